@@ -1,0 +1,1 @@
+"""pimflow core: profile models, DAG factory, staging, run summary, CLI."""

@@ -1,0 +1,32 @@
+"""Airflow provider entry point: registers the `akeneo` and `linnworks` connection types.
+
+Airflow reads this through the `apache_airflow_provider` entry point (pyproject.toml). The form
+fields of each type live beside its hook (`akeneo/connection.py`, `linnworks/connection.py`) as
+plain data, so the UI can render them without importing the hooks.
+"""
+from __future__ import annotations
+
+import importlib
+
+_CONNECTION_MODULES = ("akeneo.connection", "linnworks.connection")
+
+
+def connection_types() -> list[dict]:
+    types = []
+    for name in _CONNECTION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        types.append(module.CONNECTION_TYPE)
+    return types
+
+
+def get_provider_info() -> dict:
+    return {
+        "package-name": "pimflow",
+        "name": "pimflow",
+        "description": "Akeneo PIM and Linnworks connections for pimflow's sync profiles.",
+        "versions": ["0.1.0"],
+        "connection-types": connection_types(),
+    }

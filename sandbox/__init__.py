@@ -1,0 +1,1 @@
+"""Local servers that behave like Akeneo and Linnworks, for the demo, tests and benchmarks."""
