@@ -1,0 +1,10 @@
+"""Shows invalid pimflow profiles as import errors in the Airflow UI (this file defines no DAG).
+
+Airflow records an import error per DAG file; keeping the report in its own file lets
+`pimflow_profiles.py` still load every valid profile.
+"""
+from pimflow.loader import load_profiles
+
+_profiles, _errors = load_profiles()
+if _errors:  # the airflow DAG processor shows this message under "Import errors"
+    raise ImportError("\n\n".join(error.describe() for error in _errors))

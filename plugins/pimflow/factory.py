@@ -1,0 +1,144 @@
+"""Builds one Airflow DAG per profile: extract → transform (mapped) → load (mapped) → feedback.
+
+Nothing here touches the network, the database or large files: the DAG is built from the validated
+profile alone, and the tasks do the work when they run.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+from pimflow import steps
+from pimflow.errors import ErrorThresholdExceeded
+from pimflow.kinds import RunContext
+from pimflow.loader import LoadedProfile
+from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
+from pimflow.window import RunParams
+
+log = logging.getLogger("pimflow")
+
+
+def trigger_params() -> dict:
+    """The trigger form: every kind honours these options."""
+    return {
+        "full_sync": Param(False, type="boolean", title="Full sync",
+                           description="Ignore the incremental window and sync every record the profile selects."),
+        "identifiers": Param([], type="array", items={"type": "string"}, title="Identifiers",
+                             description="Only these SKUs or UUIDs (one per line). Empty = the normal selection."),
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Prepare everything and write the would-be output to staging; write nothing to the target."),
+    }
+
+
+def timetable(profile):
+    """A data-interval timetable, so scheduled runs and backfills get real [start, end) windows."""
+    return CronDataIntervalTimetable(profile.cron, timezone="UTC") if profile.cron else None
+
+
+def _doc(loaded: LoadedProfile) -> str:
+    profile = loaded.profile
+    return (f"**{profile.description or profile.id}**\n\n"
+            f"Profile `{loaded.path.name}`: `{profile.source.kind}` → `{profile.target.kind}`, "
+            f"schedule `{profile.schedule or 'manual only'}`.\n\n"
+            "Trigger options: *full sync*, *identifiers*, *dry run*. The `feedback` task's log holds the "
+            "run summary and the feedback file's path.")
+
+
+def run_context(loaded: LoadedProfile, context) -> RunContext:
+    dag_run = context["dag_run"]
+    run_id = dag_run.run_id
+    run_after = _run_time(context)
+    template_vars = {"dag_id": loaded.profile.id, "run_id": safe_name(run_id),
+                     "ds": run_after.strftime("%Y-%m-%d"), "ts_nodash": run_after.strftime("%Y%m%dT%H%M%S")}
+    return RunContext(
+        profile=loaded.profile,
+        profile_dir=loaded.directory,
+        staging=RunStaging(staging_base(), loaded.profile.id, run_id),
+        params=RunParams.from_params(context.get("params")),
+        dag_id=loaded.profile.id,
+        run_id=run_id,
+        template_vars=template_vars,
+        log=log,
+    )
+
+
+def _run_time(context) -> datetime:
+    """When the run was asked for: stable across task retries (unlike 'now')."""
+    dag_run = context["dag_run"]
+    for value in (getattr(dag_run, "run_after", None), context.get("data_interval_end"),
+                  getattr(dag_run, "logical_date", None)):
+        if value is not None:
+            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def build_dag(loaded: LoadedProfile):
+    profile = loaded.profile
+
+    @dag(
+        dag_id=profile.id,
+        description=profile.description or f"{profile.source.kind} → {profile.target.kind}",
+        doc_md=_doc(loaded),
+        schedule=timetable(profile),
+        start_date=profile.start_date,
+        catchup=profile.catchup,
+        tags=sorted({"pimflow", *profile.tags}),
+        max_active_runs=1,
+        params=trigger_params(),
+        default_args={"owner": profile.owner, "retries": profile.retries,
+                      "retry_delay": timedelta(seconds=20), "retry_exponential_backoff": True},
+    )
+    def pipeline():
+        @task
+        def extract() -> list[dict]:
+            context = get_current_context()
+            ctx = run_context(loaded, context)
+            run_type = str(getattr(context["dag_run"], "run_type", "") or "")
+            return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
+                                 _run_time(context), backfill=run_type.endswith("backfill"))
+
+        @task(map_index_template="{{ chunk_label }}")
+        def transform(chunk: dict) -> dict:
+            context = get_current_context()
+            context["chunk_label"] = f"chunk {chunk['index'] + 1}"
+            return steps.transform(run_context(loaded, context), chunk)
+
+        @task(map_index_template="{{ chunk_label }}")
+        def load(transformed: dict) -> dict:
+            context = get_current_context()
+            context["chunk_label"] = f"chunk {transformed['index'] + 1}"
+            return steps.load(run_context(loaded, context), transformed)
+
+        @task(trigger_rule="none_failed")
+        def feedback(chunks: list, loads: list) -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            context = get_current_context()
+            ctx = run_context(loaded, context)
+            try:
+                summary = steps.feedback(ctx, _as_list(chunks), _as_list(loads))
+            except ErrorThresholdExceeded as exc:
+                raise AirflowFailException(str(exc)) from None  # retrying would refuse the same records
+            removed = ctx.staging.purge_older_runs(retention_days(), datetime.now(timezone.utc))
+            if removed:
+                log.info("staging retention: removed %d old run folder(s)", len(removed))
+            return summary.to_dict()
+
+        chunks = extract()
+        transformed = transform.expand(chunk=chunks)
+        feedback(chunks, load.expand(transformed=transformed))
+
+    return pipeline()
+
+
+def _as_list(values) -> list:
+    """Materialise a (lazy) XCom sequence by index: iterating probes past its end and logs an error."""
+    if values is None:
+        return []
+    return [values[i] for i in range(len(values))]
+
+
+def build_dags(loaded_profiles: list[LoadedProfile]) -> dict:
+    return {item.profile.id: build_dag(item) for item in loaded_profiles}

@@ -1,0 +1,79 @@
+"""What a source kind and a target kind provide to the DAG's tasks."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pimflow.staging import RunStaging
+from pimflow.window import RunParams, Window
+
+#: Column of a transformed chunk that carries the record's position in its extract chunk.
+RECORD_COLUMN = "#"
+
+
+@dataclass
+class RunContext:
+    """Everything a task needs about the run, without Airflow objects (tasks stay testable)."""
+
+    profile: "Profile"  # noqa: F821
+    profile_dir: Path
+    staging: RunStaging
+    params: RunParams
+    dag_id: str
+    run_id: str
+    window: Window | None = None
+    template_vars: dict = field(default_factory=dict)
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("pimflow"))
+
+
+@dataclass
+class SourceChunk:
+    """A chunk as a flat table of strings ('' = empty), indexed by record position.
+
+    `refused` holds records the source itself could not read (position → (code, message));
+    `original_header` / `original(position)` give the record as it came in, for feedback files.
+    """
+
+    frame: pd.DataFrame
+    refused: dict[int, tuple[str, str]]
+    original_header: list[str]
+    originals: dict[int, list[str]]
+
+
+class SourceKind:
+    def __init__(self, config):
+        self.config = config
+
+    def extract(self, ctx: RunContext) -> list[dict]:
+        """Write staging chunks; return [{"index", "path", "records"}] in order."""
+        raise NotImplementedError
+
+    def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
+        raise NotImplementedError
+
+    #: dialect for the feedback file (delimiter, quote, encoding); None = CSV defaults
+    def feedback_dialect(self):
+        return None
+
+
+class TargetKind:
+    #: the feedback file's code and message columns (targets may prefix them with their name)
+    feedback_columns = ("code", "message")
+
+    def __init__(self, config):
+        self.config = config
+
+    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        """Write (or, on a dry run, only prepare) one transformed chunk; write its results file.
+
+        Returns counts: written, created, updated, unchanged, skipped, refused.
+        """
+        raise NotImplementedError
+
+    def commit(self, ctx: RunContext, loads: list[dict], publish: bool) -> dict:
+        """Called once after every chunk loaded; `publish` is false on a dry run or when the run
+        is failing. Returns what the summary should show (e.g. the output path)."""
+        return {}

@@ -1,0 +1,136 @@
+"""The `feed` source and target: flat CSV files in, flat CSV files out."""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pandas as pd
+
+from pimflow.kinds.base import RECORD_COLUMN, RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
+from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
+
+
+class FeedError(Exception):
+    """A feed cannot be read at all (missing file, broken header): the run stops, naming the file."""
+
+
+def _dialect(config) -> Dialect:
+    return Dialect(config.delimiter, config.quotechar, config.encoding)
+
+
+class FeedSourceKind(SourceKind):
+    def feedback_dialect(self) -> Dialect:
+        return _dialect(self.config)
+
+    def files(self, ctx: RunContext) -> list:
+        location = as_storage_path(self.config.path, relative_to=ctx.profile_dir)
+        files = expand_paths(location)
+        if files == [location] and not location.exists():
+            raise FeedError(f"feed file not found: {location}")
+        return files
+
+    def extract(self, ctx: RunContext) -> list[dict]:
+        dialect = _dialect(self.config)
+        wanted = set(ctx.window.identifiers) if ctx.window and ctx.window.mode == "manual" else None
+        if ctx.window and ctx.window.mode == "full" and ctx.params.full_sync:
+            ctx.log.info("a feed is always read whole: full_sync changes nothing for a feed source")
+        files = self.files(ctx)
+        if not files:
+            ctx.log.warning("no feed file matches %s: nothing to do", self.config.path)
+        chunks: list[dict] = []
+        for path in files:
+            with open_feed(path, dialect) as handle:
+                header, rows = read_rows(handle, dialect)
+                self._check_header(path, header, wanted)
+                id_position = header.index(self.config.identifier_column) if wanted is not None else None
+                batch: list[dict] = []
+                for row in rows:
+                    if id_position is not None:
+                        value = row.values[id_position].strip() if id_position < len(row.values) else ""
+                        if value not in wanted:
+                            continue
+                    record = {"n": len(batch), "row": row.row, "values": row.values}
+                    if len(row.values) != len(header):
+                        record["error"] = ["malformed_line", f"line has {len(row.values)} fields, the header has {len(header)}"]
+                    batch.append(record)
+                    if len(batch) == ctx.profile.chunk_size:
+                        chunks.append(self._write_chunk(ctx, len(chunks), path, header, batch))
+                        batch = []
+                if batch:
+                    chunks.append(self._write_chunk(ctx, len(chunks), path, header, batch))
+            ctx.log.info("read %s", path)
+        return chunks
+
+    def _check_header(self, path, header: list[str], wanted) -> None:
+        if not header or all(not name.strip() for name in header):
+            raise FeedError(f"{path}: the feed has no header line")
+        twice = [name for name, count in Counter(header).items() if count > 1]
+        if twice:
+            raise FeedError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than once in the header")
+        if wanted is not None and self.config.identifier_column not in header:
+            raise FeedError(f"{path}: identifier column {self.config.identifier_column!r} is not in the header")
+
+    @staticmethod
+    def _write_chunk(ctx: RunContext, index: int, path, header: list[str], records: list[dict]) -> dict:
+        target = ctx.staging.extract_chunk(index)
+        write_jsonl(target, [{"file": str(path), "header": header}, *records])
+        return {"index": index, "path": str(target), "records": len(records)}
+
+    def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
+        lines = read_jsonl(as_storage_path(chunk["path"]))
+        header = next(lines)["header"]
+        positions, values, refused, originals = [], [], {}, {}
+        for record in lines:
+            originals[record["n"]] = record["values"]
+            if "error" in record:
+                refused[record["n"]] = tuple(record["error"])
+            else:
+                positions.append(record["n"])
+                values.append(record["values"])
+        frame = pd.DataFrame(values, columns=header, index=positions, dtype="str")
+        return SourceChunk(frame.fillna(""), refused, header, originals)
+
+
+class FeedTargetKind(TargetKind):
+    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        dialect = _dialect(self.config)
+        part = ctx.staging.output(f"part-{index:05d}.csv")
+        results = []
+        with flat_path.open("r", encoding="utf-8", newline="") as source, \
+                part.open("w", encoding="utf-8", newline="") as sink:
+            reader = csv.reader(source)
+            header = next(reader, [])
+            writer = FeedWriter(sink, header[1:], dialect)
+            for values in reader:
+                writer.write(values[1:])
+                results.append({"n": int(values[0]), "status": "written"})
+        write_jsonl(ctx.staging.results("load", index), results)
+        return {"written": len(results), "part": str(part)}
+
+    def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
+        dialect = _dialect(self.config)
+        destination = as_storage_path(self.config.path.format(**ctx.template_vars), relative_to=ctx.profile_dir)
+        if dry_run:
+            destination = ctx.staging.dry_run(destination.name)
+        parts = [as_storage_path(load["part"]) for load in sorted(loads, key=lambda l: l["index"]) if load.get("part")]
+        header: list[str] = []
+        for part in parts:
+            with part.open("r", encoding="utf-8", newline="") as handle:
+                for name in next(csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar), []):
+                    if name not in header:
+                        header.append(name)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.parent / f".{destination.name}.pimflow-tmp"
+        rows = 0
+        with temporary.open("w", encoding=self.config.encoding, newline="") as sink:
+            writer = FeedWriter(sink, header, dialect)
+            for part in parts:
+                with part.open("r", encoding="utf-8", newline="") as handle:
+                    reader = csv.DictReader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
+                    for row in reader:
+                        writer.write_dict(row)
+                        rows += 1
+        temporary.rename(destination)
+        ctx.log.info("%s %d row(s) to %s", "dry run: would write" if dry_run else "wrote", rows, destination)
+        return {"output": str(destination), "output_rows": rows}

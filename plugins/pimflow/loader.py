@@ -1,0 +1,113 @@
+"""Finding and validating profile files. A bad profile never stops the good ones from loading."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from pimflow.errors import ProfileError
+from pimflow.profile import PLANNED_SOURCE_KINDS, PLANNED_TARGET_KINDS, Profile
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    path: Path
+    profile: Profile
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+def default_profiles_dir() -> Path:
+    configured = os.environ.get("PIMFLOW_PROFILES_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "include" / "profiles"
+
+
+def profile_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in PROFILE_SUFFIXES and p.is_file())
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a key given twice in one mapping is an error, not a silent override."""
+
+
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, f"key {key!r} appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def parse_profile(path: Path) -> Profile:
+    """Read and validate one file; raise ProfileError naming the file, the field and the reason."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = " ".join(filter(None, (getattr(exc, "problem", None) or str(exc), f"({where})" if where else "")))
+        raise ProfileError(str(path), [("", f"not valid YAML: {reason}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(str(path), [("", f"cannot be read: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise ProfileError(str(path), [("", "a profile is a YAML mapping (key: value lines)")])
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(str(path), [_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: dict) -> tuple[str, str]:
+    kinds = set(PLANNED_SOURCE_KINDS) | set(PLANNED_TARGET_KINDS)
+    location = list(error["loc"])
+    # a discriminated union puts the chosen kind into the path (source.feed.delimiter): drop it
+    if len(location) > 1 and location[0] in ("source", "target") and location[1] in kinds:
+        location.pop(1)
+    path = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in location)
+    path = path.replace(".[", "[")
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; see `pimflow schema`)"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    elif "input" in error and error["type"] not in ("value_error", "assertion_error"):
+        message = f"{message} (got {error['input']!r})"
+    return path, message
+
+
+def load_profiles(directory: Path | None = None, files: list[Path] | None = None
+                  ) -> tuple[list[LoadedProfile], list[ProfileError]]:
+    """Validate every profile; return the good ones and one error per bad file (duplicate ids too)."""
+    files = files if files is not None else profile_files(directory or default_profiles_dir())
+    loaded: list[LoadedProfile] = []
+    errors: list[ProfileError] = []
+    by_id: dict[str, Path] = {}
+    for path in files:
+        try:
+            profile = parse_profile(path)
+        except ProfileError as exc:
+            errors.append(exc)
+            continue
+        if profile.id in by_id:
+            errors.append(ProfileError(str(path), [("id", f"{profile.id!r} is already the id of {by_id[profile.id]}")]))
+            continue
+        by_id[profile.id] = path
+        loaded.append(LoadedProfile(path, profile))
+    return loaded, errors

@@ -1,0 +1,192 @@
+"""The mapping engine: flat input rows (a DataFrame of strings) → target rows, vectorised per chunk.
+
+A mapping is an ordered list of output columns. Each column takes its value from an input column
+(`from`, or its own name when nothing else is said), a constant (`value`) or a template
+(`template: "https://shop/{sku}"`), then applies a default, a required check and a type check.
+Rows with a problem are refused with every problem listed; the others go on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+_INTEGER = r"[+-]?\d+"
+_DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_BOOLEANS = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
+
+
+class MappedColumn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(min_length=1, description="Output column name.")
+    source: str | None = Field(None, alias="from", description="Input column to read (default: the same name).")
+    value: str | None = Field(None, description="A constant value for every row.")
+    template: str | None = Field(None, description="Text with {column} placeholders; empty when a placeholder is empty.")
+    default: str | None = Field(None, description="Used when the value is empty.")
+    required: bool = Field(False, description="Refuse the row when the value is empty.")
+    type: Literal["string", "integer", "decimal", "boolean", "date"] = Field(
+        "string", description="Refuse the row when a non-empty value does not parse as this type."
+    )
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "MappedColumn":
+        given = [k for k in ("source", "value", "template") if getattr(self, k) is not None]
+        if len(given) > 1:
+            names = {"source": "from", "value": "value", "template": "template"}
+            raise ValueError(f"column {self.name!r}: give only one of {', '.join(names[k] for k in given)}")
+        if self.template is not None:
+            _template_parts(self.template)
+        return self
+
+    def input_columns(self) -> list[str]:
+        if self.value is not None:
+            return []
+        if self.template is not None:
+            return [part for kind, part in _template_parts(self.template) if kind == "field"]
+        return [self.source or self.name]
+
+
+class Mapping(BaseModel):
+    """Output columns in order. With no columns, every input column passes through unchanged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: list[MappedColumn] = Field(default_factory=list)
+    keep_unmapped: bool = Field(False, description="Also pass through input columns the mapping does not name.")
+
+    def check(self) -> None:
+        seen: set[str] = set()
+        for column in self.columns:
+            if column.name in seen:
+                raise ValueError(f"mapping: output column {column.name!r} is defined twice")
+            seen.add(column.name)
+
+    def output_columns(self, input_columns: list[str]) -> list[str]:
+        if not self.columns:
+            return list(input_columns)
+        names = [c.name for c in self.columns]
+        if self.keep_unmapped:
+            used = {name for c in self.columns for name in c.input_columns()} | set(names)
+            names += [c for c in input_columns if c not in used]
+        return names
+
+
+@dataclass(frozen=True)
+class MappingResult:
+    """`rows`: mapped rows that passed (index kept from the input); `problems`: input index → list of
+    (column, code, reason) for refused rows."""
+
+    rows: pd.DataFrame
+    problems: dict[int, list[tuple[str, str, str]]]
+
+
+def apply_mapping(mapping: Mapping, frame: pd.DataFrame) -> MappingResult:
+    """Map a chunk. `frame` holds strings, with '' for empty cells."""
+    if not mapping.columns:
+        return MappingResult(frame.copy(), {})
+    empty = pd.Series("", index=frame.index, dtype="str")
+    out: dict[str, pd.Series] = {}
+    problems: dict[int, list[tuple[str, str, str]]] = {}
+
+    def refuse(mask: pd.Series, column: str, code: str, reason) -> None:
+        for index in frame.index[mask.to_numpy()]:
+            text = reason(index) if callable(reason) else reason
+            problems.setdefault(index, []).append((column, code, text))
+
+    for column in mapping.columns:
+        if column.value is not None:
+            values = pd.Series(column.value, index=frame.index, dtype="str")
+        elif column.template is not None:
+            values = _render(column.template, frame, empty)
+        else:
+            source = column.source or column.name
+            values = frame[source] if source in frame.columns else empty
+        values = values.fillna("")
+        if column.default is not None:
+            values = values.where(values != "", column.default)
+        blank = values == ""
+        if column.required and blank.any():
+            origin = column.input_columns()
+            missing = [name for name in origin if name not in frame.columns]
+            why = (f"required column {missing[0]!r} is not in the input" if missing
+                   else f"required value is empty (from {', '.join(origin) or 'constant'})")
+            refuse(blank, column.name, "missing_value", why)
+        values, bad = _convert(values, column.type, ~blank)
+        if bad.any():
+            refuse(bad, column.name, "invalid_value",
+                   lambda i, v=values, t=column.type: f"{frame_value(frame, column, i)!r} is not a valid {t}")
+        out[column.name] = values
+    result = pd.DataFrame(out, index=frame.index)
+    if mapping.keep_unmapped:
+        for name in mapping.output_columns(list(frame.columns))[len(mapping.columns):]:
+            result[name] = frame[name]
+    if problems:
+        result = result.drop(index=list(problems))
+    return MappingResult(result, problems)
+
+
+def frame_value(frame: pd.DataFrame, column: MappedColumn, index) -> str:
+    names = column.input_columns()
+    if len(names) == 1 and names[0] in frame.columns:
+        return frame.at[index, names[0]]
+    return ""
+
+
+def _template_parts(template: str) -> list[tuple[str, str]]:
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for match in _FIELD.finditer(template):
+        if match.start() > position:
+            parts.append(("text", template[position:match.start()]))
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(("text", token[0]))
+        else:
+            parts.append(("field", match.group(1).strip()))
+        position = match.end()
+    rest = template[position:]
+    if "{" in rest or "}" in rest:
+        raise ValueError(f"template {template!r}: unbalanced brace (write {{{{ or }}}} for a literal one)")
+    if rest:
+        parts.append(("text", rest))
+    return parts
+
+
+def _render(template: str, frame: pd.DataFrame, empty: pd.Series) -> pd.Series:
+    result = pd.Series("", index=frame.index, dtype="str")
+    any_blank = pd.Series(False, index=frame.index)
+    for kind, part in _template_parts(template):
+        if kind == "text":
+            result = result + part
+        else:
+            values = frame[part].fillna("") if part in frame.columns else empty
+            any_blank |= values == ""
+            result = result + values
+    return result.where(~any_blank, "")
+
+
+def _convert(values: pd.Series, kind: str, present: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalise typed values; return (values, mask of present values that do not parse)."""
+    if kind == "string":
+        return values, pd.Series(False, index=values.index)
+    stripped = values.str.strip()
+    if kind == "integer":
+        ok = stripped.str.fullmatch(_INTEGER)
+        return stripped.where(ok, values), present & ~ok
+    if kind == "decimal":
+        ok = stripped.str.fullmatch(_DECIMAL)
+        return stripped.where(ok, values), present & ~ok
+    if kind == "boolean":
+        mapped = stripped.str.lower().map(_BOOLEANS)
+        ok = mapped.notna()
+        return mapped.where(ok, values).astype("str"), present & ~ok
+    # date: ISO 8601 date or date-time; kept as written when valid
+    parsed = pd.to_datetime(stripped.where(present, None), format="ISO8601", errors="coerce", utc=True)
+    ok = pd.Series(np.asarray(parsed.notna()), index=values.index)
+    return stripped.where(ok, values), present & ~ok

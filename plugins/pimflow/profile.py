@@ -1,0 +1,177 @@
+"""Profile models: one YAML file in include/profiles/ is one `Profile`, and one DAG.
+
+Profiles are data, validated once at parse time; everything downstream takes the model. Sources and
+targets are discriminated unions on `kind`; a kind that is not implemented is a validation error.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pimflow.mapping import Mapping
+
+#: Every kind the design names; the ones not listed in the unions below are not implemented yet.
+PLANNED_SOURCE_KINDS = ("akeneo", "feed", "linnworks_stock")
+PLANNED_TARGET_KINDS = ("linnworks", "akeneo", "feed")
+
+SCHEDULE_PRESETS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+class Strict(BaseModel):
+    """Base for profile parts: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CsvDialect(Strict):
+    delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
+    quotechar: str = Field('"', min_length=1, max_length=1, description="Quote character.")
+    encoding: str = Field("utf-8", description="Text encoding; a UTF-8 byte-order mark is always accepted.")
+    value_separator: str = Field("<###>", min_length=1, description="Joins several values in one cell.")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError as exc:
+            raise ValueError(f"unknown encoding {value!r}") from exc
+        return value
+
+
+class FeedSource(CsvDialect):
+    """A CSV feed in the flat format, at a local path or any fsspec URL; a glob reads several files."""
+
+    kind: Literal["feed"]
+    path: str = Field(description="File path, fsspec URL or glob (relative paths are relative to the profile).")
+    identifier_column: str = Field("sku", description="Column holding the product identifier (or UUID).")
+
+
+class FeedTarget(CsvDialect):
+    """A CSV feed written in the flat format; published atomically when the run ends."""
+
+    kind: Literal["feed"]
+    path: str = Field(description="Output file path or fsspec URL; may use {dag_id}, {run_id}, {ds}, {ts_nodash}.")
+
+
+def _union(members: tuple, planned: tuple[str, ...], what: str):
+    kinds = [m.model_fields["kind"].annotation.__args__[0] for m in members]
+
+    def check_kind(value: Any) -> Any:
+        if isinstance(value, dict):
+            kind = value.get("kind")
+            if kind is None:
+                raise ValueError(f"{what} needs a 'kind' (one of: {', '.join(kinds)})")
+            if kind not in kinds:
+                if kind in planned:
+                    raise ValueError(f"{what} kind {kind!r} is not implemented yet (available: {', '.join(kinds)})")
+                raise ValueError(f"unknown {what} kind {kind!r} (available: {', '.join(kinds)})")
+        return value
+
+    from pydantic import BeforeValidator
+
+    union = members[0] if len(members) == 1 else Union[members]  # noqa: UP007
+    return Annotated[union, Field(discriminator="kind"), BeforeValidator(check_kind)]
+
+
+SOURCE_MODELS: tuple[type[BaseModel], ...] = (FeedSource,)
+TARGET_MODELS: tuple[type[BaseModel], ...] = (FeedTarget,)
+Source = _union(SOURCE_MODELS, PLANNED_SOURCE_KINDS, "source")
+Target = _union(TARGET_MODELS, PLANNED_TARGET_KINDS, "target")
+
+
+class Feedback(Strict):
+    """Where refused records go, and when refusals fail the run."""
+
+    path: str | None = Field(
+        None, description="Feedback file path or URL (default: feedback.csv in the run's staging folder)."
+    )
+    max_error_rate: float = Field(
+        1.0, ge=0, le=1, description="Fail the run when refused / read exceeds this share (1.0 = never)."
+    )
+    max_errors: int | None = Field(None, ge=0, description="Fail the run when more records than this are refused.")
+    include: Literal["refused", "all"] = Field("refused", description="Only refused lines, or every line with its status.")
+
+
+class Incremental(Strict):
+    """How incremental windows are chosen, and when a full reconcile is forced instead."""
+
+    full_every_runs: int | None = Field(None, ge=1, description="Force a full sync every N successful runs.")
+    full_every_days: float | None = Field(None, gt=0, description="Force a full sync when the last one is older than this.")
+
+
+class Profile(Strict):
+    id: str = Field(description="Becomes the DAG id.")
+    description: str = ""
+    schedule: str | None = Field(
+        None, description="Cron expression or preset (@hourly, @daily...); none means manual runs only."
+    )
+    start_date: date | datetime = Field(date(2025, 1, 1), description="First data interval starts here (UTC).")
+    catchup: bool = False
+    tags: list[str] = Field(default_factory=list)
+    owner: str = "pimflow"
+    retries: int = Field(2, ge=0, description="Task retries (each task is safe to retry).")
+    source: Source
+    target: Target
+    mapping: Mapping = Field(default_factory=Mapping)
+    feedback: Feedback = Field(default_factory=Feedback)
+    incremental: Incremental = Field(default_factory=Incremental)
+    chunk_size: int = Field(5000, ge=1, le=1_000_000, description="Records per staging chunk (one mapped task each).")
+    batch_size: int = Field(100, ge=1, le=10_000, description="Records per write request to the target.")
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        if not _ID.match(value) or len(value) > 250:
+            raise ValueError("must be letters, digits, '_', '-' or '.' (it becomes the DAG id)")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str | None) -> str | None:
+        if value is None or value in SCHEDULE_PRESETS:
+            return value
+        from croniter import croniter
+
+        if value.startswith("@") or not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is neither a cron expression nor one of {', '.join(SCHEDULE_PRESETS)}")
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _utc(cls, value: date | datetime) -> datetime:
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+    @model_validator(mode="after")
+    def _mapping_fits(self) -> "Profile":
+        self.mapping.check()
+        return self
+
+    @property
+    def cron(self) -> str | None:
+        """The schedule as a cron expression (presets expanded), or None for manual only."""
+        return SCHEDULE_PRESETS.get(self.schedule, self.schedule) if self.schedule else None
+
+
+def profile_json_schema() -> dict:
+    """JSON Schema of a profile file, for editors."""
+    schema = Profile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "pimflow profile"
+    return schema

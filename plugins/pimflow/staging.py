@@ -1,0 +1,167 @@
+"""The run's staging folder: where records live between tasks (XCom carries only paths and counts).
+
+Layout under the staging base (a local folder by default, any fsspec URL when configured):
+
+    {base}/{dag_id}/state.json                      incremental state (last window, last full sync)
+    {base}/{dag_id}/runs/{run}/run.json             when the run started (for retention)
+    {base}/{dag_id}/runs/{run}/extract/chunk-00000.jsonl
+    {base}/{dag_id}/runs/{run}/transform/chunk-00000.csv   flat rows about to be sent
+    {base}/{dag_id}/runs/{run}/results/{step}-00000.jsonl  one line per record a step decided on
+    {base}/{dag_id}/runs/{run}/output/...                  what a target wrote or would write
+    {base}/{dag_id}/runs/{run}/feedback.csv, summary.json
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from airflow.sdk import ObjectStoragePath
+
+DEFAULT_RETENTION_DAYS = 14
+
+
+def staging_base() -> ObjectStoragePath:
+    """`[pimflow] staging_base` (env `AIRFLOW__PIMFLOW__STAGING_BASE`), default $AIRFLOW_HOME/pimflow/staging.
+
+    A URL may name an Airflow connection for credentials, e.g. `s3://aws_default@bucket/pimflow`.
+    """
+    base = os.environ.get("AIRFLOW__PIMFLOW__STAGING_BASE") or _conf("staging_base")
+    if not base:
+        home = os.environ.get("AIRFLOW_HOME") or str(Path.home() / "airflow")
+        base = str(Path(home) / "pimflow" / "staging")
+    return as_storage_path(base)
+
+
+def retention_days() -> float:
+    value = os.environ.get("AIRFLOW__PIMFLOW__STAGING_RETENTION_DAYS") or _conf("staging_retention_days")
+    return float(value) if value else DEFAULT_RETENTION_DAYS
+
+
+def _conf(key: str) -> str | None:
+    try:
+        from airflow.configuration import conf
+    except ImportError:  # pragma: no cover - only outside an Airflow install
+        return None
+    return conf.get("pimflow", key, fallback=None)
+
+
+def as_storage_path(location: str | os.PathLike, relative_to: str | os.PathLike | None = None) -> ObjectStoragePath:
+    """A local path (absolute, or relative to `relative_to`) or a URL, as an ObjectStoragePath."""
+    text = str(location)
+    if "://" in text:
+        return ObjectStoragePath(text)
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = Path(relative_to or os.getcwd()) / path
+    return ObjectStoragePath(f"file://{path.resolve()}")
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "run"
+
+
+class RunStaging:
+    """Paths and small JSON helpers for one DAG run."""
+
+    def __init__(self, base: ObjectStoragePath, dag_id: str, run_id: str):
+        self.dag_root = base / safe_name(dag_id)
+        self.root = self.dag_root / "runs" / safe_name(run_id)
+
+    def _dir(self, *parts: str) -> ObjectStoragePath:
+        path = self.root.joinpath(*parts)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def extract_chunk(self, index: int) -> ObjectStoragePath:
+        return self._dir("extract") / f"chunk-{index:05d}.jsonl"
+
+    def transform_chunk(self, index: int) -> ObjectStoragePath:
+        return self._dir("transform") / f"chunk-{index:05d}.csv"
+
+    def results(self, step: str, index: int) -> ObjectStoragePath:
+        return self._dir("results") / f"{step}-{index:05d}.jsonl"
+
+    def output(self, name: str) -> ObjectStoragePath:
+        return self._dir("output") / name
+
+    def dry_run(self, name: str) -> ObjectStoragePath:
+        return self._dir("dry_run") / name
+
+    @property
+    def feedback(self) -> ObjectStoragePath:
+        return self._dir() / "feedback.csv"
+
+    @property
+    def window(self) -> ObjectStoragePath:
+        return self._dir() / "window.json"
+
+    @property
+    def summary(self) -> ObjectStoragePath:
+        return self._dir() / "summary.json"
+
+    @property
+    def state(self) -> ObjectStoragePath:
+        self.dag_root.mkdir(parents=True, exist_ok=True)
+        return self.dag_root / "state.json"
+
+    def reset_step(self, step: str) -> None:
+        """Remove what an earlier attempt of this step left (a retry starts clean)."""
+        path = self.root / step
+        if path.exists():
+            path.rmdir(recursive=True)
+
+    def mark_started(self, when: datetime) -> None:
+        write_json(self._dir() / "run.json", {"started": when.isoformat()})
+
+    def purge_older_runs(self, keep_days: float, now: datetime) -> list[str]:
+        """Delete other runs of this DAG whose staging is older than `keep_days`."""
+        runs = self.dag_root / "runs"
+        removed: list[str] = []
+        if keep_days <= 0 or not runs.exists():
+            return removed
+        limit = now - timedelta(days=keep_days)
+        for run in runs.iterdir():
+            if run == self.root:
+                continue
+            marker = run / "run.json"
+            try:
+                started = datetime.fromisoformat(read_json(marker)["started"])
+            except (FileNotFoundError, KeyError, ValueError):
+                continue
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=timezone.utc)
+            if started < limit:
+                run.rmdir(recursive=True)
+                removed.append(run.name)
+        return removed
+
+
+def write_json(path: ObjectStoragePath, data) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, default=str)
+
+
+def read_json(path: ObjectStoragePath):
+    with path.open("r", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: ObjectStoragePath) -> Iterator[dict]:
+    with path.open("r", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)

@@ -1,0 +1,88 @@
+"""The four steps of every profile's DAG, as plain functions of a RunContext (testable without Airflow)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pimflow.errors import ErrorThresholdExceeded
+from pimflow.kinds import RunContext, source_kind, target_kind
+from pimflow.kinds.base import RECORD_COLUMN
+from pimflow.mapping import apply_mapping
+from pimflow.staging import as_storage_path, read_json, write_json, write_jsonl
+from pimflow.summary import RunSummary, gather_feedback
+from pimflow.window import SyncState, Window, resolve_window
+from productsup.feed import Dialect, FeedWriter
+
+
+def load_state(ctx: RunContext) -> SyncState:
+    path = ctx.staging.state
+    return SyncState.from_dict(read_json(path)) if path.exists() else SyncState()
+
+
+def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
+            now: datetime, backfill: bool) -> list[dict]:
+    """Choose the window (kept in staging), stream source records into chunks; return the chunk refs."""
+    ctx.staging.mark_started(now)
+    ctx.staging.reset_step("extract")
+    window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
+                            interval_start, interval_end, now, backfill)
+    ctx.window = window
+    write_json(ctx.staging.window, window.to_dict())
+    ctx.log.info("extract: %s", window.describe())
+    chunks = source_kind(ctx.profile).extract(ctx)
+    total = sum(chunk["records"] for chunk in chunks)
+    ctx.log.info("extract: %d record(s) in %d chunk(s)", total, len(chunks))
+    return chunks
+
+
+def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> dict:
+    """Map one chunk to flat target rows; refuse the rows that cannot be mapped."""
+    source = source_kind(ctx.profile).read_chunk(ctx, chunk)
+    mapped = apply_mapping(ctx.profile.mapping, source.frame)
+    results = [{"n": n, "status": "refused", "code": code, "message": message}
+               for n, (code, message) in source.refused.items()]
+    for n, problems in mapped.problems.items():
+        results.append({"n": n, "status": "refused", "code": problems[0][1],
+                        "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)})
+    index = chunk["index"]
+    flat_path = ctx.staging.transform_chunk(index)
+    columns = list(mapped.rows.columns)
+    with flat_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = FeedWriter(handle, [RECORD_COLUMN, *columns], Dialect())
+        for n, row in zip(mapped.rows.index, mapped.rows.itertuples(index=False, name=None)):
+            writer.write([str(n), *row])
+    write_jsonl(ctx.staging.results("transform", index), sorted(results, key=lambda r: r["n"]))
+    of = f"/{chunks_total}" if chunks_total else ""
+    ctx.log.info("transform chunk %d%s: %d record(s), %d mapped, %d refused",
+                 index + 1, of, chunk["records"], len(mapped.rows), len(results))
+    return {"index": index, "path": str(flat_path), "records": chunk["records"],
+            "mapped": len(mapped.rows), "refused": len(results)}
+
+
+def load(ctx: RunContext, transformed: dict) -> dict:
+    """Write one transformed chunk to the target (or prepare it only, on a dry run)."""
+    index = transformed["index"]
+    counts = target_kind(ctx.profile).load(ctx, index, as_storage_path(transformed["path"]))
+    result = {"index": index, "records": transformed["records"], "refused_before": transformed["refused"], **counts}
+    ctx.log.info("load chunk %d: %s", index + 1,
+                 ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)))
+    return result
+
+
+def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSummary:
+    """Gather refused records into the feedback file, publish the target, log the run summary."""
+    window = ctx.window = Window.from_dict(read_json(ctx.staging.window))
+    source, target = source_kind(ctx.profile), target_kind(ctx.profile)
+    summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
+    feedback_path = gather_feedback(ctx, source, target, chunks, summary)
+    summary.feedback = str(feedback_path) if feedback_path else None
+    failure = summary.threshold_failure(ctx.profile.feedback)
+    if failure is None:
+        summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
+    write_json(ctx.staging.summary, summary.to_dict())
+    for line in summary.lines():
+        ctx.log.info(line)
+    if failure is not None:
+        raise ErrorThresholdExceeded(f"{failure}; the target was not published, see {summary.feedback}")
+    if not ctx.params.dry_run:
+        write_json(ctx.staging.state, load_state(ctx).advanced(window).to_dict())
+    return summary

@@ -1,0 +1,92 @@
+"""Reading and writing flat CSV feeds (local paths or any fsspec URL, globs for several files)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Iterable, Iterator, TextIO
+
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str = ","
+    quotechar: str = '"'
+    encoding: str = "utf-8"
+
+    @property
+    def read_encoding(self) -> str:
+        """UTF-8 feeds may start with a byte-order mark (Excel writes one): accept it."""
+        return "utf-8-sig" if self.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else self.encoding
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One data row: `row` counts records as a spreadsheet does (the header is row 1)."""
+
+    row: int
+    values: list[str]
+
+
+def expand_paths(location):
+    """The files a location names, sorted; a location with `*`, `?` or `[` is a glob."""
+    text = str(location)
+    if not _GLOB_CHARS & set(text):
+        return [location]
+    parts = location.parts
+    cut = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    parent = location.__class__(location)
+    for _ in range(len(parts) - cut):
+        parent = parent.parent
+    pattern = "/".join(parts[cut:])
+    if not parent.exists():
+        return []
+    return sorted((p for p in parent.glob(pattern) if p.is_file()), key=str)
+
+
+def open_feed(path, dialect: Dialect) -> TextIO:
+    return path.open("r", encoding=dialect.read_encoding, newline="")
+
+
+def read_rows(handle: TextIO, dialect: Dialect) -> tuple[list[str], Iterator[FeedRow]]:
+    """The header and an iterator over the data rows (blank lines are skipped)."""
+    reader = csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar, strict=False)
+    header = next(reader, None)
+    if header is None:
+        return [], iter(())
+
+    def rows() -> Iterator[FeedRow]:
+        number = 1
+        for values in reader:
+            number += 1
+            if not values or values == [""]:
+                continue
+            yield FeedRow(number, values)
+
+    return header, rows()
+
+
+class FeedWriter:
+    """Writes rows under a fixed header in the feed's dialect (UTF-8 without BOM by default)."""
+
+    def __init__(self, handle: TextIO, header: list[str], dialect: Dialect, write_header: bool = True):
+        self._writer = csv.writer(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
+                                  lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        self.header = list(header)
+        if write_header:
+            self._writer.writerow(self.header)
+
+    def write(self, values: Iterable[str]) -> None:
+        self._writer.writerow(values)
+
+    def write_dict(self, row: dict) -> None:
+        self._writer.writerow([row.get(name, "") for name in self.header])
+
+
+def to_csv_text(header: list[str], rows: Iterable[Iterable[str]], dialect: Dialect) -> str:
+    buffer = io.StringIO()
+    writer = FeedWriter(buffer, header, dialect)
+    for row in rows:
+        writer.write(row)
+    return buffer.getvalue()
