@@ -60,12 +60,14 @@ class Mapping(BaseModel):
     columns: list[MappedColumn] = Field(default_factory=list)
     keep_unmapped: bool = Field(False, description="Also pass through input columns the mapping does not name.")
 
-    def check(self) -> None:
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Mapping":
         seen: set[str] = set()
         for column in self.columns:
             if column.name in seen:
-                raise ValueError(f"mapping: output column {column.name!r} is defined twice")
+                raise ValueError(f"output column {column.name!r} is defined twice")
             seen.add(column.name)
+        return self
 
     def output_columns(self, input_columns: list[str]) -> list[str]:
         if not self.columns:

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pimflow.mapping import Mapping
 
@@ -120,7 +120,8 @@ class Profile(Strict):
     schedule: str | None = Field(
         None, description="Cron expression or preset (@hourly, @daily...); none means manual runs only."
     )
-    start_date: date | datetime = Field(date(2025, 1, 1), description="First data interval starts here (UTC).")
+    start_date: date | datetime = Field(date(2025, 1, 1), validate_default=True,
+                                        description="First data interval starts here (UTC).")
     catchup: bool = False
     tags: list[str] = Field(default_factory=list)
     owner: str = "pimflow"
@@ -157,11 +158,6 @@ class Profile(Strict):
         if not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day)
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-    @model_validator(mode="after")
-    def _mapping_fits(self) -> "Profile":
-        self.mapping.check()
-        return self
 
     @property
     def cron(self) -> str | None:

@@ -1,0 +1,103 @@
+"""DAG integrity: every shipped profile loads as a DAG with what every DAG must have, with no
+network or database access and under a second of parse time per profile."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+DAGS = ROOT / "dags"
+
+
+def dag_bag(profiles_dir: Path, monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("PIMFLOW_PROFILES_DIR", str(profiles_dir))
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
+    from airflow.sdk import CronDataIntervalTimetable
+
+    from pimflow.loader import profile_files, load_profiles
+
+    profiles_dir = ROOT / "include" / "profiles"
+    loaded, errors = load_profiles(profiles_dir)
+    assert not errors and len(loaded) == len(profile_files(profiles_dir)) >= 1
+    bag = dag_bag(profiles_dir, monkeypatch)
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {item.profile.id for item in loaded}
+    for item in loaded:
+        dag = bag.get_dag(item.profile.id)
+        assert "pimflow" in dag.tags and dag.description
+        assert dag.max_active_runs == 1
+        assert set(dag.params) == {"full_sync", "identifiers", "dry_run"}
+        for name in dag.params:
+            assert dag.params.get_param(name).schema.get("title"), name
+            assert dag.params.get_param(name).description, name
+        assert [t.task_id for t in dag.topological_sort()] == ["extract", "transform", "load", "feedback"]
+        for task in dag.tasks:
+            assert task.owner and task.retries >= 1
+        assert dag.get_task("transform").is_mapped and dag.get_task("load").is_mapped
+        if item.profile.schedule:
+            assert isinstance(dag.timetable, CronDataIntervalTimetable)
+
+
+def test_invalid_profile_shows_as_import_error_and_good_ones_still_load(tmp_path, monkeypatch):
+    good = "id: {id}\nsource: {{kind: feed, path: a.csv}}\ntarget: {{kind: feed, path: b.csv}}\n"
+    (tmp_path / "good.yaml").write_text(good.format(id="good_one"))
+    (tmp_path / "typo.yaml").write_text(good.format(id="typo") + "chunk_sise: 10\n")
+    (tmp_path / "broken.yaml").write_text("id: [\n")
+    bag = dag_bag(tmp_path, monkeypatch)
+    assert bag.dag_ids == ["good_one"]
+    [(file, message)] = bag.import_errors.items()
+    assert file.endswith("pimflow_profile_errors.py")
+    assert f"{tmp_path / 'typo.yaml'}: invalid profile" in message
+    assert "chunk_sise: unknown key" in message
+    assert f"{tmp_path / 'broken.yaml'}: invalid profile" in message and "not valid YAML" in message
+
+
+PROBE = textwrap.dedent("""
+    import json, runpy, socket, sqlite3, sys, time
+    import airflow.sdk  # Airflow itself is imported before the probe starts
+    def refuse(*args, **kwargs):
+        raise AssertionError("network or database access at DAG parse time")
+    socket.socket.connect = refuse
+    socket.create_connection = refuse
+    sqlite3.connect = refuse
+    started = time.perf_counter()
+    namespace = runpy.run_path(sys.argv[1])
+    elapsed = time.perf_counter() - started
+    from airflow.sdk import DAG
+    print(json.dumps({"dags": sum(isinstance(v, DAG) for v in namespace.values()), "seconds": elapsed}))
+""")
+
+
+@pytest.mark.parametrize("copies", [1, 20])
+def test_parse_touches_no_network_or_database_and_takes_under_a_second_per_profile(tmp_path, copies):
+    source = next((ROOT / "include" / "profiles").glob("*.yaml")).read_text()
+    for number in range(copies):
+        text = source.replace("id: ", f"id: copy{number}_", 1)
+        (tmp_path / f"p{number}.yaml").write_text(text)
+    env = {**os.environ, "PIMFLOW_PROFILES_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", PROBE, str(DAGS / "pimflow_profiles.py")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["dags"] == copies
+    assert report["seconds"] / copies < 1.0
+
+
+def test_airflow_plugin_loader_imports_nothing_from_plugins():
+    from airflow._shared.plugins_manager.plugins_manager import _load_plugins_from_plugin_directory
+
+    before = set(sys.modules)
+    plugins, errors = _load_plugins_from_plugin_directory(str(ROOT / "plugins"))
+    assert plugins == [] and errors == {}
+    assert not {name for name in set(sys.modules) - before if name.split(".")[0] in ("hook", "client", "feed")}

@@ -1,0 +1,81 @@
+"""The mapping engine on a chunk: select, rename, constant, template, default, required, types."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from pimflow.mapping import Mapping, apply_mapping
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, dtype="str").fillna("")
+
+
+def mapping(*columns, **options) -> Mapping:
+    return Mapping.model_validate({"columns": list(columns), **options})
+
+
+def test_no_columns_passes_every_input_column_through():
+    data = frame([{"a": "1", "b": "2"}])
+    result = apply_mapping(Mapping(), data)
+    assert result.rows.to_dict("records") == [{"a": "1", "b": "2"}] and not result.problems
+
+
+def test_select_rename_constant_template_in_order():
+    data = frame([{"sku": "A1", "name~en_US": "Shoe", "extra": "x"}])
+    result = apply_mapping(mapping(
+        {"name": "sku"}, {"name": "title", "from": "name~en_US"}, {"name": "brand", "value": "ACME"},
+        {"name": "url", "template": "https://s/{sku}/{{raw}}"},
+    ), data)
+    assert result.rows.to_dict("records") == [
+        {"sku": "A1", "title": "Shoe", "brand": "ACME", "url": "https://s/A1/{raw}"}]
+
+
+def test_template_with_an_empty_placeholder_is_empty_and_then_defaulted():
+    data = frame([{"sku": ""}, {"sku": "B"}])
+    result = apply_mapping(mapping({"name": "url", "template": "/p/{sku}", "default": "none"}), data)
+    assert result.rows["url"].tolist() == ["none", "/p/B"]
+
+
+def test_required_refuses_empty_and_missing_columns_with_reasons():
+    data = frame([{"sku": "A", "price": ""}, {"sku": "", "price": "1"}])
+    result = apply_mapping(mapping({"name": "sku", "required": True}, {"name": "price", "required": True},
+                                   {"name": "gtin", "required": True}), data)
+    assert result.rows.empty
+    assert result.problems[0] == [("price", "missing_value", "required value is empty (from price)"),
+                                  ("gtin", "missing_value", "required column 'gtin' is not in the input")]
+    assert result.problems[1][0] == ("sku", "missing_value", "required value is empty (from sku)")
+
+
+@pytest.mark.parametrize("kind, good, bad", [
+    ("integer", ["12", "-3", " 7 "], ["1.5", "x"]),
+    ("decimal", ["12", "-3.50", ".5"], ["1,5", "1e3", "abc"]),
+    ("boolean", ["true", "FALSE", "1", "0", "yes"], ["maybe"]),
+    ("date", ["2026-01-31", "2026-01-31T10:00:00+00:00"], ["31/01/2026", "2026-13-01"]),
+])
+def test_typed_columns_accept_valid_and_refuse_invalid_values(kind, good, bad):
+    data = frame([{"v": value} for value in good + bad + [""]])
+    result = apply_mapping(mapping({"name": "v", "type": kind}), data)
+    refused = sorted(result.problems)
+    assert refused == list(range(len(good), len(good) + len(bad)))
+    for index in refused:
+        [(column, code, reason)] = result.problems[index]
+        assert (column, code) == ("v", "invalid_value") and f"not a valid {kind}" in reason
+    assert len(result.rows) == len(good) + 1  # the empty value is not checked
+
+
+def test_booleans_are_normalised():
+    result = apply_mapping(mapping({"name": "b", "type": "boolean"}), frame([{"b": "1"}, {"b": "No"}]))
+    assert result.rows["b"].tolist() == ["true", "false"]
+
+
+def test_keep_unmapped_adds_the_other_input_columns_after_the_mapped_ones():
+    data = frame([{"sku": "A", "name": "N", "color": "red"}])
+    result = apply_mapping(mapping({"name": "title", "from": "name"}, keep_unmapped=True), data)
+    assert list(result.rows.columns) == ["title", "sku", "color"]
+
+
+def test_unbalanced_template_is_a_profile_error():
+    with pytest.raises(ValidationError, match="unbalanced brace"):
+        mapping({"name": "x", "template": "{sku"})

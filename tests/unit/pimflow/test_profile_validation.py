@@ -1,0 +1,153 @@
+"""Every class of profile mistake gives an error naming the file, the field path and the reason."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from pimflow.cli import main as pimflow_cli
+from pimflow.errors import ProfileError
+from pimflow.loader import load_profiles, parse_profile, profile_files
+from pimflow.profile import profile_json_schema
+
+ROOT = Path(__file__).resolve().parents[3]
+
+GOOD = """
+id: good
+source: {kind: feed, path: in.csv}
+target: {kind: feed, path: out.csv}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, text: str) -> list[tuple[str, str]]:
+    path = write(tmp_path, "p.yaml", text)
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(path)
+    assert caught.value.file == str(path)
+    assert str(path) in str(caught.value)
+    return caught.value.problems
+
+
+def test_good_profile_parses_with_defaults(tmp_path):
+    profile = parse_profile(write(tmp_path, "p.yaml", GOOD))
+    assert profile.id == "good" and profile.schedule is None and profile.catchup is False
+    assert profile.source.delimiter == "," and profile.source.value_separator == "<###>"
+    assert profile.feedback.max_error_rate == 1.0 and profile.batch_size == 100
+
+
+def test_bad_yaml_names_line_and_column(tmp_path):
+    [(field, reason)] = problems(tmp_path, "id: x\nsource: [unclosed\n")
+    assert field == ""
+    assert "not valid YAML" in reason and "line 3" in reason
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    [(_, reason)] = problems(tmp_path, GOOD + "id: again\n")
+    assert "'id' appears twice" in reason
+
+
+def test_unknown_key_is_named_with_its_path(tmp_path):
+    found = problems(tmp_path, GOOD.replace("path: in.csv", "path: in.csv, delimeter: ';'"))
+    assert found == [("source.delimeter", "unknown key (check the spelling; see `pimflow schema`)")]
+
+
+def test_wrong_type_names_field_and_value(tmp_path):
+    [(field, reason)] = problems(tmp_path, GOOD + "chunk_size: lots\n")
+    assert field == "chunk_size"
+    assert "integer" in reason and "'lots'" in reason
+
+
+def test_kind_that_is_not_implemented_yet_is_a_validation_error(tmp_path):
+    [(field, reason)] = problems(tmp_path, GOOD.replace("{kind: feed, path: in.csv}", "{kind: linnworks_stock}"))
+    assert field == "source"
+    assert reason == "source kind 'linnworks_stock' is not implemented yet (available: feed)"
+
+
+def test_unknown_kind_lists_the_available_ones(tmp_path):
+    [(field, reason)] = problems(tmp_path, GOOD.replace("target: {kind: feed", "target: {kind: ftp"))
+    assert field == "target" and reason == "unknown target kind 'ftp' (available: feed)"
+
+
+def test_missing_required_key(tmp_path):
+    [(field, reason)] = problems(tmp_path, GOOD.replace("source: {kind: feed, path: in.csv}\n", ""))
+    assert (field, reason) == ("source", "required key is missing")
+
+
+def test_bad_schedule_and_bad_id_are_both_reported(tmp_path):
+    found = dict(problems(tmp_path, GOOD.replace("id: good", "id: 'bad id!'") + "schedule: every hour\n"))
+    assert "becomes the DAG id" in found["id"]
+    assert "neither a cron expression nor one of" in found["schedule"]
+
+
+def test_mapping_column_defined_twice(tmp_path):
+    text = GOOD + "mapping:\n  columns:\n    - {name: sku}\n    - {name: sku, value: x}\n"
+    [(field, reason)] = problems(tmp_path, text)
+    assert field == "mapping" and "'sku' is defined twice" in reason
+
+
+def test_mapping_column_with_two_origins(tmp_path):
+    text = GOOD + "mapping:\n  columns:\n    - {name: sku, from: id, value: x}\n"
+    [(field, reason)] = problems(tmp_path, text)
+    assert field == "mapping.columns[0]" and "give only one of from, value" in reason
+
+
+def test_not_a_mapping(tmp_path):
+    assert problems(tmp_path, "- just\n- a list\n") == [("", "a profile is a YAML mapping (key: value lines)")]
+
+
+def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path):
+    first = write(tmp_path, "a.yaml", GOOD)
+    second = write(tmp_path, "b.yaml", GOOD)
+    loaded, errors = load_profiles(files=[first, second])
+    assert [item.path for item in loaded] == [first]
+    assert errors[0].file == str(second)
+    assert errors[0].problems == [("id", f"'good' is already the id of {first}")]
+
+
+def test_bad_profile_does_not_stop_good_ones(tmp_path):
+    write(tmp_path, "a.yaml", GOOD)
+    write(tmp_path, "b.yaml", "id: [")
+    loaded, errors = load_profiles(tmp_path)
+    assert [item.profile.id for item in loaded] == ["good"] and len(errors) == 1
+
+
+def test_validate_command_exits_1_and_prints_file_field_reason(tmp_path, capsys):
+    bad = write(tmp_path, "bad.yaml", GOOD + "chunk_size: -1\n")
+    assert pimflow_cli(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert str(bad) in err and "chunk_size: Input should be greater than or equal to 1" in err
+
+
+def test_validate_command_exits_0_on_shipped_profiles(capsys):
+    assert pimflow_cli(["validate"]) == 0
+    assert "invalid" in capsys.readouterr().out
+
+
+def test_schema_command_output_validates_every_shipped_profile():
+    output = subprocess.run([sys.executable, "-m", "pimflow.cli", "schema"], capture_output=True, text=True, check=True)
+    schema = json.loads(output.stdout)
+    assert schema == json.loads(json.dumps(profile_json_schema()))
+    files = profile_files(ROOT / "include" / "profiles")
+    assert files
+    for path in files:
+        as_typed_in_an_editor = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        jsonschema.validate(as_typed_in_an_editor, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"id": "x", "source": {"kind": "feed", "path": "a", "nope": 1},
+                             "target": {"kind": "feed", "path": "b"}}, schema)
+
+
+def test_committed_schema_file_is_current():
+    committed = json.loads((ROOT / "profile.schema.json").read_text())
+    assert committed == json.loads(json.dumps(profile_json_schema())), "run: pimflow schema -o profile.schema.json"
