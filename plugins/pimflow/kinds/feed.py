@@ -39,20 +39,28 @@ class FeedSourceKind(SourceKind):
         if not files:
             ctx.log.warning("no feed file matches %s: nothing to do", self.config.path)
         chunks: list[dict] = []
+        first_seen: dict[str, str] = {}  # identifier → where it first appeared (across every file)
         for path in files:
             with open_feed(path, dialect) as handle:
                 header, rows = read_rows(handle, dialect)
                 self._check_header(path, header, wanted)
-                id_position = header.index(self.config.identifier_column) if wanted is not None else None
+                column = self.config.identifier_column
+                id_position = header.index(column) if column in header else None
                 batch: list[dict] = []
                 for row in rows:
-                    if id_position is not None:
-                        value = row.values[id_position].strip() if id_position < len(row.values) else ""
-                        if value not in wanted:
-                            continue
+                    identifier = ""
+                    if id_position is not None and id_position < len(row.values):
+                        identifier = row.values[id_position].strip()
+                    if wanted is not None and identifier not in wanted:
+                        continue
                     record = {"n": len(batch), "row": row.row, "values": row.values}
                     if len(row.values) != len(header):
                         record["error"] = ["malformed_line", f"line has {len(row.values)} fields, the header has {len(header)}"]
+                    elif identifier and identifier in first_seen:
+                        record["error"] = ["duplicate_identifier",
+                                           f"{column} {identifier!r} already appears on {first_seen[identifier]}"]
+                    elif identifier:
+                        first_seen[identifier] = f"row {row.row}" + (f" of {path.name}" if len(files) > 1 else "")
                     batch.append(record)
                     if len(batch) == ctx.profile.chunk_size:
                         chunks.append(self._write_chunk(ctx, len(chunks), path, header, batch))

@@ -20,6 +20,7 @@ FEED = (
     "A-6;Mug;8.00;nope;\n"
     "A-7;Tent;249.00;true;green;extra\n"
     "A-8;Bag;129.00;;green\n"
+    "A-2;Pole again;41.00;1;black\n"
 )
 
 PROFILE = """
@@ -61,6 +62,7 @@ EXPECTED_FEEDBACK = (
     "A-5;Stove;forty;0;;invalid_value;price: 'forty' is not a valid decimal\n"
     "A-6;Mug;8.00;nope;;invalid_value;in_stock: 'nope' is not a valid boolean\n"
     "A-7;Tent;249.00;true;green;malformed_line;line has 6 fields, the header has 5\n"
+    "A-2;Pole again;41.00;1;black;duplicate_identifier;sku 'A-2' already appears on row 3\n"
 )
 
 
@@ -81,8 +83,8 @@ def test_feed_to_feed_writes_exact_output_and_feedback(tmp_path, run_profile):
     assert (tmp_path / "out" / "products.csv").read_text(encoding="utf-8") == EXPECTED_OUTPUT
     assert (staging / "feedback.csv").read_text(encoding="utf-8") == EXPECTED_FEEDBACK
     summary = json.loads((staging / "summary.json").read_text())
-    assert summary["read"] == 8
-    assert summary["written"] == 3 and summary["refused"] == 5
+    assert summary["read"] == 9
+    assert summary["written"] == 3 and summary["refused"] == 6
     assert summary["written"] + summary["refused"] == summary["read"]
     assert len(list((staging / "extract").glob("chunk-*.jsonl"))) == 3  # mapped over 3 chunks
 
