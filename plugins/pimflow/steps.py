@@ -6,7 +6,7 @@ from datetime import datetime
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.kinds.base import RECORD_COLUMN
-from pimflow.mapping import apply_mapping
+from pimflow.mapping import MappingResult, apply_mapping
 from pimflow.staging import as_storage_path, read_json, write_json, write_jsonl
 from pimflow.summary import RunSummary, gather_feedback
 from pimflow.window import SyncState, Window, resolve_window
@@ -28,7 +28,10 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
     ctx.window = window
     write_json(ctx.staging.window, window.to_dict())
     ctx.log.info("extract: %s", window.describe())
-    chunks = source_kind(ctx.profile).extract(ctx)
+    source = source_kind(ctx.profile)
+    source.prepare(ctx)
+    target_kind(ctx.profile).prepare(ctx)
+    chunks = source.extract(ctx)
     total = sum(chunk["records"] for chunk in chunks)
     ctx.log.info("extract: %d record(s) in %d chunk(s)", total, len(chunks))
     return chunks
@@ -40,6 +43,10 @@ def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> 
     mapped = apply_mapping(ctx.profile.mapping, source.frame)
     results = [{"n": n, "status": "refused", "code": code, "message": message}
                for n, (code, message) in source.refused.items()]
+    refused_by_target = target_kind(ctx.profile).check(ctx, mapped.rows)
+    if refused_by_target:
+        mapped = MappingResult(mapped.rows.drop(index=list(refused_by_target)),
+                               {**mapped.problems, **refused_by_target})
     for n, problems in mapped.problems.items():
         results.append({"n": n, "status": "refused", "code": problems[0][1],
                         "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)})

@@ -47,6 +47,10 @@ class SourceKind:
     def __init__(self, config):
         self.config = config
 
+    def prepare(self, ctx: RunContext) -> None:
+        """Once per run, before extraction: read reference data into staging, check the profile
+        against the live system (a wrong setting fails the run here, before any write)."""
+
     def extract(self, ctx: RunContext) -> list[dict]:
         """Write staging chunks; return [{"index", "path", "records"}] in order."""
         raise NotImplementedError
@@ -65,6 +69,14 @@ class TargetKind:
 
     def __init__(self, config):
         self.config = config
+
+    def prepare(self, ctx: RunContext) -> None:
+        """Once per run, before extraction (see SourceKind.prepare)."""
+
+    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
+        """Refuse mapped rows the target would refuse, before sending: position → problems
+        (column, code, reason)."""
+        return {}
 
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         """Write (or, on a dry run, only prepare) one transformed chunk; write its results file.
