@@ -1,0 +1,88 @@
+"""`LinnworksClient`: typed Linnworks calls over one session, within the per-method quotas.
+
+Works without Airflow: `LinnworksClient(LinnworksSettings.build(application_id=..., ...))`.
+Thread-safe: threads share the session, the HTTP connection pool and the connection's quotas.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from linnworks.content import ContentCalls
+from linnworks.images import ImageCalls
+from linnworks.inventory import InventoryCalls
+from linnworks.quota import QuotaBook, shared_quota_book
+from linnworks.retry import Backoff
+from linnworks.session import Authenticator
+from linnworks.settings import LinnworksSettings
+from linnworks.stock import StockCalls
+from linnworks.transport import Exchanger, LinnworksTransport
+
+USER_AGENT = "pimflow-linnworks/0.1"
+
+
+class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls):
+    """Typed methods live in the mixins (inventory, content, images, stock); wiring lives here."""
+
+    def __init__(self, settings: LinnworksSettings, *, quotas: QuotaBook | None = None,
+                 http: requests.Session | None = None,
+                 on_new_token: Callable[[str], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.quotas = quotas or shared_quota_book(settings)
+        self._http = http or _http_session(settings.concurrency)
+        self._sleep = sleep
+        self._backoff = Backoff(base=settings.backoff_seconds)
+        self._concurrency = settings.concurrency
+        exchanger = Exchanger(self._http, self.quotas, timeout=settings.timeout,
+                              max_retries=settings.max_retries, backoff=self._backoff,
+                              secrets=self._secrets, sleep=sleep)
+        self._auth = Authenticator(settings, exchanger, on_new_token=on_new_token)
+        self._transport = LinnworksTransport(exchanger, self._auth)
+
+    @property
+    def server(self) -> str:
+        """The data server of the current session (authorizes if needed)."""
+        return self._auth.current().server
+
+    @property
+    def authorizations(self) -> int:
+        """How many times this client has called AuthorizeByApplication."""
+        return self._auth.authorizations
+
+    def check(self) -> str:
+        """Authorize and make one cheap read; returns a one-line description for people."""
+        locations = self.get_stock_locations()
+        return f"Connected to Linnworks ({self.server}); {len(locations)} stock location(s) visible"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "LinnworksClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, path: str, **kwargs: Any) -> Any:
+        return self._transport.call(path, **kwargs)
+
+    def _pause_before_retry(self, retry_number: int) -> None:
+        self._sleep(self._backoff.delay(retry_number))
+
+    def _secrets(self) -> tuple[str, ...]:
+        token = self._auth.token if hasattr(self, "_auth") else None
+        return (*self.settings.secrets(), *((token,) if token else ()))
+
+
+def _http_session(concurrency: int) -> requests.Session:
+    http = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, concurrency * 2))
+    http.mount("https://", adapter)
+    http.mount("http://", adapter)
+    http.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+    return http

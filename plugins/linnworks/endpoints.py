@@ -1,0 +1,90 @@
+"""Every Linnworks method the client calls: HTTP verb, documented quota, retry class, batch size.
+
+Quotas are "Allows N calls per minute" from each method's description in the official specs
+(LinnSystems/PublicApiSpecs, as generated into the `linnworks-api-python` package).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Retry(Enum):
+    """What a retry after a lost response (5xx, dropped connection) would do."""
+
+    SAFE = "safe"  # reads, absolute sets, updates keyed by id, full replaces: same effect again
+    CREATE = "create"  # creates with client ids: a PK violation on a retry means the first try landed
+    VERIFY = "verify"  # the caller checks what landed before resending (AddInventoryItemBulk)
+    NEVER = "never"  # each call adds something new (an image); never resend once it may have arrived
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str  # "Controller/Method", as in /api/Controller/Method and in quota tables
+    verb: str
+    per_minute: int
+    retry: Retry
+
+
+def _table(*rows: tuple[str, str, int, Retry]) -> dict[str, Endpoint]:
+    return {path: Endpoint(path, verb, per_minute, retry) for path, verb, per_minute, retry in rows}
+
+
+S, C, V, N = Retry.SAFE, Retry.CREATE, Retry.VERIFY, Retry.NEVER
+
+ENDPOINTS: dict[str, Endpoint] = _table(
+    ("Auth/AuthorizeByApplication", "POST", 150, S),
+    ("Inventory/GetStockItemIdsBySKU", "POST", 250, S),
+    ("Inventory/AddInventoryItemBulk", "POST", 150, V),
+    ("Inventory/GetInventoryItemById", "GET", 250, S),
+    ("Inventory/UpdateInventoryItem", "POST", 250, S),
+    ("Inventory/UpdateInventoryItemField", "POST", 250, S),
+    ("Inventory/GetInventoryItemsCount", "GET", 150, S),
+    ("Inventory/GetInventoryItemPrices", "GET", 250, S),
+    ("Inventory/CreateInventoryItemPrices", "POST", 250, C),
+    ("Inventory/UpdateInventoryItemPrices", "POST", 250, S),
+    ("Inventory/DeleteInventoryItemPrices", "POST", 150, S),
+    ("Inventory/GetInventoryItemTitles", "GET", 250, S),
+    ("Inventory/CreateInventoryItemTitles", "POST", 150, C),
+    ("Inventory/UpdateInventoryItemTitles", "POST", 150, S),
+    ("Inventory/DeleteInventoryItemTitles", "POST", 150, S),
+    ("Inventory/GetInventoryItemDescriptions", "GET", 250, S),
+    ("Inventory/CreateInventoryItemDescriptions", "POST", 150, C),
+    ("Inventory/UpdateInventoryItemDescriptions", "POST", 150, S),
+    ("Inventory/DeleteInventoryItemDescriptions", "POST", 150, S),
+    ("Inventory/GetInventoryItemExtendedProperties", "POST", 250, S),
+    ("Inventory/CreateInventoryItemExtendedProperties", "POST", 250, C),
+    ("Inventory/UpdateInventoryItemExtendedProperties", "POST", 150, S),
+    ("Inventory/DeleteInventoryItemExtendedProperties", "POST", 250, S),
+    ("Inventory/AddImageToInventoryItem", "POST", 150, N),
+    ("Inventory/UploadImagesToInventoryItem", "POST", 150, N),
+    ("Inventory/SetInventoryItemImageAsMain", "POST", 150, S),
+    ("Inventory/GetInventoryItemImages", "GET", 250, S),
+    ("Inventory/GetChannels", "GET", 150, S),
+    ("Inventory/GetStockLocations", "GET", 150, S),
+    # Not in the public spec: no documented quota, so the lower of the two usual ones. A
+    # re-upload only leaves an unattached temporary file behind (expiredInHours), so it is safe.
+    ("Uploader/UploadFile", "POST", 150, S),
+    ("Stock/GetStockLevel", "GET", 250, S),
+    ("Stock/GetStockLevel_Batch", "POST", 250, S),
+    ("Stock/SetStockLevel", "POST", 250, S),  # absolute level, so a repeat is harmless
+    ("Stock/GetStockItemsFullByIds", "POST", 250, S),
+    ("Stock/GetStockItemsFull", "POST", 150, S),
+)
+
+
+# Largest batch per call. Documented limits say so; the others are undocumented and use the
+# 200-per-call convention that Linnworks' documented batch endpoints share (reference §7c).
+ADD_ITEMS_BATCH = 200  # documented: AddInventoryItemBulk "add up to 200 stock items"
+FULL_ITEMS_PAGE = 200  # documented: GetStockItemsFull entriesPerPage 1..200, else 400
+SKU_LOOKUP_BATCH = 200  # convention: GetStockItemIdsBySKU max undocumented
+ROWS_BATCH = 200  # convention: Create/Update/Delete prices, titles, descriptions, ext. properties
+STOCK_LEVELS_BATCH = 200  # convention: GetStockLevel_Batch, SetStockLevel
+FULL_BY_IDS_BATCH = 200  # convention: GetStockItemsFullByIds
+
+
+def endpoint(path: str) -> Endpoint:
+    try:
+        return ENDPOINTS[path]
+    except KeyError:
+        raise KeyError(f"{path} is not in the Linnworks endpoint table") from None

@@ -1,0 +1,62 @@
+"""The one error hierarchy of the Linnworks client.
+
+Messages carry what a person needs to act (method, status, Linnworks' own message) and never a
+secret: every API message passes through `redact` with the connection's secrets first.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+REDACTED = "***"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every known secret value in `text` (API messages may echo what was sent)."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+class LinnworksError(Exception):
+    """Base of everything the Linnworks client raises."""
+
+
+class LinnworksConfigError(LinnworksError):
+    """The connection's settings are missing or invalid."""
+
+
+class LinnworksAuthError(LinnworksError):
+    """AuthorizeByApplication refused the credentials, or a fresh session was refused again."""
+
+
+class LinnworksQuotaExceeded(LinnworksError):
+    """The per-method quota kept answering 429 after waiting: throttling, never a data error."""
+
+    def __init__(self, method: str, waited_seconds: float):
+        self.method = method
+        self.waited_seconds = waited_seconds
+        super().__init__(f"{method}: Linnworks quota still exceeded after waiting {waited_seconds:.0f} s")
+
+
+class LinnworksServerError(LinnworksError):
+    """5xx or a dropped connection that retries did not cure (or that was unsafe to retry)."""
+
+    def __init__(self, method: str, status: int | None, message: str, *, maybe_committed: bool = False):
+        self.method = method
+        self.status = status
+        self.message = message
+        # True when the request may have been applied before the failure (lost response).
+        self.maybe_committed = maybe_committed
+        where = f"HTTP {status}" if status else "no response"
+        super().__init__(f"{method}: {where}: {message}")
+
+
+class LinnworksRequestError(LinnworksError):
+    """Linnworks refused the request itself (4xx other than auth and quota): fix the data or call."""
+
+    def __init__(self, method: str, status: int, message: str):
+        self.method = method
+        self.status = status
+        self.message = message
+        super().__init__(f"{method}: HTTP {status}: {message}")

@@ -1,0 +1,57 @@
+"""`LinnworksHook`: the Airflow face of the Linnworks client (connection type `linnworks`)."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from airflow.sdk import BaseHook
+
+from linnworks.client import LinnworksClient
+from linnworks.errors import LinnworksError, redact
+from linnworks.settings import LinnworksSettings
+
+
+def _mask(secret: str) -> None:
+    """Register a value with Airflow's secrets masker, so task logs never show it."""
+    try:
+        from airflow.sdk.log import mask_secret
+    except ImportError:  # pragma: no cover - older task SDKs
+        return
+    mask_secret(secret)
+
+
+class LinnworksHook(BaseHook):
+    """Login = application id, password = application secret, extra `installation_token`."""
+
+    conn_type = "linnworks"
+    conn_name_attr = "linnworks_conn_id"
+    default_conn_name = "linnworks_default"
+    hook_name = "Linnworks"
+
+    def __init__(self, linnworks_conn_id: str = default_conn_name, **kwargs):
+        super().__init__(**kwargs)
+        self.linnworks_conn_id = linnworks_conn_id
+
+    @cached_property
+    def settings(self) -> LinnworksSettings:
+        settings = LinnworksSettings.from_connection(self.get_connection(self.linnworks_conn_id))
+        for secret in settings.secrets():
+            _mask(secret)
+        return settings
+
+    def get_conn(self) -> LinnworksClient:
+        """The hook's client (one per hook, shared by its threads; quotas shared per connection)."""
+        return self._client
+
+    @cached_property
+    def _client(self) -> LinnworksClient:
+        return LinnworksClient(self.settings, on_new_token=_mask)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Authorize and read the stock locations; a failure comes back as a readable message."""
+        try:
+            return True, self.get_conn().check()
+        except LinnworksError as exc:
+            return False, str(exc)
+        except Exception as exc:  # the Test button must always get an answer, never a traceback
+            known = self.settings.secrets() if "settings" in self.__dict__ else ()
+            return False, redact(f"{type(exc).__name__}: {exc}", known)

@@ -1,0 +1,84 @@
+"""Stock levels and full-state reads: batched by id, or paged over the whole catalogue."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from linnworks.batching import map_batches
+from linnworks.endpoints import FULL_BY_IDS_BATCH, FULL_ITEMS_PAGE, STOCK_LEVELS_BATCH
+from linnworks.errors import LinnworksRequestError
+from linnworks.models import DataRequirement, StockItemFull, StockLevel, StockLevelUpdate
+
+DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
+# GetStockItemsFull answers a page past the end with 400 "No items found with given filter".
+_END_OF_PAGES = "no items found"
+
+
+class StockCalls:
+    """Mixed into `LinnworksClient`, which provides `_call` and `_concurrency`."""
+
+    def get_stock_levels(self, stock_item_ids: Iterable[str]) -> dict[str, list[StockLevel]]:
+        """StockItemId -> one level per location (GetStockLevel_Batch)."""
+        levels: dict[str, list[StockLevel]] = {}
+        for batch in map_batches(self._stock_levels_batch, list(dict.fromkeys(stock_item_ids)),
+                                 STOCK_LEVELS_BATCH, self._concurrency):
+            levels.update(batch)
+        return levels
+
+    def _stock_levels_batch(self, stock_item_ids: list[str]) -> dict[str, list[StockLevel]]:
+        answer = self._call("Stock/GetStockLevel_Batch", json={"request": {"StockItemIds": stock_item_ids}})
+        return {row["pkStockItemId"]: [StockLevel.model_validate(level) for level in row.get("StockItemLevels") or []]
+                for row in answer or []}
+
+    def set_stock_levels(self, updates: Iterable[StockLevelUpdate], change_source: str = "pimflow") -> list[StockLevel]:
+        """Set ABSOLUTE levels by SKU and location (SetStockLevel; a repeat is harmless)."""
+        def send(batch: list[dict[str, Any]]) -> list[StockLevel]:
+            answer = self._call("Stock/SetStockLevel", json={"stockLevels": batch, "changeSource": change_source})
+            return [StockLevel.model_validate(row) for row in answer or []]
+
+        rows = [update.wire() for update in updates]
+        return [level for batch in map_batches(send, rows, STOCK_LEVELS_BATCH, self._concurrency) for level in batch]
+
+    def get_items_full(self, stock_item_ids: Iterable[str],
+                       requirements: Iterable[DataRequirement] = ()) -> list[StockItemFull]:
+        """Full state of many items (GetStockItemsFullByIds), with what `requirements` asks to load."""
+        wanted = [DataRequirement(r).value for r in requirements]
+
+        def send(batch: list[str]) -> list[StockItemFull]:
+            answer = self._call("Stock/GetStockItemsFullByIds",
+                                json={"request": {"StockItemIds": batch, "DataRequirements": wanted}})
+            rows = (answer or {}).get("StockItemsFullExtended") or []
+            return [StockItemFull.model_validate(row) for row in rows]
+
+        ids = list(dict.fromkeys(stock_item_ids))
+        return [item for batch in map_batches(send, ids, FULL_BY_IDS_BATCH, self._concurrency) for item in batch]
+
+    def iter_items_full(self, requirements: Iterable[DataRequirement] = (), keyword: str | None = None,
+                        load_composite_parents: bool = True, load_variation_parents: bool = True,
+                        page_size: int = FULL_ITEMS_PAGE) -> Iterator[StockItemFull]:
+        """Every stock item, page by page (GetStockItemsFull). Archived items are never listed.
+
+        Pages are 1-based; the listing ends on a short page or on Linnworks' 400 end marker.
+        `load_*_parents=False` leaves those parents out (it does not just skip loading them).
+        """
+        if not 1 <= page_size <= FULL_ITEMS_PAGE:
+            raise ValueError(f"page_size must be 1..{FULL_ITEMS_PAGE}")
+        body: dict[str, Any] = {
+            "loadCompositeParents": load_composite_parents, "loadVariationParents": load_variation_parents,
+            "entriesPerPage": page_size, "dataRequirements": [DataRequirement(r).value for r in requirements],
+        }
+        if keyword:
+            body.update(keyword=keyword, searchTypes=["SKU", "Title", "Barcode"])
+        page_number = 1
+        while True:
+            try:
+                page = self._call("Stock/GetStockItemsFull", json={**body, "pageNumber": page_number}) or []
+            except LinnworksRequestError as exc:
+                if exc.status == 400 and _END_OF_PAGES in exc.message.lower():
+                    return
+                raise
+            for row in page:
+                yield StockItemFull.model_validate(row)
+            if len(page) < page_size:
+                return
+            page_number += 1

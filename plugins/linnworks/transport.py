@@ -1,0 +1,200 @@
+"""One HTTP exchange with Linnworks inside the quota, with the client's one retry policy.
+
+`Exchanger.exchange` sends a request (waiting for the method's quota first), classifies the answer
+and retries what is safe to retry. An expired session surfaces as `SessionRejected`, which
+`LinnworksTransport.call` answers by re-authorizing once.
+"""
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from linnworks.endpoints import Endpoint, Retry, endpoint
+from linnworks.errors import (
+    LinnworksAuthError,
+    LinnworksError,
+    LinnworksQuotaExceeded,
+    LinnworksRequestError,
+    LinnworksServerError,
+    redact,
+)
+from linnworks.quota import QuotaBook
+from linnworks.retry import Backoff, Verdict, classify, request_never_sent, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+MAX_THROTTLED_WAITS = 10  # consecutive 429s waited out before giving up with LinnworksQuotaExceeded
+# A create that Linnworks refuses with this after our earlier attempt may have landed: the row with
+# our deterministic id exists, so the earlier attempt did commit (see `Retry.CREATE`).
+_PK_VIOLATION = "violation of primary key"
+
+
+class _HideTokenInUrls(logging.Filter):
+    """urllib3 logs every request line at DEBUG; the Uploader's URL carries the session token."""
+
+    _token = re.compile(r"([?&]token=)[^&\s\"']+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message.lower():
+            record.msg, record.args = self._token.sub(r"\1***", message), ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_HideTokenInUrls())
+
+
+class SessionRejected(LinnworksError):
+    """Linnworks answered "Token is wrong." / 401: the session is unknown or expired."""
+
+    def __init__(self, message: str, maybe_committed: bool = False):
+        super().__init__(message)
+        self.maybe_committed = maybe_committed
+
+
+def api_message(response: requests.Response) -> str:
+    """Linnworks' error text: the `Message` of `{"Code", "Message"}` bodies, else the raw text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:500] or response.reason or ""
+    if isinstance(body, dict):
+        message = body.get("Message") or body.get("message") or ""
+        code = body.get("Code")
+        return f"{message} (code {code})" if code not in (None, "", "-") and message else str(message)
+    return str(body)[:500]
+
+
+def parse_body(response: requests.Response) -> Any:
+    """Success bodies vary: JSON, empty 200/204, or plain text (extended-property writes)."""
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+class Exchanger:
+    """Sends requests within the quota and retries them by the client's one policy."""
+
+    def __init__(self, http: requests.Session, quotas: QuotaBook, *, timeout: float, max_retries: int,
+                 backoff: Backoff, secrets: Callable[[], tuple[str, ...]],
+                 sleep: Callable[[float], None] = time.sleep):
+        self._http = http
+        self._quotas = quotas
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._backoff = backoff
+        self._secrets = secrets
+        self._sleep = sleep
+
+    def exchange(self, ep: Endpoint, url: str, *, headers: dict[str, str], json: Any = None,
+                 params: dict[str, Any] | None = None, files: Any = None,
+                 on_send: Callable[[], None] | None = None, maybe_committed: bool = False) -> Any:
+        """Send until Linnworks answers for real; `maybe_committed` says an earlier try may have landed."""
+        failures = throttled = 0
+        throttle_waited = 0.0
+        if json is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        body = None if json is None else jsonlib.dumps(json)
+        while True:
+            response, error = self._send(ep, url, headers, body, params, files, on_send)
+            if response is None:
+                sent = not request_never_sent(error)
+                status, message = None, redact(f"{type(error).__name__}: {error}", self._secrets())
+            else:
+                status, message = response.status_code, redact(api_message(response), self._secrets())
+                verdict = classify(status, message)
+                if verdict is Verdict.OK:
+                    return parse_body(response)
+                if verdict is Verdict.SESSION_EXPIRED:
+                    raise SessionRejected(f"{ep.path}: HTTP {status}: {message}", maybe_committed)
+                if verdict is Verdict.THROTTLED:
+                    throttled += 1
+                    if throttled > MAX_THROTTLED_WAITS:
+                        raise LinnworksQuotaExceeded(ep.path, throttle_waited)
+                    throttle_waited += self._wait_out_quota(ep, response)
+                    continue
+                if verdict is Verdict.REFUSED:
+                    if ep.retry is Retry.CREATE and maybe_committed and _PK_VIOLATION in message.lower():
+                        log.info("Linnworks %s: rows already exist after a lost response; the earlier "
+                                 "attempt landed", ep.path)
+                        return None
+                    raise LinnworksRequestError(ep.path, status, message)
+                sent = True  # a 5xx: the server had the request
+            throttled = 0
+            maybe_committed = maybe_committed or sent
+            if sent and ep.retry in (Retry.NEVER, Retry.VERIFY):
+                raise LinnworksServerError(ep.path, status, message, maybe_committed=True)
+            failures += 1
+            if failures > self._max_retries:
+                raise LinnworksServerError(ep.path, status, message, maybe_committed=maybe_committed)
+            delay = self._backoff.delay(failures)
+            log.warning("Linnworks %s: %s; retry %d of %d in %.1f s", ep.path,
+                        f"HTTP {status}" if status else "no response", failures, self._max_retries, delay)
+            self._sleep(delay)
+
+    def _send(self, ep: Endpoint, url: str, headers: dict[str, str], body: str | None,
+              params: dict[str, Any] | None, files: Any, on_send: Callable[[], None] | None,
+              ) -> tuple[requests.Response | None, requests.RequestException | None]:
+        """One request inside the method's quota: (response, None) or (None, connection error)."""
+        with self._quotas.slot(ep.path):
+            if on_send:
+                on_send()
+            started = time.monotonic()
+            try:
+                response = self._http.request(ep.verb, url, headers=headers, params=params, files=files,
+                                              data=body, timeout=self._timeout)
+            except requests.RequestException as exc:
+                log.warning("Linnworks %s: connection failed after %.0f ms (%s)", ep.path,
+                            (time.monotonic() - started) * 1000, type(exc).__name__)
+                return None, exc
+        log.debug("Linnworks %s %s -> %s in %.0f ms", ep.verb, ep.path, response.status_code,
+                  (time.monotonic() - started) * 1000)
+        return response, None
+
+    def _wait_out_quota(self, ep: Endpoint, response: requests.Response) -> float:
+        """Hold every caller of this method for Retry-After, or a whole window without it."""
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None:
+            wait = self._quotas.window_seconds
+        log.warning("Linnworks %s: quota exceeded (HTTP %s); waiting %.1f s", ep.path, response.status_code, wait)
+        self._quotas.pause(ep.path, wait)
+        return wait
+
+
+class LinnworksTransport:
+    """Authenticated calls to the session's server: `call("Inventory/GetChannels")`."""
+
+    def __init__(self, exchanger: Exchanger, authenticator):
+        self._exchanger = exchanger
+        self._auth = authenticator
+
+    def call(self, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+             files: Any = None, token_in_query: bool = False) -> Any:
+        ep = endpoint(path)
+        renewed = maybe_committed = False
+        while True:
+            session = self._auth.current()
+            query = dict(params or {})
+            if token_in_query:  # the Uploader takes the session token as a query parameter
+                query["token"] = session.token
+            try:
+                return self._exchanger.exchange(
+                    ep, f"{session.server}/api/{path}", headers={"Authorization": session.token},
+                    json=json, params=query or None, files=files, on_send=self._auth.touch,
+                    maybe_committed=maybe_committed,
+                )
+            except SessionRejected as exc:
+                if renewed:
+                    raise LinnworksAuthError(f"{exc} (again, with a freshly authorized session)") from None
+                log.info("Linnworks %s: session expired or unknown; authorizing again", path)
+                self._auth.renew(session)
+                renewed, maybe_committed = True, exc.maybe_committed

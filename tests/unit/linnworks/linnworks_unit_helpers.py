@@ -1,0 +1,42 @@
+"""Shared constants and builders for the Linnworks client's unit tests."""
+from __future__ import annotations
+
+import json
+
+from linnworks.client import LinnworksClient
+from linnworks.quota import QuotaBook
+from linnworks.settings import LinnworksSettings
+
+AUTH_HOST = "https://auth.linnworks.test"
+AUTH_URL = f"{AUTH_HOST}/api/Auth/AuthorizeByApplication"
+SERVER = "https://eu-ext.linnworks.test"
+APP_ID = "11111111-aaaa-4000-8000-000000000001"
+APP_SECRET = "secret-22222222-bbbb-4000-8000-000000000002"
+INSTALL_TOKEN = "install-33333333-cccc-4000-8000-000000000003"
+SESSION_TOKENS = ("session-aaaa-0001", "session-bbbb-0002", "session-cccc-0003")
+
+
+def api(path: str) -> str:
+    return f"{SERVER}/api/{path}"
+
+
+def make_settings(**overrides) -> LinnworksSettings:
+    fields = dict(application_id=APP_ID, application_secret=APP_SECRET, installation_token=INSTALL_TOKEN,
+                  auth_host=AUTH_HOST, backoff_seconds=0, concurrency=1)
+    fields.update(overrides)
+    return LinnworksSettings.build(**fields)
+
+
+def make_client(settings: LinnworksSettings | None = None, **overrides) -> LinnworksClient:
+    settings = settings or make_settings(**overrides)
+    # A private QuotaBook: tests must not share quota state through the process-wide registry.
+    return LinnworksClient(settings, quotas=QuotaBook(settings), sleep=lambda seconds: None)
+
+
+def session_answer(token: str = SESSION_TOKENS[0], server: str = SERVER) -> dict:
+    return {"Id": "user-1", "EntityId": "entity-1", "AppName": "pimflow", "TTL": 1, "Token": token,
+            "Server": server, "Status": {"State": "OK"}}
+
+
+def body_of(call) -> dict:
+    return json.loads(call.request.body)

@@ -1,0 +1,184 @@
+"""Retry classification: what is retried, waited out, re-authorized, or raised, and as what."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from linnworks_unit_helpers import api, make_client
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+
+from linnworks.errors import (
+    LinnworksQuotaExceeded,
+    LinnworksRequestError,
+    LinnworksServerError,
+)
+from linnworks.models import ItemPrice, ItemTitle
+from linnworks.retry import Backoff, Verdict, classify, request_never_sent, retry_after_seconds
+
+LEVELS = api("Stock/GetStockLevel_Batch")
+QUOTA_MESSAGE = {"Message": "API calls quota exceeded! Maximum admitted 250 per Minute."}
+
+
+@pytest.mark.parametrize(("status", "message", "verdict"), [
+    (200, "", Verdict.OK),
+    (204, "", Verdict.OK),
+    (429, "API calls quota exceeded! Maximum admitted 150 per Minute.", Verdict.THROTTLED),
+    (400, "API calls quota exceeded! Maximum admitted 150 per Minute.", Verdict.THROTTLED),
+    (500, "API calls quota exceeded! Maximum admitted 150 per Minute.", Verdict.THROTTLED),
+    (401, "Token is wrong.", Verdict.SESSION_EXPIRED),
+    (400, "Token is wrong.", Verdict.SESSION_EXPIRED),
+    (500, "Internal error", Verdict.SERVER_FAULT),
+    (503, "", Verdict.SERVER_FAULT),
+    (400, "Could not determine inventory item id from SKU", Verdict.REFUSED),
+    (404, "No HTTP resource was found that matches the request URI", Verdict.REFUSED),
+])
+def test_classify(status, message, verdict):
+    assert classify(status, message) is verdict
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    assert retry_after_seconds("7") == 7
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == pytest.approx(10)
+
+
+def test_connection_refused_was_never_sent_but_a_dropped_response_may_have_been():
+    refused = requests.ConnectionError(MaxRetryError(None, "/x", NewConnectionError(None, "refused")))
+    dropped = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
+    assert request_never_sent(refused)
+    assert request_never_sent(requests.ConnectTimeout())
+    assert not request_never_sent(dropped)
+    assert not request_never_sent(requests.ReadTimeout())
+
+
+def test_backoff_doubles_and_is_capped():
+    backoff = Backoff(base=1, cap=5)
+    assert 0.5 <= backoff.delay(1) <= 1
+    assert 1 <= backoff.delay(2) <= 2
+    assert 2.5 <= backoff.delay(10) <= 5
+
+
+def test_server_fault_on_a_safe_read_is_retried_until_it_succeeds(authorized, client):
+    authorized.post(LEVELS, status=500, json={"Message": "boom"})
+    authorized.post(LEVELS, status=502, body="bad gateway")
+    authorized.post(LEVELS, json=[{"pkStockItemId": "a", "StockItemLevels": [{"StockLevel": 4}]}])
+    levels = client.get_stock_levels(["a"])
+    assert levels["a"][0].stock_level == 4
+    assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 3
+
+
+def test_server_fault_that_persists_raises_server_error_after_max_retries(authorized):
+    with make_client(max_retries=2) as lw:
+        authorized.post(LEVELS, status=500, json={"Message": "boom"})
+        with pytest.raises(LinnworksServerError) as raised:
+            lw.get_stock_levels(["a"])
+    assert raised.value.status == 500 and raised.value.method == "Stock/GetStockLevel_Batch"
+    assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 3
+
+
+def test_dropped_connection_on_a_safe_call_is_retried(authorized, client):
+    authorized.post(LEVELS, body=requests.ConnectionError(ProtocolError("Connection aborted.")))
+    authorized.post(LEVELS, json=[])
+    assert client.get_stock_levels(["a"]) == {}
+
+
+def test_adding_an_image_is_never_resent_after_a_server_fault(authorized, client):
+    url = api("Inventory/AddImageToInventoryItem")
+    authorized.post(url, status=500, json={"Message": "timeout talking to storage"})
+    with pytest.raises(LinnworksServerError) as raised:
+        client.add_image_by_url("item-1", "https://img.example/1.jpg")
+    assert raised.value.maybe_committed
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 1
+
+
+def test_adding_an_image_is_retried_when_the_connection_was_refused_before_sending(authorized, client):
+    url = api("Inventory/AddImageToInventoryItem")
+    authorized.post(url, body=requests.ConnectionError(
+        MaxRetryError(None, "/x", NewConnectionError(None, "refused"))))
+    authorized.post(url, json={"StockItemId": "item-1", "ImageId": "img-1"})
+    assert client.add_image_by_url("item-1", "https://img.example/1.jpg").image_id == "img-1"
+
+
+def test_429_is_waited_out_for_retry_after_and_retried_not_reported_as_an_error(authorized, client):
+    authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE, headers={"Retry-After": "0.2"})
+    authorized.post(LEVELS, json=[])
+    started = time.monotonic()
+    assert client.get_stock_levels(["a"]) == {}
+    assert time.monotonic() - started >= 0.2
+
+
+def test_429_without_retry_after_waits_for_a_whole_quota_window(authorized):
+    with make_client(quota_window_seconds=0.3) as lw:
+        authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE)
+        authorized.post(LEVELS, json=[])
+        started = time.monotonic()
+        lw.get_stock_levels(["a"])
+        assert time.monotonic() - started >= 0.3
+
+
+def test_quota_message_on_a_400_is_throttling_not_a_data_error(authorized, client):
+    authorized.post(LEVELS, status=400, json=QUOTA_MESSAGE, headers={"Retry-After": "0"})
+    authorized.post(LEVELS, json=[])
+    assert client.get_stock_levels(["a"]) == {}
+
+
+def test_throttling_that_never_ends_raises_quota_exceeded(authorized, client):
+    authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE, headers={"Retry-After": "0"})
+    with pytest.raises(LinnworksQuotaExceeded) as raised:
+        client.get_stock_levels(["a"])
+    assert raised.value.method == "Stock/GetStockLevel_Batch"
+
+
+def test_a_refused_request_raises_request_error_with_method_status_and_message(authorized, client):
+    authorized.post(LEVELS, status=400, json={"Code": None, "Message": "request is empty"})
+    with pytest.raises(LinnworksRequestError) as raised:
+        client.get_stock_levels(["a"])
+    error = raised.value
+    assert (error.method, error.status, error.message) == ("Stock/GetStockLevel_Batch", 400, "request is empty")
+    assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 1
+
+
+def test_pk_violation_on_a_retried_create_means_the_first_attempt_landed(authorized, client):
+    url = api("Inventory/CreateInventoryItemPrices")
+    authorized.post(url, status=500, json={"Message": "connection reset"})
+    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_StockItemPrice'."})
+    client.create_prices([ItemPrice(stock_item_id="item-1", source="AMAZON", sub_source="UK", price=9.5)])
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 2
+
+
+def test_pk_violation_on_a_first_create_is_a_real_refusal(authorized, client):
+    url = api("Inventory/CreateInventoryItemPrices")
+    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_StockItemPrice'."})
+    with pytest.raises(LinnworksRequestError, match="PRIMARY KEY"):
+        client.create_prices([ItemPrice(stock_item_id="item-1", source="AMAZON", sub_source="UK", price=9.5)])
+
+
+def test_a_dropped_connection_message_never_carries_the_session_token(authorized):
+    with make_client(max_retries=0) as lw:
+        authorized.post(LEVELS, body=requests.ConnectionError(
+            ProtocolError(f"Connection aborted for {LEVELS}?token=session-aaaa-0001")))
+        with pytest.raises(LinnworksServerError) as raised:
+            lw.get_stock_levels(["a"])
+    assert "Connection aborted" in str(raised.value)
+    assert "session-aaaa-0001" not in str(raised.value)
+
+
+def test_a_server_error_message_never_carries_the_session_token(authorized):
+    with make_client(max_retries=0) as lw:
+        authorized.post(LEVELS, status=500, body="failed for token session-aaaa-0001")
+        with pytest.raises(LinnworksServerError) as raised:
+            lw.get_stock_levels(["a"])
+    assert "failed for token" in str(raised.value)
+    assert "session-aaaa-0001" not in str(raised.value)
+
+
+def test_a_lost_create_stays_known_across_a_session_renewal(authorized, client):
+    url = api("Inventory/CreateInventoryItemTitles")
+    authorized.post(url, status=500, json={"Message": "An error has occurred."})
+    authorized.post(url, status=401, json={"Code": "-", "Message": "Token is wrong."})
+    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_StockItemTitle'."})
+    client.create_titles([ItemTitle(stock_item_id="item-1", source="EBAY", sub_source="E", title="t")])
+    assert client.authorizations == 2
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 3
