@@ -1,0 +1,46 @@
+"""Switches of the Linnworks sandbox: latency, quotas, session lifetime, injected faults, credentials."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_APPLICATION_ID = "6f1a0c3e-0000-4000-8000-000000000001"
+DEFAULT_APPLICATION_SECRET = "6f1a0c3e-0000-4000-8000-000000000002"
+DEFAULT_INSTALLATION_TOKEN = "6f1a0c3e-0000-4000-8000-000000000003"
+
+
+class FailNext(BaseModel):
+    """Make the next call of `method` answer `status`; with `after_commit` its effect is applied first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field(description='"Controller/Method", e.g. "Inventory/AddInventoryItemBulk"')
+    status: int = Field(default=500, ge=400, le=599)
+    after_commit: bool = False
+
+
+class SandboxSettings(BaseModel):
+    """Everything a test or a benchmark may change at run time (PATCH /_sandbox/settings)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    latency_ms: float = Field(default=0, ge=0)
+    quota_window_seconds: float = Field(default=60, gt=0)
+    quotas_enabled: bool = True
+    retry_after_header: bool = True
+    # Overrides of the per-method limit ("Inventory/GetStockItemIdsBySKU": 5), for cheap 429 tests.
+    quota_overrides: dict[str, int] = Field(default_factory=dict)
+    session_idle_seconds: float = Field(default=1200, gt=0)
+    error_rate_5xx: float = Field(default=0, ge=0, le=1)
+    fault_seed: int | None = None
+    fail_next: list[FailNext] = Field(default_factory=list)
+    # Status for a second live item with the same SKU; Linnworks' own answer is undocumented.
+    duplicate_sku_status: int = Field(default=400, ge=400, le=599)
+    application_id: str = DEFAULT_APPLICATION_ID
+    application_secret: str = DEFAULT_APPLICATION_SECRET
+    installation_token: str = DEFAULT_INSTALLATION_TOKEN
+
+    def apply(self, changes: dict) -> None:
+        """Validate `changes` as a whole, then assign them (a bad value changes nothing)."""
+        merged = self.model_validate({**self.model_dump(), **changes})
+        for name in changes:
+            object.__setattr__(self, name, getattr(merged, name))

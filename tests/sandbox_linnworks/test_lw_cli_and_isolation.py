@@ -1,0 +1,71 @@
+"""The CLI starts both hosts; the sandbox never imports pimflow's packages."""
+from __future__ import annotations
+
+import ast
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.common.server import free_port
+from sandbox.linnworks.settings import DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_SECRET, DEFAULT_INSTALLATION_TOKEN
+
+SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "linnworks"
+FORBIDDEN = {"pimflow", "akeneo", "productsup", "linnworks", "linnworks_api"}
+
+
+def test_sandbox_source_imports_no_pimflow_package():
+    for path in SANDBOX_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+
+
+def test_importing_the_sandbox_loads_no_pimflow_package():
+    code = ("import sys, sandbox.linnworks, sandbox.linnworks.app, sandbox.linnworks.__main__; "
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(FORBIDDEN)!r}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.integration
+def test_cli_serves_auth_and_data_hosts_with_seeded_items():
+    auth_port, data_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.linnworks", "--auth-port", str(auth_port), "--data-port", str(data_port),
+         "--seed-items", "7", "--latency-ms", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=SANDBOX_DIR.parents[1], env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 30
+        session = None
+        while time.monotonic() < deadline and session is None:
+            try:
+                session = httpx.post(f"http://127.0.0.1:{auth_port}/api/Auth/AuthorizeByApplication", json={
+                    "ApplicationId": DEFAULT_APPLICATION_ID, "ApplicationSecret": DEFAULT_APPLICATION_SECRET,
+                    "Token": DEFAULT_INSTALLATION_TOKEN}).json()
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(0.1)
+        assert session is not None, "CLI sandbox did not start"
+        assert session["Server"] == f"http://127.0.0.1:{data_port}"
+        count = httpx.get(f"{session['Server']}/api/Inventory/GetInventoryItemsCount",
+                          headers={"Authorization": session["Token"]})
+        assert count.json() == 7
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
