@@ -1,0 +1,83 @@
+"""The sandbox's own control API under /_sandbox/ (no auth; not part of Akeneo's API)."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandbox.akeneo.catalog import generate_catalog
+from sandbox.akeneo.errors import ApiError, not_found
+from sandbox.akeneo.serialize import product_body
+from sandbox.akeneo.settings import SWITCHES, SandboxSettings
+from sandbox.akeneo.web import json_response, runtime
+
+router = APIRouter(prefix="/_sandbox")
+
+
+async def _json_object(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise ApiError(400, "Invalid json message received")
+    if not isinstance(body, dict):
+        raise ApiError(400, "Invalid json message received")
+    return body
+
+
+@router.get("/stats")
+async def get_stats(request: Request) -> Response:
+    return json_response(runtime(request).faults.stats.as_dict())
+
+
+@router.post("/stats/reset")
+async def reset_stats(request: Request) -> Response:
+    runtime(request).faults.stats.reset()
+    return json_response(runtime(request).faults.stats.as_dict())
+
+
+@router.get("/settings")
+async def get_settings(request: Request) -> Response:
+    return json_response(runtime(request).settings.switches())
+
+
+@router.patch("/settings")
+async def patch_settings(request: Request) -> Response:
+    changes = await _json_object(request)
+    unknown = sorted(set(changes) - set(SWITCHES))
+    if unknown:
+        raise ApiError(422, f"Unknown settings: {', '.join(unknown)}.")
+    current = runtime(request).settings
+    try:
+        updated = SandboxSettings.model_validate({**current.model_dump(), **changes})
+    except ValidationError as error:
+        raise ApiError(422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    for name in changes:
+        setattr(current, name, getattr(updated, name))  # same object: the fault injector sees the change
+    if "fault_seed" in changes:
+        runtime(request).faults.reseed()
+    return json_response(current.switches())
+
+
+@router.post("/catalog")
+async def replace_catalog(request: Request) -> Response:
+    body = await _json_object(request)
+    products, seed = body.get("products", 100), body.get("seed", 42)
+    if not isinstance(products, int) or isinstance(products, bool) or products < 0 \
+            or not isinstance(seed, int) or isinstance(seed, bool):
+        raise ApiError(422, '"products" must be a non-negative integer and "seed" an integer.')
+    state = await asyncio.to_thread(generate_catalog, products, seed)
+    runtime(request).state = state
+    return json_response({"products": len(state.products), "product_models": len(state.product_models),
+                          "seed": seed})
+
+
+@router.get("/products/{identifier}")
+async def stored_product(request: Request, identifier: str) -> Response:
+    record = runtime(request).state.product_by_identifier(identifier)
+    if record is None:
+        raise not_found(f'Product "{identifier}" does not exist.')
+    return json_response(product_body(record, by_uuid=False))

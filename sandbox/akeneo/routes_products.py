@@ -1,0 +1,174 @@
+"""Products by identifier (`/products`) and by uuid (`/products-uuid`): list, get, PATCH, PATCH collection."""
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+from typing import Optional
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandbox.akeneo.errors import ApiError, not_found, unprocessable
+from sandbox.akeneo.pagination import (Links, check_result_window, offset_page, parse_pagination,
+                                       search_after_page, slice_keys)
+from sandbox.akeneo.patch import ProductPatch
+from sandbox.akeneo.search import SearchPlan, parse_search
+from sandbox.akeneo.serialize import product_body, value_filter
+from sandbox.akeneo.state import ProductRecord
+from sandbox.akeneo.web import check_content_type, json_body, json_response, require_token, runtime
+
+COLLECTION_TYPE = "application/vnd.akeneo.collection+json"
+MAX_RESOURCES = 100
+MAX_LINE_LENGTH = 1_000_000
+
+router = APIRouter(dependencies=[Depends(require_token)])
+
+
+def _missing(key: str) -> ApiError:
+    return not_found(f'Product "{key}" does not exist or you do not have permission to access it.')
+
+
+def _canonical_uuid(text: str) -> Optional[str]:
+    try:
+        return str(uuid_module.UUID(text))
+    except ValueError:
+        return None
+
+
+def _item_path(by_uuid: bool, record: ProductRecord) -> str:
+    if by_uuid:
+        return f"/api/rest/v1/products-uuid/{record.uuid}"
+    return f"/api/rest/v1/products/{quote(record.identifier or '', safe='')}"
+
+
+async def _list(request: Request, by_uuid: bool) -> Response:
+    state, settings = runtime(request).state, runtime(request).settings
+    query = request.query_params
+    page = parse_pagination(request, search_after_supported=True)
+    values_filter = value_filter(state, query.get("scope"), query.get("locales"), query.get("attributes"))
+    plan = SearchPlan(state, parse_search(query.get("search")), models=False, scope=query.get("scope"),
+                      search_locale=query.get("search_locale"), search_scope=query.get("search_scope"))
+    check_result_window(page)
+
+    def matching_keys() -> list[str]:
+        if by_uuid:
+            return sorted(key for key, record in state.products.items() if plan.matches(record))
+        return sorted(record.identifier for record in state.products.values()
+                      if record.identifier is not None and plan.matches(record))
+
+    keys = state.cached_keys(("products", by_uuid, query.get("scope")) + plan.cache_key, matching_keys)
+    page_keys = slice_keys(keys, page)
+    records = [state.products[key] if by_uuid else state.product_by_identifier(key) for key in page_keys]
+    links = Links(request, settings)
+    items = [product_body(record, by_uuid=by_uuid, links=links, values_filter=values_filter)
+             for record in records if record is not None]
+    if page.search_after_mode:
+        return json_response(search_after_page(items, page_keys[-1] if page_keys else None, page, links))
+    return json_response(offset_page(items, len(keys), page, links))
+
+
+def _find(request: Request, key: str, by_uuid: bool) -> ProductRecord:
+    state = runtime(request).state
+    if by_uuid:
+        canonical = _canonical_uuid(key)
+        record = state.products.get(canonical) if canonical else None
+    else:
+        record = state.product_by_identifier(key)
+    if record is None:
+        raise _missing(key)
+    return record
+
+
+def _apply(request: Request, key: str, payload, by_uuid: bool) -> tuple[ProductRecord, bool]:
+    if by_uuid:
+        canonical = _canonical_uuid(key)
+        if canonical is None:
+            raise unprocessable(f'The uuid "{key}" is not a valid uuid.')
+        key = canonical
+    return ProductPatch(runtime(request).state, by_uuid=by_uuid).apply(key, payload)
+
+
+async def _patch_one(request: Request, key: str, by_uuid: bool) -> Response:
+    check_content_type(request, "application/json")
+    record, created = _apply(request, key, await json_body(request), by_uuid)
+    location = Links(request, runtime(request).settings).href(_item_path(by_uuid, record))["href"]
+    return Response(status_code=201 if created else 204, headers={"Location": location})
+
+
+def _collection_line(request: Request, number: int, line: bytes, by_uuid: bool) -> dict:
+    """One answer line, like Akeneo's StreamResourceResponse."""
+    key_name = "uuid" if by_uuid else "identifier"
+    if len(line) > MAX_LINE_LENGTH:
+        return {"line": number, "status_code": 413, "message": "Line is too long."}
+    try:
+        payload = json.loads(line)
+    except ValueError:
+        return {"line": number, "status_code": 400, "message": "Invalid json message received"}
+    key = payload.get(key_name) if isinstance(payload, dict) else None
+    if key is not None and not isinstance(key, str):
+        return {"line": number, "status_code": 422, "message": f"{key_name} must be of type string."}
+    if key is None or not key.strip():
+        return {"line": number, "status_code": 422, "message": f"{key_name.capitalize()} is missing."}
+    answer: dict = {"line": number, key_name: key}
+    try:
+        _, created = _apply(request, key, payload, by_uuid)
+        answer["status_code"] = 201 if created else 204
+    except ApiError as error:
+        body = error.body()
+        answer["status_code"] = body.pop("code")
+        answer.update(body)
+    return answer
+
+
+async def _patch_many(request: Request, by_uuid: bool) -> Response:
+    check_content_type(request, COLLECTION_TYPE)
+    lines = (await request.body()).split(b"\n")
+    if lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) > MAX_RESOURCES:
+        raise ApiError(413, f"Too many resources to process, {MAX_RESOURCES} is the maximum allowed.")
+    answers = [json.dumps(_collection_line(request, number, line.rstrip(b"\r"), by_uuid), ensure_ascii=False)
+               for number, line in enumerate(lines, start=1)]
+    return Response("\n".join(answers).encode(), media_type=COLLECTION_TYPE)
+
+
+@router.get("/api/rest/v1/products")
+async def list_products(request: Request) -> Response:
+    return await _list(request, by_uuid=False)
+
+
+@router.get("/api/rest/v1/products-uuid")
+async def list_products_uuid(request: Request) -> Response:
+    return await _list(request, by_uuid=True)
+
+
+@router.get("/api/rest/v1/products/{code}")
+async def get_product(request: Request, code: str) -> Response:
+    return json_response(product_body(_find(request, code, False), by_uuid=False))
+
+
+@router.get("/api/rest/v1/products-uuid/{uuid}")
+async def get_product_uuid(request: Request, uuid: str) -> Response:
+    return json_response(product_body(_find(request, uuid, True), by_uuid=True))
+
+
+@router.patch("/api/rest/v1/products/{code}")
+async def patch_product(request: Request, code: str) -> Response:
+    return await _patch_one(request, code, by_uuid=False)
+
+
+@router.patch("/api/rest/v1/products-uuid/{uuid}")
+async def patch_product_uuid(request: Request, uuid: str) -> Response:
+    return await _patch_one(request, uuid, by_uuid=True)
+
+
+@router.patch("/api/rest/v1/products")
+async def patch_products(request: Request) -> Response:
+    return await _patch_many(request, by_uuid=False)
+
+
+@router.patch("/api/rest/v1/products-uuid")
+async def patch_products_uuid(request: Request) -> Response:
+    return await _patch_many(request, by_uuid=True)

@@ -1,0 +1,42 @@
+"""`python -m sandbox.akeneo` starts a server, prints where and how to log in, serves until stopped."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from sandbox.common.server import free_port
+
+pytestmark = pytest.mark.integration
+
+
+def test_cli_serves_the_requested_catalog_and_prints_url_and_credentials():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", str(port), "--products", "25",
+         "--seed", "3", "--latency-ms", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        banner = [process.stdout.readline(), process.stdout.readline()]
+        assert f"http://127.0.0.1:{port}" in banner[0]
+        assert "pimflow" in banner[1] and "pimflow-secret" in banner[1] and "admin" in banner[1]
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                token = httpx.post(f"http://127.0.0.1:{port}/api/oauth/v1/token", auth=("pimflow", "pimflow-secret"),
+                                   json={"grant_type": "password", "username": "admin", "password": "admin"})
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.05)
+        products = httpx.get(f"http://127.0.0.1:{port}/api/rest/v1/products", params={"with_count": "true"},
+                             headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert products.json()["items_count"] == 25
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
