@@ -33,6 +33,27 @@ def _schema(args) -> int:
     return 0
 
 
+def _sandbox(args) -> int:
+    import signal
+    import threading
+
+    from pimflow.sandboxes import start_sandboxes
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with start_sandboxes(products=args.products, linnworks_items=args.linnworks_items,
+                         latency_ms=args.latency_ms) as sandboxes:
+        print(f"Akeneo sandbox     {sandboxes.akeneo_url}   ({args.products} products; control API under /_sandbox/)")
+        print(f"Linnworks sandbox  auth {sandboxes.linnworks_auth_url}   data {sandboxes.linnworks_data_url}")
+        print("\nAirflow connections for them (paste into the shell that runs Airflow):")
+        for name, value in sandboxes.connection_env().items():
+            print(f"export {name}='{value}'")
+        print("\nCtrl-C stops both.", flush=True)
+        stop.wait()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pimflow", description="pimflow: product data sync profiles for Airflow 3")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -42,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     schema = commands.add_parser("schema", help="print the profile JSON Schema (for editors)")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
+    sandbox = commands.add_parser("sandbox", help="run the Akeneo and Linnworks sandboxes until Ctrl-C")
+    sandbox.add_argument("--products", type=int, default=1000, help="generated Akeneo products")
+    sandbox.add_argument("--linnworks-items", type=int, default=0, help="items already in Linnworks")
+    sandbox.add_argument("--latency-ms", type=float, default=0, help="added to every answer")
+    sandbox.set_defaults(run=_sandbox)
     args = parser.parse_args(argv)
     return args.run(args)
 

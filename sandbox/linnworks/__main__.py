@@ -12,6 +12,8 @@ from .state import SandboxState
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.linnworks", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument("--public-data-url", help="the data host's URL as clients reach it (the session's Server)")
     parser.add_argument("--auth-port", type=int, default=8082)
     parser.add_argument("--data-port", type=int, default=8083)
     parser.add_argument("--seed-items", type=int, default=100)
@@ -26,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with serve(state, settings, auth_port=args.auth_port, data_port=args.data_port) as sandbox:
+    with serve(state, settings, auth_port=args.auth_port, data_port=args.data_port, host=args.host,
+               public_data_url=args.public_data_url) as sandbox:
         print(f"Linnworks sandbox: auth {sandbox.auth_url}  data {sandbox.data_url}  "
               f"items {args.seed_items}", flush=True)
         print(f"  ApplicationId {settings.application_id}  ApplicationSecret {settings.application_secret}  "

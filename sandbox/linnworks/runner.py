@@ -32,14 +32,16 @@ class LinnworksSandbox:
 
 
 def serve(state: SandboxState | None = None, settings: SandboxSettings | None = None,
-          auth_port: int = 0, data_port: int = 0) -> LinnworksSandbox:
-    """Run both apps in background threads; the session's `Server` is the data app's URL."""
+          auth_port: int = 0, data_port: int = 0, host: str = "127.0.0.1",
+          public_data_url: str | None = None) -> LinnworksSandbox:
+    """Run both apps in background threads; the session's `Server` is the data app's URL
+    (or `public_data_url`, when clients reach the data app under another name)."""
     state = state or SandboxState()
     settings = settings or SandboxSettings()
-    data = start_server(create_data_app(state, settings), port=data_port)
-    state.store.server_url = data.url
+    data = start_server(create_data_app(state, settings), host=host, port=data_port)
+    state.store.server_url = (public_data_url or data.url).rstrip("/")
     try:
-        auth = start_server(create_auth_app(state, settings), port=auth_port)
+        auth = start_server(create_auth_app(state, settings), host=host, port=auth_port)
     except BaseException:
         data.stop()
         raise

@@ -1,0 +1,107 @@
+"""Start the Akeneo and Linnworks sandboxes as processes on 127.0.0.1 (demo, `pimflow sandbox`,
+integration tests), and the Airflow connections that point at them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from sandbox.common.server import free_port
+
+AKENEO_CREDENTIALS = {"login": "admin", "password": "admin", "client_id": "pimflow", "client_secret": "pimflow-secret"}
+LINNWORKS_CREDENTIALS = {
+    "application_id": "6f1a0c3e-0000-4000-8000-000000000001",
+    "application_secret": "6f1a0c3e-0000-4000-8000-000000000002",
+    "installation_token": "6f1a0c3e-0000-4000-8000-000000000003",
+}
+
+
+@dataclass
+class Sandboxes:
+    akeneo_url: str
+    linnworks_auth_url: str
+    linnworks_data_url: str
+    processes: list[subprocess.Popen] = field(default_factory=list, repr=False)
+
+    def connections(self) -> dict[str, dict]:
+        """Airflow connections `akeneo_default` and `linnworks_default` for these sandboxes."""
+        return {
+            "akeneo_default": {
+                "conn_type": "akeneo", "host": self.akeneo_url,
+                "login": AKENEO_CREDENTIALS["login"], "password": AKENEO_CREDENTIALS["password"],
+                "extra": {"client_id": AKENEO_CREDENTIALS["client_id"],
+                          "client_secret": AKENEO_CREDENTIALS["client_secret"]},
+            },
+            "linnworks_default": {
+                "conn_type": "linnworks",
+                "login": LINNWORKS_CREDENTIALS["application_id"],
+                "password": LINNWORKS_CREDENTIALS["application_secret"],
+                "extra": {"installation_token": LINNWORKS_CREDENTIALS["installation_token"],
+                          "auth_host": self.linnworks_auth_url},
+            },
+        }
+
+    def connection_env(self) -> dict[str, str]:
+        """The connections as `AIRFLOW_CONN_*` environment variables (JSON form)."""
+        return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in self.connections().items()}
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def __enter__(self) -> "Sandboxes":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: float = 0, seed: int = 42,
+                    log_dir: Path | None = None, host: str = "127.0.0.1") -> Sandboxes:
+    """Start both sandboxes in their own processes and wait until they answer."""
+    akeneo_port, auth_port, data_port = free_port(), free_port(), free_port()
+    commands = [
+        [sys.executable, "-m", "sandbox.akeneo", "--host", host, "--port", str(akeneo_port),
+         "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms)],
+        [sys.executable, "-m", "sandbox.linnworks", "--host", host, "--auth-port", str(auth_port),
+         "--data-port", str(data_port), "--seed-items", str(linnworks_items), "--seed", str(seed),
+         "--latency-ms", str(latency_ms)],
+    ]
+    sandboxes = Sandboxes(f"http://{host}:{akeneo_port}", f"http://{host}:{auth_port}", f"http://{host}:{data_port}")
+    for name, command in zip(("akeneo", "linnworks"), commands):
+        output = (log_dir / f"sandbox-{name}.log").open("a") if log_dir else subprocess.DEVNULL
+        sandboxes.processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                                    env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+    try:
+        for url in (sandboxes.akeneo_url, sandboxes.linnworks_data_url):
+            _wait_until_up(f"{url}/_sandbox/settings", sandboxes.processes)
+    except BaseException:
+        sandboxes.stop()
+        raise
+    return sandboxes
+
+
+def _wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError(f"a sandbox process exited before {url} answered")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"sandbox at {url} did not answer within {timeout:.0f} s")
