@@ -59,6 +59,7 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Inventory/AddImageToInventoryItem", "POST", 150, N),
     ("Inventory/UploadImagesToInventoryItem", "POST", 150, N),
     ("Inventory/SetInventoryItemImageAsMain", "POST", 150, S),
+    ("Inventory/DeleteInventoryItemImageBulk", "POST", 150, S),  # by image id: a repeat deletes nothing more
     ("Inventory/GetInventoryItemImages", "GET", 250, S),
     ("Inventory/GetChannels", "GET", 150, S),
     ("Inventory/GetStockLocations", "GET", 150, S),

@@ -7,7 +7,9 @@ they may have reached Linnworks (`Retry.NEVER`): a lost response surfaces as
 from __future__ import annotations
 
 from linnworks.errors import LinnworksError
-from linnworks.models import AddedImage, ItemImage, PictureSource
+from linnworks.models import AddedImage, ImageDeleteFailure, ItemImage, PictureSource
+
+_DELETED = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 
 
 class ImageCalls:
@@ -26,6 +28,15 @@ class ImageCalls:
     def upload_image(self, stock_item_id: str, content: bytes, filename: str, is_main: bool = False,
                      content_type: str = "application/octet-stream") -> PictureSource:
         """Upload bytes to the Uploader (temporary file), attach it to the item, optionally as main."""
+        file_id = self.upload_file(content, filename, content_type)
+        picture = (self.attach_uploaded_images(stock_item_id, [file_id]) or [PictureSource()])[0]
+        if is_main and picture.picture_id and not picture.is_main:
+            self.set_main_image(stock_item_id, picture.picture_id)
+            picture = picture.model_copy(update={"is_main": True})
+        return picture
+
+    def upload_file(self, content: bytes, filename: str, content_type: str = "application/octet-stream") -> str:
+        """Put bytes on the Uploader (kept 24 hours); returns the FileId to attach."""
         answer = self._call("Uploader/UploadFile", params={"type": "Image", "expiredInHours": 24},
                             files={"file": (filename, content, content_type)}, token_in_query=True)
         # The Uploader answers [{"FileId": guid, ...}] (one entry per uploaded file).
@@ -33,15 +44,36 @@ class ImageCalls:
         file_id = first.get("FileId") if isinstance(first, dict) else None
         if not file_id:
             raise LinnworksError("Uploader/UploadFile answered without a FileId")
+        return file_id
+
+    def attach_uploaded_images(self, stock_item_id: str, file_ids: list[str]) -> list[PictureSource]:
+        """Attach uploaded files to an item in one call; one PictureSource per file, in order."""
         attached = self._call("Inventory/UploadImagesToInventoryItem",
-                              json={"inventoryItemId": stock_item_id, "imageIds": [file_id]})
-        picture = PictureSource.model_validate((attached or [{}])[0])
-        if is_main and picture.picture_id and not picture.is_main:
-            self.set_main_image(stock_item_id, picture.picture_id)
-            picture = picture.model_copy(update={"is_main": True})
-        return picture
+                              json={"inventoryItemId": stock_item_id, "imageIds": list(file_ids)})
+        return [PictureSource.model_validate(row) for row in attached or []]
 
     def set_main_image(self, stock_item_id: str, image_id: str) -> None:
         """Mark one image as main (Linnworks does not reorder the others)."""
         self._call("Inventory/SetInventoryItemImageAsMain",
                    json={"inventoryItemId": stock_item_id, "mainImageId": image_id})
+
+    def delete_images(self, image_ids_by_item: dict[str, list[str]]) -> list[ImageDeleteFailure]:
+        """Delete images of several items in one call (DeleteInventoryItemImageBulk); returns the
+        images Linnworks did not delete. The call's batch limit is undocumented: send ≤ 200 images."""
+        request = [{"InventoryItemId": item_id, "ImageIds": list(image_ids)}
+                   for item_id, image_ids in image_ids_by_item.items() if image_ids]
+        if not request:
+            return []
+        answer = self._call("Inventory/DeleteInventoryItemImageBulk", json={"request": request})
+        # BatchedAPIResponse: {"Results": [{"Result": {InventoryItemId, ItemNumber, ImageId},
+        # "ResultStatus", "Message"}]}, 2xx even when some images failed.
+        rows = (answer.get("Results") if isinstance(answer, dict) else None) or []
+        failures = []
+        for row in rows:
+            if str(row.get("ResultStatus", "")).upper() in _DELETED:
+                continue
+            result = row.get("Result") or {}
+            failures.append(ImageDeleteFailure(stock_item_id=result.get("InventoryItemId"),
+                                               image_id=result.get("ImageId"),
+                                               message=row.get("Message") or row.get("ResultStatus") or "not deleted"))
+        return failures

@@ -222,6 +222,14 @@ class PictureSource(Wire):
     sort_order: int | None = Field(None, alias="SortOrder")
 
 
+class ImageDeleteFailure(BaseModel):
+    """One image DeleteInventoryItemImageBulk did not delete (ids as far as Linnworks named them)."""
+
+    stock_item_id: str | None = None
+    image_id: str | None = None
+    message: str
+
+
 class StockItemFull(Wire):
     """GetStockItemsFull(ByIds) row: the header plus whatever the data requirements loaded."""
 

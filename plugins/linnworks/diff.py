@@ -1,0 +1,270 @@
+"""Desired against current state of one item: typed writes plus diff rows (pure, no HTTP).
+
+Only what the desired item manages is compared; everything else on the item is left as it is.
+Channel rows match on (Source, SubSource) ignoring letter case, and tagged price rows are left alone;
+extended properties match on their name. New rows get deterministic pkRowIds (`ids`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from linnworks import ids
+from linnworks.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
+from linnworks.ledger import ImagePlan, plan_images
+from linnworks.models import (
+    DataRequirement,
+    ExtendedProperty,
+    ItemDescription,
+    ItemField,
+    ItemPrice,
+    ItemTitle,
+    StockItemFull,
+    Wire,
+)
+from linnworks.report import DiffRow
+
+# Numbers equal to 4 decimal places are the same (Linnworks keeps prices as decimals).
+NUMBER_TOLERANCE = 0.00005
+
+ADD_ITEMS = "Inventory/AddInventoryItemBulk"
+UPDATE_FIELD = "Inventory/UpdateInventoryItemField"
+UPDATE_ITEM = "Inventory/UpdateInventoryItem"
+ADD_IMAGE = "Inventory/AddImageToInventoryItem"
+UPLOAD_FILE = "Uploader/UploadFile"
+ATTACH_UPLOADS = "Inventory/UploadImagesToInventoryItem"
+SET_MAIN_IMAGE = "Inventory/SetInventoryItemImageAsMain"
+DELETE_IMAGES = "Inventory/DeleteInventoryItemImageBulk"
+
+
+@dataclass(frozen=True)
+class ItemFieldSpec:
+    name: str  # DesiredItem attribute
+    attr: str  # the same field on StockItemFull, InventoryItem and NewStockItem
+    column: ItemField | None  # UpdateInventoryItemField's name; None: only UpdateInventoryItem sets it
+    numeric: bool
+
+
+ITEM_FIELDS = (
+    ItemFieldSpec("title", "item_title", ItemField.TITLE, False),
+    ItemFieldSpec("barcode", "barcode_number", ItemField.BARCODE, False),
+    ItemFieldSpec("retail_price", "retail_price", ItemField.RETAIL_PRICE, True),
+    ItemFieldSpec("purchase_price", "purchase_price", ItemField.PURCHASE_PRICE, True),
+    ItemFieldSpec("weight", "weight", ItemField.WEIGHT, True),
+    ItemFieldSpec("width", "width", ItemField.DIM_WIDTH, True),
+    ItemFieldSpec("height", "height", ItemField.DIM_HEIGHT, True),
+    ItemFieldSpec("depth", "depth", ItemField.DIM_DEPTH, True),
+    # MetaData is not a ColumnNameType: UpdateInventoryItemField cannot set it (reference §3.2).
+    ItemFieldSpec("metadata", "meta_data", None, False),
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    spec: ItemFieldSpec
+    old: Any
+    new: Any
+
+
+class RowKind(StrEnum):
+    """Per-item rows; the value is the noun in Inventory/{Create,Update,Delete}InventoryItem<noun>."""
+
+    PRICES = "Prices"
+    TITLES = "Titles"
+    DESCRIPTIONS = "Descriptions"
+    PROPERTIES = "ExtendedProperties"
+
+    def endpoint(self, verb: str) -> str:
+        return f"Inventory/{verb}InventoryItem{self.value}"
+
+
+@dataclass
+class RowChanges:
+    creates: list[Wire] = field(default_factory=list)
+    updates: list[Wire] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)  # pkRowIds
+
+    def __bool__(self) -> bool:
+        return bool(self.creates or self.updates or self.deletes)
+
+
+@dataclass
+class ItemPlan:
+    """Everything to write for one SKU; `diff` says the same for people."""
+
+    sku: str
+    stock_item_id: str
+    is_new: bool
+    fields: list[FieldChange]
+    rows: dict[RowKind, RowChanges]
+    images: ImagePlan | None
+    ledger_row: ExtendedProperty | None  # the image ledger as read
+    diff: list[DiffRow]
+    # How the changed fields of an existing item are written: UPDATE_FIELD, UPDATE_ITEM or None.
+    field_route: str | None = None
+
+    def has_writes(self) -> bool:
+        images = self.images
+        return bool(self.is_new or self.fields or any(self.rows.values()) or (
+            images is not None and (images.has_image_writes or images.deletes or images.ledger_changed())))
+
+
+def same_value(old: Any, new: Any, numeric: bool) -> bool:
+    if numeric:
+        if old is None or new is None:
+            return old is None and new is None
+        return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=NUMBER_TOLERANCE)
+    return (old or "") == (new or "")  # Linnworks answers null and "" alike for empty text
+
+
+def requirements(items: list[DesiredItem]) -> list[DataRequirement]:
+    """The data requirements GetStockItemsFullByIds needs to compare these items, and no more."""
+    wanted = set()
+    for item in items:
+        if item.retail_price is not None or item.purchase_price is not None:
+            wanted.add(DataRequirement.PRICING)
+        if item.channel_prices:
+            wanted.add(DataRequirement.CHANNEL_PRICE)
+        if item.channel_titles:
+            wanted.add(DataRequirement.CHANNEL_TITLE)
+        if item.channel_descriptions:
+            wanted.add(DataRequirement.CHANNEL_DESCRIPTION)
+        if item.extended_properties or item.images is not None:  # the image ledger is a property
+            wanted.add(DataRequirement.EXTENDED_PROPERTIES)
+        if item.images is not None:
+            wanted.add(DataRequirement.IMAGES)
+    return [requirement for requirement in DataRequirement if requirement in wanted]
+
+
+def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id: str,
+              options: WriteOptions) -> ItemPlan:
+    """The writes that make Linnworks match `desired`; `current` None means the item is new."""
+    is_new = current is None
+    sku, diff = desired.sku, []
+    fields = []
+    for spec in ITEM_FIELDS:
+        new = getattr(desired, spec.name)
+        old = None if is_new else getattr(current, spec.attr)
+        if new is not None and (is_new or not same_value(old, new, spec.numeric)):
+            fields.append(FieldChange(spec, old, new))
+    route = None
+    if not is_new and fields:
+        whole = len(fields) >= options.replace_from_fields or any(c.spec.column is None for c in fields)
+        route = UPDATE_ITEM if whole else UPDATE_FIELD
+    for change in fields:
+        diff.append(DiffRow(sku, change.spec.name, change.old, change.new, "create" if is_new else "update",
+                            ADD_ITEMS if is_new else route))
+
+    rows = {kind: RowChanges() for kind in RowKind}
+    _plan_channel_rows(RowKind.PRICES, desired.channel_prices, [] if is_new else _untagged(current),
+                       stock_item_id, sku, rows, diff)
+    _plan_channel_rows(RowKind.TITLES, desired.channel_titles, [] if is_new else current.item_channel_titles or [],
+                       stock_item_id, sku, rows, diff)
+    _plan_channel_rows(RowKind.DESCRIPTIONS, desired.channel_descriptions,
+                       [] if is_new else current.item_channel_descriptions or [], stock_item_id, sku, rows, diff)
+    properties = [] if is_new else current.item_extended_properties or []
+    ledger_name = options.image_ledger_property
+    _plan_properties(desired.extended_properties, [p for p in properties if p.propery_name != ledger_name],
+                     stock_item_id, sku, options.property_type, rows[RowKind.PROPERTIES], diff)
+
+    images, ledger_row = None, None
+    if desired.images is not None:
+        ledger_row = next((p for p in properties if p.propery_name == ledger_name), None)
+        images = plan_images(desired.images, [] if is_new else current.images or [],
+                             ledger_row.property_value if ledger_row else None, options.delete_dropped_images)
+        diff.extend(_image_diff(sku, images, options.image_mode))
+    return ItemPlan(sku=sku, stock_item_id=stock_item_id, is_new=is_new, fields=fields, rows=rows,
+                    images=images, ledger_row=ledger_row, diff=diff, field_route=route)
+
+
+def _untagged(current: StockItemFull) -> list[ItemPrice]:
+    # Tagged prices (Tag set) are separate rows for the same channel: not what a profile manages.
+    return [row for row in current.item_channel_prices or [] if not row.tag]
+
+
+_VALUE_ATTR = {RowKind.PRICES: "price", RowKind.TITLES: "title", RowKind.DESCRIPTIONS: "description"}
+_DIFF_NAME = {RowKind.PRICES: "price", RowKind.TITLES: "channel_title", RowKind.DESCRIPTIONS: "channel_description"}
+
+
+def _new_row(kind: RowKind, stock_item_id: str, key: ChannelKey, value: Any) -> Wire:
+    source, sub_source = key
+    if kind is RowKind.PRICES:
+        return ItemPrice(pk_row_id=ids.price_row_id(stock_item_id, source, sub_source), stock_item_id=stock_item_id,
+                         source=source, sub_source=sub_source, price=value)
+    if kind is RowKind.TITLES:
+        return ItemTitle(pk_row_id=ids.title_row_id(stock_item_id, source, sub_source), stock_item_id=stock_item_id,
+                         source=source, sub_source=sub_source, title=value)
+    return ItemDescription(pk_row_id=ids.description_row_id(stock_item_id, source, sub_source),
+                           stock_item_id=stock_item_id, source=source, sub_source=sub_source, description=value)
+
+
+def _plan_channel_rows(kind: RowKind, desired: dict, current: list, stock_item_id: str, sku: str,
+                       rows: dict[RowKind, RowChanges], diff: list[DiffRow]) -> None:
+    by_key: dict[ChannelKey, list] = {}
+    for row in current:
+        by_key.setdefault((row.source.casefold(), row.sub_source.casefold()), []).append(row)
+    attr, changes, numeric = _VALUE_ATTR[kind], rows[kind], kind is RowKind.PRICES
+    for key, value in desired.items():
+        found = by_key.get((key[0].casefold(), key[1].casefold()), [])
+        label = f"{_DIFF_NAME[kind]}[{key[0]}|{key[1]}]"
+        if value is None:
+            for row in found:
+                changes.deletes.append(row.pk_row_id)
+                diff.append(DiffRow(sku, label, getattr(row, attr), None, "delete", kind.endpoint("Delete")))
+        elif not found:
+            changes.creates.append(_new_row(kind, stock_item_id, key, value))
+            diff.append(DiffRow(sku, label, None, value, "create", kind.endpoint("Create")))
+        elif not same_value(getattr(found[0], attr), value, numeric):
+            # Update sends the row back whole (Rules, Tag, ... as read): a row update replaces the row.
+            changes.updates.append(found[0].model_copy(update={attr: value}))
+            diff.append(DiffRow(sku, label, getattr(found[0], attr), value, "update", kind.endpoint("Update")))
+
+
+def _plan_properties(desired: dict, current: list[ExtendedProperty], stock_item_id: str, sku: str,
+                     property_type: str, changes: RowChanges, diff: list[DiffRow]) -> None:
+    by_name: dict[str, list[ExtendedProperty]] = {}
+    for row in current:
+        by_name.setdefault(row.propery_name, []).append(row)
+    for name, value in desired.items():
+        found = by_name.get(name, [])
+        label = f"property[{name}]"
+        # Linnworks allows several rows with one name; a managed name keeps exactly one.
+        doomed = found if value is None else found[1:]
+        for row in doomed:
+            changes.deletes.append(row.pk_row_id)
+            diff.append(DiffRow(sku, label, row.property_value, None, "delete",
+                                RowKind.PROPERTIES.endpoint("Delete")))
+        if value is None:
+            continue
+        if not found:
+            changes.creates.append(new_property(stock_item_id, name, value, property_type))
+            diff.append(DiffRow(sku, label, None, value, "create", RowKind.PROPERTIES.endpoint("Create")))
+        elif not same_value(found[0].property_value, value, numeric=False):
+            changes.updates.append(updated_property(found[0], stock_item_id, value))
+            diff.append(DiffRow(sku, label, found[0].property_value, value, "update",
+                                RowKind.PROPERTIES.endpoint("Update")))
+
+
+def new_property(stock_item_id: str, name: str, value: str, property_type: str) -> ExtendedProperty:
+    return ExtendedProperty(pk_row_id=ids.extended_property_row_id(stock_item_id, name),
+                            fk_stock_item_id=stock_item_id, propery_name=name, property_value=value,
+                            property_type=property_type)
+
+
+def updated_property(row: ExtendedProperty, stock_item_id: str, value: str) -> ExtendedProperty:
+    return row.model_copy(update={"property_value": value, "fk_stock_item_id": row.fk_stock_item_id or stock_item_id})
+
+
+def _image_diff(sku: str, plan: ImagePlan, mode: ImageMode) -> list[DiffRow]:
+    rows = []
+    for add in plan.adds:
+        by_url = mode is ImageMode.URL and add.ref.url
+        rows.append(DiffRow(sku, f"image[{add.position}]", None, add.ref.key, "add",
+                            ADD_IMAGE if by_url else UPLOAD_FILE))
+    if plan.set_main:
+        rows.append(DiffRow(sku, "main_image", plan.current_main, plan.desired[0][1].key, "set_main",
+                            SET_MAIN_IMAGE))
+    rows.extend(DiffRow(sku, "image", image_id, None, "delete", DELETE_IMAGES) for image_id in plan.deletes)
+    return rows

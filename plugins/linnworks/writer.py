@@ -1,0 +1,162 @@
+"""`LinnworksWriter`: make Linnworks items match their desired state in the fewest calls.
+
+    writer = LinnworksWriter(hook.get_conn(), WriteOptions(create_products=True))
+    report = writer.write(desired_items)   # one ItemResult per input, plus the diff rows
+
+Reads the affected SKUs in batches (GetStockItemIdsBySKU, then GetStockItemsFullByIds with only the
+data requirements the desired items need), diffs field by field and writes only what changed,
+batched per method to Linnworks' limits. A second run with the same input makes no write call.
+A refused call refuses its SKUs (with method, message and what was sent) and never stops the run;
+throttling is waited out by the client and never reported as a data error.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+from linnworks import ids
+from linnworks.batching import chunked
+from linnworks.client import LinnworksClient
+from linnworks.desired import DesiredItem, WriteOptions
+from linnworks.diff import ItemPlan, plan_item, requirements
+from linnworks.endpoints import FULL_BY_IDS_BATCH, SKU_LOOKUP_BATCH
+from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.models import StockItemFull
+from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
+from linnworks.writes import PlanWriter
+
+log = logging.getLogger(__name__)
+
+LOOKUP = "Inventory/GetStockItemIdsBySKU"
+FULL_READ = "Stock/GetStockItemsFullByIds"
+DUPLICATE_SKU = "SKU appears more than once in this load (letter case aside); only its first record was used"
+
+
+class LinnworksWriter:
+    """Desired item state -> Linnworks writes, over one `LinnworksClient` (thread-safe, shared quotas)."""
+
+    def __init__(self, client: LinnworksClient, options: WriteOptions | None = None):
+        self.client = client
+        self.options = options or WriteOptions()
+        # Lanes of different methods wait on different quotas; twice the client's concurrency keeps
+        # the HTTP pool (2x concurrency connections) busy without overflowing it.
+        self.workers = 2 * client.settings.concurrency
+
+    def write(self, items: Iterable[DesiredItem]) -> WriteReport:
+        items = list(items)
+        unique: dict[str, DesiredItem] = {}
+        folded: set[str] = set()  # Linnworks matches SKUs ignoring letter case
+        for item in items:
+            if item.sku.casefold() not in folded:
+                folded.add(item.sku.casefold())
+                unique[item.sku] = item
+        self._check(unique.values())
+        tally = Tally()
+        found = self._lookup(list(unique), tally)
+        current = self._read(found, unique, tally)
+
+        plans: dict[str, ItemPlan] = {}
+        skipped: set[str] = set()
+        for sku, desired in unique.items():
+            if sku in tally.refusals:
+                continue
+            if sku in found:
+                full = current.get(found[sku].lower())
+                if full is None:  # deleted or archived between the lookup and the read
+                    tally.refuse([sku], FULL_READ, "item not returned by GetStockItemsFullByIds")
+                    continue
+                plans[sku] = plan_item(desired, full, full.stock_item_id, self.options)
+            elif self.options.create_products:
+                plans[sku] = plan_item(desired, None, ids.stock_item_id(sku), self.options)
+            else:
+                skipped.add(sku)
+
+        if not self.options.dry_run:
+            written = PlanWriter(self.client, self.options, tally, self.workers).run(list(plans.values()), unique)
+            plans.update((plan.sku, plan) for plan in written)
+        return self._report(items, plans, skipped, tally)
+
+    def _check(self, items: Iterable[DesiredItem]) -> None:
+        ledger = self.options.image_ledger_property
+        clashing = [item.sku for item in items if ledger in item.extended_properties]
+        if clashing:
+            raise ValueError(f"extended property {ledger!r} is the writer's image ledger; "
+                             f"rename it or set WriteOptions.image_ledger_property (SKUs {clashing[:5]})")
+
+    # -- reading ------------------------------------------------------------------------------------
+    def _lookup(self, skus: list[str], tally: Tally) -> dict[str, str]:
+        """SKU -> StockItemId for the SKUs in Linnworks (200 a call)."""
+        found: dict[str, str] = {}
+        lock = threading.Lock()
+
+        def lookup(batch: list[str]) -> None:
+            tally.called(LOOKUP)
+            try:
+                answer = self.client.find_stock_item_ids(batch)
+            except DATA_ERRORS as exc:
+                tally.refuse(batch, LOOKUP, describe(exc))
+                return
+            with lock:
+                found.update(answer)
+
+        run_lanes({LOOKUP: [lambda batch=batch: lookup(batch) for batch in chunked(skus, SKU_LOOKUP_BATCH)]},
+                  self.workers)
+        return found
+
+    def _read(self, found: dict[str, str], unique: dict[str, DesiredItem], tally: Tally) -> dict[str, StockItemFull]:
+        """Lower-cased StockItemId -> full state, with each batch's data requirements only."""
+        current: dict[str, StockItemFull] = {}
+        lock = threading.Lock()
+        skus = [sku for sku in unique if sku in found]
+
+        def read(batch: list[str]) -> None:
+            tally.called(FULL_READ)
+            try:
+                items = self.client.get_items_full([found[sku] for sku in batch],
+                                                   requirements([unique[sku] for sku in batch]))
+            except DATA_ERRORS as exc:
+                tally.refuse(batch, FULL_READ, describe(exc))
+                return
+            with lock:
+                current.update((item.stock_item_id.lower(), item) for item in items)
+
+        run_lanes({FULL_READ: [lambda batch=batch: read(batch) for batch in chunked(skus, FULL_BY_IDS_BATCH)]},
+                  self.workers)
+        return current
+
+    # -- answering ----------------------------------------------------------------------------------
+    def _report(self, items: list[DesiredItem], plans: dict[str, ItemPlan], skipped: set[str],
+                tally: Tally) -> WriteReport:
+        results, diff, seen = [], [], set()
+        for item in items:
+            sku = item.sku
+            if sku.casefold() in seen:
+                results.append(ItemResult(sku, Status.REFUSED, refusals=[Refusal(None, DUPLICATE_SKU)]))
+                continue
+            seen.add(sku.casefold())
+            plan = plans.get(sku)
+            if plan is not None:
+                diff.extend(plan.diff)
+            if sku in skipped:
+                diff.append(DiffRow(sku, "item", None, None, "skip"))
+            results.append(self._result(sku, plan, sku in skipped, tally))
+        report = WriteReport(results, diff, self.options.dry_run, tally.calls, tally.units)
+        log.info("Linnworks writer%s: %s; %d change(s); %d call(s)", " (dry run)" if report.dry_run else "",
+                 ", ".join(f"{n} {status}" for status, n in report.counts().items() if n), len(diff),
+                 sum(report.calls.values()))
+        for result in report.refused[:5]:
+            log.warning("Linnworks writer: %s refused by %s: %s", result.sku, result.endpoint, result.message)
+        return report
+
+    def _result(self, sku: str, plan: ItemPlan | None, skipped: bool, tally: Tally) -> ItemResult:
+        stock_item_id = plan.stock_item_id if plan is not None else None
+        if plan is not None and plan.is_new and not self.options.dry_run and sku not in tally.written:
+            stock_item_id = None  # the bulk add refused it: no such item
+        if sku in tally.refusals:
+            return ItemResult(sku, Status.REFUSED, stock_item_id, list(tally.refusals[sku]))
+        if skipped:
+            return ItemResult(sku, Status.SKIPPED)
+        if plan.is_new:
+            return ItemResult(sku, Status.CREATED, stock_item_id)
+        return ItemResult(sku, Status.UPDATED if plan.has_writes() else Status.UNCHANGED, stock_item_id)

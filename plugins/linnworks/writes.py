@@ -1,0 +1,282 @@
+"""Carry out item plans in the fewest calls: bulk add, then item fields, rows and images side by
+side (a lane per method), then extended properties with the image ledger last (it needs the ids
+of the images just added)."""
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from urllib.parse import urlparse
+
+from linnworks.batching import chunked
+from linnworks.client import LinnworksClient
+from linnworks.desired import DesiredItem, ImageMode, WriteOptions
+from linnworks.diff import (
+    ADD_IMAGE,
+    ADD_ITEMS,
+    ATTACH_UPLOADS,
+    DELETE_IMAGES,
+    SET_MAIN_IMAGE,
+    UPDATE_FIELD,
+    UPDATE_ITEM,
+    UPLOAD_FILE,
+    ItemPlan,
+    RowKind,
+    new_property,
+    plan_item,
+    updated_property,
+)
+from linnworks.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
+from linnworks.errors import LinnworksError
+from linnworks.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, describe, run_lanes
+from linnworks.ledger import ImageAdd
+from linnworks.models import NewStockItem
+from linnworks.report import Tally
+
+GET_ITEM = "Inventory/GetInventoryItemById"
+_CHANNEL_KINDS = {RowKind.PRICES: "prices", RowKind.TITLES: "titles", RowKind.DESCRIPTIONS: "descriptions"}
+
+
+class PlanWriter:
+    """Writes plans for one `LinnworksWriter.write` call; outcomes go to `tally`."""
+
+    def __init__(self, client: LinnworksClient, options: WriteOptions, tally: Tally, workers: int):
+        self.client = client
+        self.options = options
+        self.tally = tally
+        self.workers = workers
+
+    def run(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
+        """Write the plans; returns those that were written (new items as created)."""
+        plans = self._create_items(plans, desired)
+        for plan in plans:
+            if plan.field_route == UPDATE_ITEM:
+                self.tally.needs(GET_ITEM, 1)
+                self.tally.needs(UPDATE_ITEM, 1)
+            elif plan.field_route:
+                self.tally.needs(UPDATE_FIELD, len(plan.fields))
+        lanes: dict[str, list[Task]] = {route: [lambda plan=plan: self._write_fields(plan)
+                                                for plan in plans if plan.field_route == route]
+                                        for route in (UPDATE_FIELD, UPDATE_ITEM)}
+        for kind, noun in _CHANNEL_KINDS.items():
+            self._row_lanes(lanes, kind, plans, lambda verb, noun=noun: getattr(self.client, f"{verb}_{noun}"))
+        lanes["images"] = [lambda plan=plan: self._write_images(plan)
+                           for plan in plans if plan.images is not None and plan.images.has_image_writes]
+        lanes[DELETE_IMAGES] = self._image_delete_tasks(plans)
+        run_lanes(lanes, self.workers)
+        run_lanes(self._property_lanes(plans), self.workers)
+        return plans
+
+    # -- items ------------------------------------------------------------------------------------
+    def _create_items(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
+        """AddInventoryItemBulk for the new SKUs (≤ 200 a call, every header field at once)."""
+        new = [plan for plan in plans if plan.is_new]
+        self.tally.needs(ADD_ITEMS, len(new))
+        created: dict[str, str] = {}
+        run_lanes({"add": [lambda batch=batch: self._add_batch(batch, created)
+                           for batch in chunked(new, ADD_ITEMS_BATCH)]}, self.workers)
+        kept = []
+        for plan in plans:
+            if not plan.is_new:
+                kept.append(plan)
+            elif plan.sku in created:
+                stock_item_id = created[plan.sku]
+                if stock_item_id.lower() != plan.stock_item_id.lower():  # Linnworks chose its own id
+                    plan = plan_item(desired[plan.sku], None, stock_item_id, self.options)
+                kept.append(plan)
+        return kept
+
+    def _add_batch(self, batch: list[ItemPlan], created: dict[str, str]) -> None:
+        items = [NewStockItem(item_number=plan.sku, stock_item_id=plan.stock_item_id,
+                              **{change.spec.attr: change.new for change in plan.fields}) for plan in batch]
+        sent = {item.item_number: item.wire() for item in items}
+        self.tally.called(ADD_ITEMS)
+        try:
+            result = self.client.add_items(items)
+        except DATA_ERRORS as exc:
+            self.tally.refuse(sent, ADD_ITEMS, describe(exc), sent)
+            return
+        for failure in result.failed:
+            self.tally.refuse([failure.sku], ADD_ITEMS, failure.message, sent)
+        created.update(result.added)
+        self.tally.wrote(result.added)
+
+    def _write_fields(self, plan: ItemPlan) -> None:
+        sku, item_id = plan.sku, plan.stock_item_id
+        if plan.field_route == UPDATE_ITEM:
+            # A full replace: the client reads the item, merges and writes it whole.
+            changes = {change.spec.attr: change.new for change in plan.fields}
+            self.tally.called(GET_ITEM)
+            self.tally.called(UPDATE_ITEM)
+            try:
+                self.client.update_item(item_id, **changes)
+                self.tally.wrote([sku])
+            except DATA_ERRORS as exc:
+                self.tally.refuse([sku], getattr(exc, "method", UPDATE_ITEM), describe(exc), {sku: changes})
+            return
+        for change in plan.fields:
+            self.tally.called(UPDATE_FIELD)
+            try:
+                self.client.update_item_field(item_id, change.spec.column, change.new)
+                self.tally.wrote([sku])
+            except DATA_ERRORS as exc:  # the other fields are still worth writing
+                sent = {"fieldName": change.spec.column.value, "fieldValue": str(change.new)}
+                self.tally.refuse([sku], UPDATE_FIELD, describe(exc), {sku: sent})
+
+    # -- rows -------------------------------------------------------------------------------------
+    def _row_lanes(self, lanes: dict[str, list[Task]], kind: RowKind, plans: list[ItemPlan], method) -> None:
+        split = self.options.split_refused_batches
+        for verb in ("Create", "Update"):
+            rows = [(plan.sku, row) for plan in plans
+                    for row in getattr(plan.rows[kind], "creates" if verb == "Create" else "updates")]
+            endpoint = kind.endpoint(verb)
+            self.tally.needs(endpoint, len(rows))
+            lanes[endpoint] = batch_tasks(endpoint, rows, ROWS_BATCH, method(verb.lower()), self.tally,
+                                          wire=lambda row: row.wire(), split=split)
+        deletes = [(plan.sku, row_id) for plan in plans for row_id in plan.rows[kind].deletes]
+        endpoint = kind.endpoint("Delete")
+        self.tally.needs(endpoint, len(deletes))
+        lanes[endpoint] = batch_tasks(endpoint, deletes, ROWS_BATCH, method("delete"), self.tally, split=split)
+
+    def _property_lanes(self, plans: list[ItemPlan]) -> dict[str, list[Task]]:
+        """Extended properties, the image ledger among them; deletes are one call per item."""
+        creates, updates, lanes = [], [], {}
+        ledger_name, kind = self.options.image_ledger_property, RowKind.PROPERTIES
+        deletes = []
+        for plan in plans:
+            changes = plan.rows[kind]
+            creates += [(plan.sku, row) for row in changes.creates]
+            updates += [(plan.sku, row) for row in changes.updates]
+            if changes.deletes:
+                deletes.append(lambda plan=plan: self._delete_properties(plan))
+            if plan.images is not None and plan.images.ledger_changed():
+                value = plan.images.final_ledger()
+                if plan.ledger_row is None:
+                    creates.append((plan.sku, new_property(plan.stock_item_id, ledger_name, value,
+                                                           self.options.property_type)))
+                else:
+                    updates.append((plan.sku, updated_property(plan.ledger_row, plan.stock_item_id, value)))
+        split = self.options.split_refused_batches
+        for verb, rows, send in (("Create", creates, self.client.create_extended_properties),
+                                 ("Update", updates, self.client.update_extended_properties)):
+            endpoint = kind.endpoint(verb)
+            self.tally.needs(endpoint, len(rows))
+            lanes[endpoint] = batch_tasks(endpoint, rows, ROWS_BATCH, send, self.tally,
+                                          wire=lambda row: row.wire(), split=split)
+        self.tally.needs(kind.endpoint("Delete"), len(deletes))
+        lanes[kind.endpoint("Delete")] = deletes
+        return lanes
+
+    def _delete_properties(self, plan: ItemPlan) -> None:
+        endpoint, row_ids = RowKind.PROPERTIES.endpoint("Delete"), plan.rows[RowKind.PROPERTIES].deletes
+        self.tally.called(endpoint)
+        try:
+            self.client.delete_extended_properties(plan.stock_item_id, row_ids)
+            self.tally.wrote([plan.sku])
+        except DATA_ERRORS as exc:
+            self.tally.refuse([plan.sku], endpoint, describe(exc), {plan.sku: row_ids})
+
+    # -- images -----------------------------------------------------------------------------------
+    def _write_images(self, plan: ItemPlan) -> None:
+        """Add missing images in desired order (the main one flagged), then fix the main image."""
+        images, by_url = plan.images, self.options.image_mode is ImageMode.URL
+        url_adds = [add for add in images.adds if by_url and add.ref.url]
+        uploads = [add for add in images.adds if not (by_url and add.ref.url)]
+        self.tally.needs(ADD_IMAGE, len(url_adds))
+        for add in url_adds:
+            self._add_by_url(plan, add)
+        main_id = images.set_main
+        if uploads:
+            main_id = self._upload(plan, uploads) or main_id
+        if main_id:
+            self.tally.needs(SET_MAIN_IMAGE, 1)
+            self.tally.called(SET_MAIN_IMAGE)
+            try:
+                self.client.set_main_image(plan.stock_item_id, main_id)
+                self.tally.wrote([plan.sku])
+            except DATA_ERRORS as exc:
+                self.tally.refuse([plan.sku], SET_MAIN_IMAGE, describe(exc), {plan.sku: {"mainImageId": main_id}})
+
+    def _add_by_url(self, plan: ItemPlan, add: ImageAdd) -> None:
+        sent = {"ImageUrl": add.ref.url, "IsMain": add.position == 0}
+        self.tally.called(ADD_IMAGE)
+        try:
+            answer = self.client.add_image_by_url(plan.stock_item_id, add.ref.url, is_main=add.position == 0)
+        except DATA_ERRORS as exc:
+            self.tally.refuse([plan.sku], ADD_IMAGE, describe(exc), {plan.sku: sent})
+            return
+        if answer.image_id:
+            plan.images.added[add.digest] = answer.image_id
+            self.tally.wrote([plan.sku])
+        else:  # added, but without an id the ledger cannot record it: the next run would add it again
+            self.tally.refuse([plan.sku], ADD_IMAGE, "answered without an ImageId", {plan.sku: sent})
+
+    def _upload(self, plan: ItemPlan, uploads: list[ImageAdd]) -> str | None:
+        """Upload each image's bytes, attach them all in one call; returns the new main image's id
+        when the main image was among them and Linnworks did not flag it main by itself."""
+        sku, uploaded = plan.sku, []
+        self.tally.needs(UPLOAD_FILE, len(uploads))
+        for add in uploads:
+            try:
+                content = add.ref.fetch() if add.ref.fetch else None
+            except Exception as exc:  # noqa: BLE001 - the profile's fetch failing is this SKU's problem only
+                content, problem = None, f"{type(exc).__name__}: {exc}"
+            else:
+                problem = "no bytes to upload"
+            if not content:
+                self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
+                continue
+            self.tally.called(UPLOAD_FILE)
+            try:
+                uploaded.append((add, self.client.upload_file(content, *_file_name_and_type(add))))
+            except LinnworksError as exc:  # includes an answer without a FileId
+                if isinstance(exc, FATAL_ERRORS):
+                    raise
+                self.tally.refuse([sku], UPLOAD_FILE, describe(exc), {sku: add.ref.key})
+        if not uploaded:
+            return None
+        self.tally.needs(ATTACH_UPLOADS, 1)
+        self.tally.called(ATTACH_UPLOADS)
+        file_ids = [file_id for _, file_id in uploaded]
+        try:
+            pictures = self.client.attach_uploaded_images(plan.stock_item_id, file_ids)
+        except DATA_ERRORS as exc:
+            self.tally.refuse([sku], ATTACH_UPLOADS, describe(exc), {sku: {"imageIds": file_ids}})
+            return None
+        self.tally.wrote([sku])
+        main_id = None
+        for (add, _), picture in zip(uploaded, pictures):
+            if picture.picture_id:
+                plan.images.added[add.digest] = picture.picture_id
+                if add.position == 0 and not picture.is_main:
+                    main_id = picture.picture_id
+        return main_id
+
+    def _image_delete_tasks(self, plans: list[ItemPlan]) -> list[Task]:
+        """Images pimflow added that are no longer desired, ≤ 200 a call across items."""
+        owners = {image_id: plan for plan in plans if plan.images is not None for image_id in plan.images.deletes}
+        rows = [(plan.sku, (plan.stock_item_id, image_id)) for image_id, plan in owners.items()]
+        self.tally.needs(DELETE_IMAGES, len(rows))
+
+        def send(batch: list[tuple[str, str]]) -> None:
+            by_item: dict[str, list[str]] = {}
+            for item_id, image_id in batch:
+                by_item.setdefault(item_id, []).append(image_id)
+            failures = self.client.delete_images(by_item)
+            named = {failure.image_id.lower(): failure for failure in failures if failure.image_id}
+            # A failure that names no image could be any of them: keep all in the ledger (a repeat is safe).
+            unnamed = next((failure for failure in failures if not failure.image_id), None)
+            for _, image_id in batch:
+                plan, failure = owners[image_id], named.get(image_id.lower()) or unnamed
+                if failure is None:
+                    plan.images.deleted.add(image_id)
+                else:
+                    self.tally.refuse([plan.sku], DELETE_IMAGES, failure.message, {plan.sku: {"ImageIds": [image_id]}})
+
+        return batch_tasks(DELETE_IMAGES, rows, ROWS_BATCH, send, self.tally, split=self.options.split_refused_batches)
+
+
+def _file_name_and_type(add: ImageAdd) -> tuple[str, str]:
+    """A file name for the Uploader from the URL or the key, and its content type."""
+    name = posixpath.basename(urlparse(add.ref.url).path) if add.ref.url else ""
+    name = name or posixpath.basename(add.ref.key.replace("\\", "/")) or f"image-{add.digest}"
+    return name, mimetypes.guess_type(name)[0] or "application/octet-stream"

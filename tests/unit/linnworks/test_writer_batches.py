@@ -1,0 +1,240 @@
+"""The writer's batching and orchestration with a fake client (no HTTP): batch limits, halving
+refused batches, refusals kept per SKU, reads sized to the input, dry runs; and the one new client
+call (DeleteInventoryItemImageBulk) with `responses`."""
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+from linnworks_unit_helpers import api, body_of
+
+from linnworks import ids
+from linnworks.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
+from linnworks.lanes import batch_tasks, run_lanes
+from linnworks.ledger import format_ledger, key_digest
+from linnworks.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
+from linnworks.report import Status, Tally
+from linnworks.writer import LinnworksWriter
+
+TITLES = "Inventory/CreateInventoryItemTitles"
+
+
+def refusing(bad: set[str], calls: list):
+    """A send() that refuses, like Linnworks, any batch holding a row of a bad SKU."""
+    def send(rows):
+        calls.append(list(rows))
+        if bad & {row.split(":")[0] for row in rows}:
+            raise LinnworksRequestError(TITLES, 400, "Title too long")
+    return send
+
+
+def rows_for(skus, per_sku=1):
+    return [(sku, f"{sku}:{n}") for sku in skus for n in range(per_sku)]
+
+
+def test_batches_are_cut_at_the_limit_across_skus():
+    calls, tally = [], Tally()
+    run_lanes({"t": batch_tasks(TITLES, rows_for([f"S{i}" for i in range(5)], 2), 4, refusing(set(), calls), tally)}, 4)
+    assert sorted(len(batch) for batch in calls) == [2, 4, 4]
+    assert tally.written == {f"S{i}" for i in range(5)} and tally.calls[TITLES] == 3
+
+
+def test_a_refused_batch_is_halved_until_only_the_sku_at_fault_is_refused():
+    calls, tally = [], Tally()
+    skus = [f"S{i}" for i in range(8)]
+    for task in batch_tasks(TITLES, rows_for(skus, 2), 200, refusing({"S5"}, calls), tally):
+        task()
+    assert set(tally.refusals) == {"S5"}
+    refusal, = tally.refusals["S5"]
+    assert (refusal.endpoint, refusal.message, refusal.sent) == (TITLES, "Title too long", ["S5:0", "S5:1"])
+    assert tally.written == set(skus) - {"S5"}
+    assert len(calls) == 1 + 2 * 3  # the batch, then two halves on each of three levels
+
+
+def test_without_halving_every_sku_of_a_refused_batch_is_refused_with_the_message():
+    calls, tally = [], Tally()
+    for task in batch_tasks(TITLES, rows_for(["A", "B"]), 200, refusing({"B"}, calls), tally, split=False):
+        task()
+    assert set(tally.refusals) == {"A", "B"} and len(calls) == 1
+
+
+def test_a_server_error_refuses_its_skus_without_resending():
+    calls, tally = [], Tally()
+
+    def send(rows):
+        calls.append(rows)
+        raise LinnworksServerError(TITLES, 503, "Service unavailable", maybe_committed=True)
+
+    for task in batch_tasks(TITLES, rows_for(["A", "B"]), 200, send, tally):
+        task()
+    assert len(calls) == 1 and tally.refusals["A"][0].message == "HTTP 503: Service unavailable"
+
+
+def test_lanes_run_side_by_side_and_an_error_that_is_not_about_data_stops_the_run():
+    seen, lock = [], threading.Lock()
+
+    def task(name):
+        with lock:
+            seen.append(name)
+
+    run_lanes({"a": [lambda: task("a1"), lambda: task("a2")], "b": [lambda: task("b1")], "empty": []}, 4)
+    assert sorted(seen) == ["a1", "a2", "b1"]
+
+    def fail():
+        raise LinnworksAuthError("credentials refused")
+
+    with pytest.raises(LinnworksAuthError):
+        run_lanes({"a": [fail], "b": [lambda: task("b2")]}, 2)
+
+
+# -- the writer over a fake client -----------------------------------------------------------------
+class FakeClient:
+    """What the writer calls, in memory; `existing` maps SKU -> StockItemFull."""
+
+    def __init__(self, existing=(), refuse_bulk: str | None = None, undeletable=()):
+        self.settings = SimpleNamespace(concurrency=2)
+        self.existing = {item.item_number: item for item in existing}
+        self.refuse_bulk = refuse_bulk
+        self.undeletable = set(undeletable)
+        self.log: list[tuple[str, object]] = []
+
+    def find_stock_item_ids(self, skus):
+        self.log.append(("lookup", len(skus)))
+        return {sku: self.existing[sku].stock_item_id for sku in skus if sku in self.existing}
+
+    def get_items_full(self, item_ids, requirements=()):
+        self.log.append(("full", len(item_ids)))
+        by_id = {item.stock_item_id: item for item in self.existing.values()}
+        return [by_id[item_id] for item_id in item_ids]
+
+    def add_items(self, items):
+        items = list(items)
+        self.log.append(("add", len(items)))
+        if self.refuse_bulk:
+            raise LinnworksRequestError("Inventory/AddInventoryItemBulk", 400, self.refuse_bulk)
+        result = BulkAddResult()
+        for item in items:
+            if item.item_title:
+                result.added[item.item_number] = item.stock_item_id
+            else:
+                result.failed.append(ItemFailure(sku=item.item_number, message="ItemTitle is required"))
+        return result
+
+    def update_item_field(self, item_id, field, value):
+        self.log.append(("field", (item_id, field.value, value)))
+
+    def delete_images(self, by_item):
+        self.log.append(("delete_images", by_item))
+        return [ImageDeleteFailure(stock_item_id=item_id, image_id=image_id, message="Image is in use")
+                for item_id, image_ids in by_item.items() for image_id in image_ids if image_id in self.undeletable]
+
+    def __getattr__(self, name):  # any other write: recorded
+        if name.startswith(("create_", "update_", "delete_")):
+            return lambda *args: self.log.append((name, args))
+        raise AttributeError(name)
+
+
+def existing(sku: str, **fields) -> StockItemFull:
+    return StockItemFull(stock_item_id=ids.stock_item_id(sku), item_number=sku, **fields)
+
+
+def writes(client: FakeClient) -> list:
+    return [entry for entry in client.log if entry[0] not in ("lookup", "full")]
+
+
+def test_reads_are_one_lookup_and_one_full_read_per_200_skus():
+    client = FakeClient([existing(f"S{i}", item_title="t") for i in range(450)])
+    report = LinnworksWriter(client).write(DesiredItem(f"S{i}", title="t") for i in range(450))
+    assert sorted(client.log) == sorted([("lookup", 200), ("lookup", 200), ("lookup", 50),
+                                         ("full", 200), ("full", 200), ("full", 50)])
+    assert report.counts()["unchanged"] == 450
+
+
+def test_only_changed_fields_are_written_and_reported():
+    client = FakeClient([existing("A", item_title="Old"), existing("B", item_title="Same")])
+    report = LinnworksWriter(client).write([DesiredItem("A", title="New"), DesiredItem("B", title="Same")])
+    assert writes(client) == [("field", (ids.stock_item_id("A"), "Title", "New"))]
+    assert [(r.sku, r.status) for r in report.results] == [("A", Status.UPDATED), ("B", Status.UNCHANGED)]
+    assert [(d.sku, d.field, d.old, d.new, d.action) for d in report.diff] == [("A", "title", "Old", "New", "update")]
+
+
+def test_a_dry_run_reads_and_diffs_but_writes_nothing():
+    client = FakeClient([existing("A", item_title="Old")])
+    report = LinnworksWriter(client, WriteOptions(dry_run=True)).write(
+        [DesiredItem("A", title="New"), DesiredItem("NEW", title="x", channel_titles={("EBAY", "DE"): "y"})])
+    assert writes(client) == [] and report.dry_run
+    assert [r.status for r in report.results] == [Status.UPDATED, Status.CREATED]
+    assert {(d.sku, d.action) for d in report.diff} == {("A", "update"), ("NEW", "create")}
+
+
+def test_missing_skus_are_skipped_when_products_are_not_created():
+    client = FakeClient()
+    report = LinnworksWriter(client, WriteOptions(create_products=False)).write([DesiredItem("NEW", title="x")])
+    assert report.results[0].status is Status.SKIPPED and writes(client) == []
+    assert [(d.sku, d.action) for d in report.diff] == [("NEW", "skip")]
+
+
+def test_items_refused_by_the_bulk_add_get_nothing_more_and_others_go_on():
+    client = FakeClient()
+    report = LinnworksWriter(client).write([
+        DesiredItem("OK", title="x", channel_titles={("EBAY", "DE"): "y"}),
+        DesiredItem("NOTITLE", channel_titles={("EBAY", "DE"): "z"})])
+    ok, refused = report.results
+    assert ok.status is Status.CREATED and ok.stock_item_id == ids.stock_item_id("OK")
+    assert (refused.status, refused.endpoint, refused.message, refused.stock_item_id) == (
+        Status.REFUSED, "Inventory/AddInventoryItemBulk", "ItemTitle is required", None)
+    assert refused.sent == {"ItemNumber": "NOTITLE", "StockItemId": ids.stock_item_id("NOTITLE")}
+    titles, = [args for name, args in client.log if name == "create_titles"]
+    assert [row.stock_item_id for row in titles[0]] == [ids.stock_item_id("OK")]
+
+
+def test_a_refused_bulk_call_refuses_its_skus_instead_of_raising():
+    report = LinnworksWriter(FakeClient(refuse_bulk="request is empty")).write([DesiredItem("A", title="x")])
+    assert (report.results[0].status, report.results[0].message) == (Status.REFUSED, "request is empty")
+
+
+def test_a_repeated_sku_in_any_letter_case_is_refused_and_its_first_record_written():
+    report = LinnworksWriter(FakeClient()).write([DesiredItem("A", title="x"), DesiredItem("a", title="y")])
+    assert [r.status for r in report.results] == [Status.CREATED, Status.REFUSED]
+    assert "more than once" in report.results[1].message
+
+
+def test_a_property_named_like_the_image_ledger_is_refused_up_front():
+    with pytest.raises(ValueError, match="image ledger"):
+        LinnworksWriter(FakeClient()).write([DesiredItem("A", extended_properties={"pimflow_images": "x"})])
+
+
+def test_dropped_images_are_deleted_in_one_call_across_items_and_failures_refused():
+    def item_with_images(sku: str) -> StockItemFull:
+        item_id = ids.stock_item_id(sku)
+        ledger = format_ledger([(key_digest("keep"), f"{sku}-keep"), (key_digest("old"), f"{sku}-old")])
+        images = [ItemImage(pk_row_id=f"{sku}-keep", is_main=True), ItemImage(pk_row_id=f"{sku}-old")]
+        ledger_row = ExtendedProperty(pk_row_id=f"{sku}-ledger", fk_stock_item_id=item_id,
+                                      propery_name="pimflow_images", property_value=ledger)
+        return existing(sku, images=images, item_extended_properties=[ledger_row])
+
+    client = FakeClient([item_with_images("A"), item_with_images("B")], undeletable={"B-old"})
+    keep = (ImageRef("keep", "https://img/keep"),)
+    report = LinnworksWriter(client, WriteOptions(delete_dropped_images=True)).write(
+        [DesiredItem("A", images=keep), DesiredItem("B", images=keep)])
+
+    deletes = [args for name, args in client.log if name == "delete_images"]
+    assert deletes == [{ids.stock_item_id("A"): ["A-old"], ids.stock_item_id("B"): ["B-old"]}]
+    assert [(r.sku, r.status, r.message) for r in report.results] == [
+        ("A", Status.UPDATED, None), ("B", Status.REFUSED, "Image is in use")]
+    ledgers, = [args[0] for name, args in client.log if name == "update_extended_properties"]
+    assert [(row.pk_row_id, row.property_value) for row in ledgers] == [
+        ("A-ledger", format_ledger([(key_digest("keep"), "A-keep")]))]  # B keeps "old" recorded
+
+
+def test_delete_images_sends_the_bulk_shape_and_reads_per_image_results(authorized, client):
+    url = api("Inventory/DeleteInventoryItemImageBulk")
+    authorized.post(url, json={"Results": [
+        {"Result": {"InventoryItemId": "item-1", "ImageId": "img-1"}, "ResultStatus": "SUCCESSFUL"},
+        {"Result": {"InventoryItemId": "item-1", "ImageId": "img-2"}, "ResultStatus": "FAILED", "Message": "No"}],
+        "TotalResults": 2, "ResultStatus": "PARTIALLY_SUCCESSFUL"})
+    failures = client.delete_images({"item-1": ["img-1", "img-2"], "item-2": []})
+    assert body_of(authorized.calls[-1]) == {"request": [{"InventoryItemId": "item-1", "ImageIds": ["img-1", "img-2"]}]}
+    assert [(f.stock_item_id, f.image_id, f.message) for f in failures] == [("item-1", "img-2", "No")]

@@ -1,0 +1,204 @@
+"""The writer's diff: desired against current item state, as typed writes and diff rows (no HTTP)."""
+from __future__ import annotations
+
+import pytest
+
+from linnworks import ids
+from linnworks.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.diff import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
+from linnworks.ledger import format_ledger, key_digest, parse_ledger, plan_images
+from linnworks.models import (
+    DataRequirement,
+    ExtendedProperty,
+    ItemImage,
+    ItemPrice,
+    ItemTitle,
+    StockItemFull,
+)
+
+ITEM = ids.stock_item_id("SKU-1")
+OPTIONS = WriteOptions()
+
+
+def current(**fields) -> StockItemFull:
+    base = dict(stock_item_id=ITEM, item_number="SKU-1", item_title="Chair", barcode_number="123",
+                retail_price=10.0, purchase_price=4.0, weight=2.5, width=1.0, height=2.0, depth=3.0, meta_data="meta")
+    return StockItemFull(**{**base, **fields})
+
+
+def desired(**fields) -> DesiredItem:
+    return DesiredItem(sku="SKU-1", **fields)
+
+
+def image(id_: str, main: bool = False) -> ItemImage:
+    return ItemImage(pk_row_id=id_, is_main=main)
+
+
+# -- desired items ---------------------------------------------------------------------------------
+def test_a_channel_price_without_source_is_refused_as_it_is_the_retail_price():
+    with pytest.raises(ValueError, match="retail_price"):
+        desired(channel_prices={("", ""): 3})
+
+
+def test_numbers_become_floats_and_non_numbers_are_refused_naming_the_field():
+    assert desired(retail_price="12.50", weight=3).retail_price == 12.5
+    with pytest.raises(ValueError, match="SKU-1: weight"):
+        desired(weight="heavy")
+    with pytest.raises(ValueError, match="finite"):
+        desired(depth=float("nan"))
+
+
+def test_an_image_needs_a_url_or_a_way_to_fetch_its_bytes():
+    with pytest.raises(ValueError, match="neither"):
+        ImageRef("media/1.jpg")
+
+
+# -- item fields -----------------------------------------------------------------------------------
+def test_a_new_item_plans_every_managed_part_as_creates_with_deterministic_row_ids():
+    item = desired(title="Chair", retail_price=9.99, channel_prices={("AMAZON", "UK"): 11.0},
+                   channel_titles={("EBAY", "DE"): "Stuhl"}, extended_properties={"colour": "red"},
+                   images=(ImageRef("m/1.jpg", "https://img/1.jpg"),))
+    plan = plan_item(item, None, ITEM, OPTIONS)
+    assert plan.is_new and plan.field_route is None
+    assert {(c.spec.name, c.new) for c in plan.fields} == {("title", "Chair"), ("retail_price", 9.99)}
+    price, = plan.rows[RowKind.PRICES].creates
+    assert price.pk_row_id == ids.price_row_id(ITEM, "AMAZON", "UK") and price.price == 11.0
+    title, = plan.rows[RowKind.TITLES].creates
+    assert title.pk_row_id == ids.title_row_id(ITEM, "EBAY", "DE")
+    prop, = plan.rows[RowKind.PROPERTIES].creates
+    assert (prop.pk_row_id, prop.fk_stock_item_id, prop.property_type) == (
+        ids.extended_property_row_id(ITEM, "colour"), ITEM, "Attribute")
+    assert [add.position for add in plan.images.adds] == [0]
+    assert {row.action for row in plan.diff} == {"create", "add"}
+
+
+def test_equal_values_make_no_write_within_four_decimals_and_empty_text_equals_null():
+    item = desired(title="Chair", barcode="", retail_price=10.00001, weight=2.5, metadata="meta")
+    plan = plan_item(item, current(barcode_number=None), ITEM, OPTIONS)
+    assert not plan.has_writes() and plan.diff == []
+
+
+def test_unmanaged_fields_are_never_compared():
+    plan = plan_item(desired(title="Chair"), current(retail_price=999.0, meta_data="other"), ITEM, OPTIONS)
+    assert not plan.has_writes()
+
+
+def test_one_or_two_changed_fields_go_one_field_call_each():
+    plan = plan_item(desired(title="Sofa", weight=3.0), current(), ITEM, OPTIONS)
+    assert plan.field_route == UPDATE_FIELD
+    assert [(row.field, row.old, row.new, row.endpoint) for row in plan.diff] == [
+        ("title", "Chair", "Sofa", UPDATE_FIELD), ("weight", 2.5, 3.0, UPDATE_FIELD)]
+
+
+def test_metadata_or_many_changed_fields_are_written_whole():
+    assert plan_item(desired(metadata="new"), current(), ITEM, OPTIONS).field_route == UPDATE_ITEM
+    many = desired(title="Sofa", weight=3.0, depth=9.0)
+    assert plan_item(many, current(), ITEM, OPTIONS).field_route == UPDATE_ITEM
+    assert plan_item(many, current(), ITEM, WriteOptions(replace_from_fields=4)).field_route == UPDATE_FIELD
+
+
+# -- channel rows and extended properties ----------------------------------------------------------
+def test_an_existing_channel_row_is_matched_ignoring_case_and_updated_whole_by_its_own_row_id():
+    row = ItemPrice(pk_row_id="row-1", stock_item_id=ITEM, source="Amazon", sub_source="amazon uk", price=5.0,
+                    update_status="Success", Rules=[{"Type": "x"}])
+    plan = plan_item(desired(channel_prices={("AMAZON", "Amazon UK"): 6.0}),
+                     current(item_channel_prices=[row]), ITEM, OPTIONS)
+    update, = plan.rows[RowKind.PRICES].updates
+    assert update.wire() == {**row.wire(), "Price": 6.0}
+    assert not plan.rows[RowKind.PRICES].creates
+
+
+def test_tagged_prices_are_other_rows_so_the_channel_price_is_created_beside_them():
+    tagged = ItemPrice(pk_row_id="row-1", stock_item_id=ITEM, source="AMAZON", sub_source="UK", price=5.0, tag="sale")
+    plan = plan_item(desired(channel_prices={("AMAZON", "UK"): 5.0}), current(item_channel_prices=[tagged]),
+                     ITEM, OPTIONS)
+    assert len(plan.rows[RowKind.PRICES].creates) == 1 and not plan.rows[RowKind.PRICES].updates
+
+
+def test_none_deletes_a_managed_row_and_unlisted_rows_are_left_alone():
+    rows = [ItemTitle(pk_row_id="t-ebay", stock_item_id=ITEM, source="EBAY", sub_source="DE", title="a"),
+            ItemTitle(pk_row_id="t-shop", stock_item_id=ITEM, source="SHOP", sub_source="S", title="b")]
+    plan = plan_item(desired(channel_titles={("EBAY", "DE"): None}), current(item_channel_titles=rows), ITEM, OPTIONS)
+    assert plan.rows[RowKind.TITLES].deletes == ["t-ebay"]
+    assert [(row.action, row.endpoint) for row in plan.diff] == [("delete", "Inventory/DeleteInventoryItemTitles")]
+
+
+def test_a_managed_property_keeps_one_row_and_other_names_and_the_ledger_are_left_alone():
+    rows = [ExtendedProperty(pk_row_id="p1", fk_stock_item_id=ITEM, propery_name="colour", property_value="red"),
+            ExtendedProperty(pk_row_id="p2", fk_stock_item_id=ITEM, propery_name="colour", property_value="red"),
+            ExtendedProperty(pk_row_id="p3", fk_stock_item_id=ITEM, propery_name="someone_elses", property_value="x"),
+            ExtendedProperty(pk_row_id="p4", fk_stock_item_id=ITEM, propery_name="pimflow_images", property_value="")]
+    plan = plan_item(desired(extended_properties={"colour": "blue", "size": "M"}),
+                     current(item_extended_properties=rows), ITEM, OPTIONS)
+    changes = plan.rows[RowKind.PROPERTIES]
+    assert [(row.pk_row_id, row.property_value) for row in changes.updates] == [("p1", "blue")]
+    assert changes.deletes == ["p2"]
+    assert [(row.propery_name, row.property_value) for row in changes.creates] == [("size", "M")]
+
+
+def test_reads_ask_only_for_the_data_the_items_manage():
+    assert requirements([desired(title="x")]) == []
+    assert requirements([desired(retail_price=1), desired(channel_titles={("A", "B"): "t"})]) == [
+        DataRequirement.PRICING, DataRequirement.CHANNEL_TITLE]
+    assert requirements([desired(images=())]) == [DataRequirement.EXTENDED_PROPERTIES, DataRequirement.IMAGES]
+
+
+# -- images and their ledger -----------------------------------------------------------------------
+def ref(key: str) -> ImageRef:
+    return ImageRef(key, f"https://img/{key}")
+
+
+def test_the_ledger_round_trips_and_ignores_entries_it_cannot_read():
+    pairs = [(key_digest("a"), "id-a"), (key_digest("b"), "id-b")]
+    assert parse_ledger(format_ledger(pairs)) == pairs
+    assert parse_ledger(f"garbage;{key_digest('a')}:id-a;:x") == [(key_digest("a"), "id-a")]
+    assert parse_ledger(None) == []
+
+
+def test_recorded_images_are_kept_and_new_ones_added_with_the_first_as_main():
+    ledger = format_ledger([(key_digest("b"), "id-b")])
+    plan = plan_images((ref("a"), ref("b")), [image("id-b", main=True)], ledger)
+    assert [(add.ref.key, add.position) for add in plan.adds] == [("a", 0)]
+    assert plan.kept == {key_digest("b"): "id-b"} and plan.set_main is None
+    plan.added[key_digest("a")] = "id-a"
+    assert plan.final_ledger() == format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
+
+
+def test_unchanged_images_make_no_write():
+    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
+    plan = plan_images((ref("a"), ref("b")), [image("id-a", main=True), image("id-b")], ledger)
+    assert not plan.has_image_writes and not plan.ledger_changed()
+
+
+def test_an_image_deleted_in_linnworks_is_added_again():
+    ledger = format_ledger([(key_digest("a"), "id-gone")])
+    plan = plan_images((ref("a"),), [], ledger)
+    assert [add.ref.key for add in plan.adds] == ["a"]
+
+
+def test_the_main_image_follows_the_first_desired_image():
+    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
+    plan = plan_images((ref("b"), ref("a")), [image("id-a", main=True), image("id-b")], ledger)
+    assert plan.set_main == "id-b" and not plan.adds
+    assert plan.final_ledger().startswith(key_digest("b"))
+
+
+def test_dropped_images_stay_recorded_and_other_images_are_left_alone():
+    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("old"), "id-old")])
+    plan = plan_images((ref("a"),), [image("foreign", main=True), image("id-a"), image("id-old")], ledger)
+    assert plan.leftovers == [(key_digest("old"), "id-old")]
+    assert plan.set_main == "id-a"  # the profile's first image becomes main over the foreign one
+    assert not plan.ledger_changed()
+
+
+def test_a_repeated_image_key_is_added_once():
+    plan = plan_images((ref("a"), ref("a")), [], None)
+    assert len(plan.adds) == 1
+
+
+def test_dropped_images_are_deleted_when_asked_and_leave_the_ledger_once_gone():
+    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("old"), "id-old")])
+    plan = plan_images((ref("a"),), [image("id-a", main=True), image("id-old")], ledger, delete_dropped=True)
+    assert plan.deletes == ["id-old"]
+    plan.deleted.add("id-old")
+    assert plan.final_ledger() == format_ledger([(key_digest("a"), "id-a")])
