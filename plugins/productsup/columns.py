@@ -1,0 +1,153 @@
+"""Column names of the flat format: `code`, `code~locale`, `code~scope`, `code~locale~scope`, and a
+`@currency` (prices) or `@unit` (metrics) suffix. A two-part `code~x` is a channel when the catalog
+has a channel `x`, else a locale."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import ColumnError
+from .metadata import AttributeMeta, CatalogMeta
+
+SEPARATOR = "~"
+SUFFIX = "@"
+PRICE_TYPE = "pim_catalog_price_collection"
+METRIC_TYPE = "pim_catalog_metric"
+_LOCALE_SHAPE = re.compile(r"[a-z]{2,3}(?:_[A-Za-z0-9]{2,4})+")
+_FORBIDDEN_IN_CODE = ("-", SEPARATOR, SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef:
+    """One addressed value: attribute code, locale, scope, and a currency or unit as written."""
+
+    code: str
+    locale: str | None = None
+    scope: str | None = None
+    currency: str | None = None
+    unit: str | None = None
+
+
+def format_column(ref: ColumnRef) -> str:
+    """The column name of a reference; refuses codes the format cannot carry."""
+    for part, what in ((ref.code, "attribute code"), (ref.locale, "locale"), (ref.scope, "channel")):
+        if part is not None:
+            bad = [ch for ch in _FORBIDDEN_IN_CODE if ch in part and (ch != "-" or what == "attribute code")]
+            if bad or not part:
+                raise ColumnError(str(part), f"{what} {part!r} cannot be written as a column: "
+                                             f"the flat format forbids {' and '.join(map(repr, bad)) or 'empty codes'}")
+    name = ref.code
+    if ref.locale is not None:
+        name += SEPARATOR + ref.locale
+    if ref.scope is not None:
+        name += SEPARATOR + ref.scope
+    suffix = ref.currency if ref.currency is not None else ref.unit
+    if suffix is not None:
+        name += SUFFIX + suffix
+    return name
+
+
+def parse_column(name: str, meta: CatalogMeta) -> ColumnRef:
+    """Parse and check a column name against the catalog; raises ColumnError with a plain reason."""
+    text = name.strip()
+    if not text:
+        raise ColumnError(name, "empty column name")
+    head, at, suffix = text.partition(SUFFIX)
+    if at and (not suffix or SUFFIX in suffix):
+        raise ColumnError(name, "write one '@' followed by a currency or unit code, like 'price@EUR'")
+    parts = head.split(SEPARATOR)
+    code = parts[0]
+    if "-" in code:
+        raise ColumnError(name, f"attribute code {code!r} contains '-', which the flat format does not allow")
+    if len(parts) > 3:
+        raise ColumnError(name, f"{len(parts)} '~'-separated parts: the forms are code, code~locale, code~channel "
+                                "and code~locale~channel (attribute codes cannot contain '~')")
+    if any(not p for p in parts):
+        raise ColumnError(name, "empty part between '~' separators")
+    attribute = meta.find_attribute(code)
+    if attribute is None:
+        raise ColumnError(name, f"unknown attribute {code!r}")
+    code = attribute.code
+    if len(parts) == 3:
+        locale, scope = parts[1], parts[2]
+    elif len(parts) == 2:
+        locale, scope = _locale_or_scope(name, parts[1], attribute, meta)
+    else:
+        locale = scope = None
+    _check_scope(name, attribute, scope, meta)
+    _check_locale(name, attribute, locale, scope, meta)
+    _check_missing(name, attribute, locale, scope, meta)
+    if not at:
+        return ColumnRef(code, locale, scope)
+    if attribute.type == PRICE_TYPE:
+        currency = suffix if suffix in meta.currencies else suffix.upper()
+        if meta.currencies and currency not in meta.currencies:
+            raise ColumnError(name, f"unknown currency {suffix!r} (enabled: {_listing(meta.currencies)})")
+        return ColumnRef(code, locale, scope, currency=currency)
+    if attribute.type == METRIC_TYPE:
+        units = meta.family_units(attribute.metric_family or "")
+        if units.resolve(suffix) is None:
+            raise ColumnError(name, f"unit {suffix!r} is not in measurement family {units.family!r} "
+                                    f"(use one of {units.describe()})")
+        return ColumnRef(code, locale, scope, unit=suffix)
+    raise ColumnError(name, f"'@' only applies to prices and metrics; {code!r} is {attribute.type}")
+
+
+def _locale_or_scope(name: str, part: str, attribute: AttributeMeta, meta: CatalogMeta):
+    is_channel = part in meta.channels
+    is_locale = part in meta.known_locales or bool(_LOCALE_SHAPE.fullmatch(part))
+    if is_channel and is_locale:  # a channel spelled like a locale: let the attribute decide
+        return (part, None) if attribute.localizable and not attribute.scopable else (None, part)
+    if is_channel:
+        return None, part
+    if is_locale:
+        return part, None
+    raise ColumnError(name, f"{part!r} is neither a channel ({_listing(meta.channels)}) nor a locale")
+
+
+def _check_missing(name: str, attribute: AttributeMeta, locale, scope, meta: CatalogMeta) -> None:
+    missing = [what for what, needed, given in (("a locale", attribute.localizable, locale),
+                                                ("a channel", attribute.scopable, scope)) if needed and given is None]
+    if not missing:
+        return
+    flags = " and ".join(flag for flag, on in (("localizable", attribute.localizable),
+                                                ("scopable", attribute.scopable)) if on)
+    locales = sorted(attribute.available_locales or meta.locales) or ["en_US"]
+    channels = sorted(meta.channels) or ["ecommerce"]
+    example = attribute.code
+    if attribute.localizable:
+        example += SEPARATOR + (locale or locales[0])
+    if attribute.scopable:
+        example += SEPARATOR + (scope or channels[0])
+    raise ColumnError(name, f"attribute {attribute.code!r} is {flags}: add {' and '.join(missing)}, like {example!r}")
+
+
+def _check_scope(name: str, attribute: AttributeMeta, scope: str | None, meta: CatalogMeta) -> None:
+    if scope is None:
+        return
+    if not attribute.scopable:
+        raise ColumnError(name, f"attribute {attribute.code!r} is not scopable: remove the channel {scope!r}")
+    if meta.channels and scope not in meta.channels:
+        raise ColumnError(name, f"unknown channel {scope!r} (channels: {_listing(meta.channels)})")
+
+
+def _check_locale(name, attribute: AttributeMeta, locale: str | None, scope: str | None, meta: CatalogMeta) -> None:
+    code = attribute.code
+    if locale is None:
+        return
+    if not attribute.localizable:
+        raise ColumnError(name, f"attribute {code!r} is not localizable: remove the locale {locale!r}")
+    if meta.locales and locale not in meta.locales:
+        raise ColumnError(name, f"locale {locale!r} is not activated (active: {_listing(meta.locales)})")
+    channel = meta.channels.get(scope) if scope is not None else None
+    if channel is not None and channel.locales and locale not in channel.locales:
+        raise ColumnError(name, f"locale {locale!r} is not activated for channel {scope!r} "
+                                f"(its locales: {_listing(channel.locales)})")
+    if attribute.available_locales and locale not in attribute.available_locales:
+        raise ColumnError(name, f"attribute {code!r} only takes the locales {_listing(attribute.available_locales)}")
+
+
+def _listing(codes, limit: int = 8) -> str:
+    ordered = sorted(codes)
+    more = f", ... ({len(ordered)} in all)" if len(ordered) > limit else ""
+    return ", ".join(ordered[:limit]) + more or "none"
