@@ -2,18 +2,27 @@
 
 A mapping is an ordered list of output columns. Each column takes its value from an input column
 (`from`, or its own name when nothing else is said), a constant (`value`) or a template
-(`template: "https://shop/{sku}"`), then applies a default, a required check and a type check.
+(`template: "https://shop/{sku}"`), then converts it (a currency picked from a price cell, a metric
+converted to a unit, decimals rounded), applies a default, a required check and a type check.
 Rows with a problem are refused with every problem listed; the others go on.
+
+Input columns are addressed as in the flat format; with a `MappingContext` that knows the
+catalog, a bare attribute code (`name`) resolves to the profile's locale and channel
+(`name~en_US~ecommerce`) according to the attribute's flags.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from productsup.cells import split_values
+from productsup.convert import ConversionError, UnitConverter, parse_amount
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 _INTEGER = r"[+-]?\d+"
@@ -33,6 +42,9 @@ class MappedColumn(BaseModel):
     type: Literal["string", "integer", "decimal", "boolean", "date"] = Field(
         "string", description="Refuse the row when a non-empty value does not parse as this type."
     )
+    currency: str | None = Field(None, description="Take this currency's amount from a price cell (740.00 EUR<###>800.00 USD).")
+    unit: str | None = Field(None, description="Convert a metric cell (3000.00 MMT) to this unit (UN/CEFACT or Akeneo code); keeps the amount.")
+    round: int | None = Field(None, ge=0, le=10, description="Round the amount to this many decimals (half up).")
 
     @model_validator(mode="after")
     def _one_origin(self) -> "MappedColumn":
@@ -79,6 +91,24 @@ class Mapping(BaseModel):
         return names
 
 
+@dataclass
+class MappingContext:
+    """What a mapping may need beyond the rows: the value separator, unit conversions and the
+    resolution of bare attribute codes to flat column names (from the catalog's metadata)."""
+
+    separator: str = "<###>"
+    converter: UnitConverter | None = None
+    resolve: Callable[[str, list[str]], str] | None = None
+    _columns: dict = field(default_factory=dict, repr=False)
+
+    def column(self, name: str, columns) -> str:
+        if name in columns or self.resolve is None:
+            return name
+        if name not in self._columns:
+            self._columns[name] = self.resolve(name, list(columns))
+        return self._columns[name]
+
+
 @dataclass(frozen=True)
 class MappingResult:
     """`rows`: mapped rows that passed (index kept from the input); `problems`: input index → list of
@@ -88,10 +118,11 @@ class MappingResult:
     problems: dict[int, list[tuple[str, str, str]]]
 
 
-def apply_mapping(mapping: Mapping, frame: pd.DataFrame) -> MappingResult:
+def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext | None = None) -> MappingResult:
     """Map a chunk. `frame` holds strings, with '' for empty cells."""
     if not mapping.columns:
         return MappingResult(frame.copy(), {})
+    context = context or MappingContext()
     empty = pd.Series("", index=frame.index, dtype="str")
     out: dict[str, pd.Series] = {}
     problems: dict[int, list[tuple[str, str, str]]] = {}
@@ -102,14 +133,19 @@ def apply_mapping(mapping: Mapping, frame: pd.DataFrame) -> MappingResult:
             problems.setdefault(index, []).append((column, code, text))
 
     for column in mapping.columns:
+        source = None
         if column.value is not None:
             values = pd.Series(column.value, index=frame.index, dtype="str")
         elif column.template is not None:
-            values = _render(column.template, frame, empty)
+            values = _render(column.template, frame, empty, context)
         else:
-            source = column.source or column.name
+            source = context.column(column.source or column.name, frame.columns)
             values = frame[source] if source in frame.columns else empty
         values = values.fillna("")
+        if column.currency or column.unit or column.round is not None:
+            values, failures = _convert_amounts(values, column, source or "", context)
+            for index, reason in failures.items():
+                problems.setdefault(index, []).append((column.name, "invalid_value", reason))
         if column.default is not None:
             values = values.where(values != "", column.default)
         blank = values == ""
@@ -160,13 +196,75 @@ def _template_parts(template: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _render(template: str, frame: pd.DataFrame, empty: pd.Series) -> pd.Series:
+def _convert_amounts(values: pd.Series, column: MappedColumn, source: str, context: MappingContext):
+    """Currency selection, unit conversion and rounding, cell by cell (each distinct cell once)."""
+    column_unit = source.rpartition("@")[2] if "@" in source else None
+    failures: dict = {}
+    cache: dict[str, tuple[str, str | None]] = {}
+
+    def convert(cell: str) -> tuple[str, str | None]:
+        if not cell:
+            return "", None
+        amount_text, unit = cell, column_unit
+        if column.currency:
+            amount_text = _pick_currency(cell, column.currency, column_unit, context.separator)
+            if amount_text is None:
+                return "", None  # no price in that currency: an empty value
+            unit = None
+        elif column.unit:
+            amount_text, _, cell_unit = cell.strip().partition(" ")
+            unit = cell_unit.strip() or column_unit
+        amount = parse_amount(amount_text)
+        if amount is None:
+            return cell, f"{cell!r} is not an amount"
+        if column.unit:
+            if not unit:
+                return cell, f"{cell!r} has no unit to convert from"
+            if context.converter is None:
+                return cell, "unit conversion needs the catalog's measurement families"
+            try:
+                amount = context.converter.convert(amount, unit, column.unit)
+            except ConversionError as exc:
+                return cell, str(exc)
+        if column.round is not None:
+            amount = amount.quantize(Decimal(1).scaleb(-column.round), rounding=ROUND_HALF_UP)
+            return format(amount, "f"), None
+        return (_plain(amount) if column.unit else amount_text.strip()), None
+
+    out = []
+    for index, cell in zip(values.index, values.tolist()):
+        if cell not in cache:
+            cache[cell] = convert(cell)
+        text, failure = cache[cell]
+        if failure:
+            failures[index] = failure
+        out.append(text)
+    return pd.Series(out, index=values.index, dtype="str"), failures
+
+
+def _pick_currency(cell: str, currency: str, column_unit: str | None, separator: str) -> str | None:
+    wanted = currency.upper()
+    for item in split_values(cell, separator):
+        amount, _, code = item.strip().partition(" ")
+        code = code.strip().upper() or (column_unit or "").upper()
+        if code == wanted:
+            return amount
+    return None
+
+
+def _plain(amount: Decimal) -> str:
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _render(template: str, frame: pd.DataFrame, empty: pd.Series, context: MappingContext) -> pd.Series:
     result = pd.Series("", index=frame.index, dtype="str")
     any_blank = pd.Series(False, index=frame.index)
     for kind, part in _template_parts(template):
         if kind == "text":
             result = result + part
         else:
+            part = context.column(part, frame.columns)
             values = frame[part].fillna("") if part in frame.columns else empty
             any_blank |= values == ""
             result = result + values

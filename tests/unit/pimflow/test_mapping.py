@@ -79,3 +79,67 @@ def test_keep_unmapped_adds_the_other_input_columns_after_the_mapped_ones():
 def test_unbalanced_template_is_a_profile_error():
     with pytest.raises(ValidationError, match="unbalanced brace"):
         mapping({"name": "x", "template": "{sku"})
+
+
+# -- conversions -------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from pimflow.mapping import MappingContext  # noqa: E402
+from productsup.convert import UnitConverter  # noqa: E402
+
+FAMILIES = [
+    {"code": "Length", "standard_unit_code": "METER", "units": {
+        "MILLIMETER": {"code": "MILLIMETER", "convert_from_standard": [{"operator": "mul", "value": "0.001"}]},
+        "CENTIMETER": {"code": "CENTIMETER", "convert_from_standard": [{"operator": "mul", "value": "0.01"}]},
+        "METER": {"code": "METER", "convert_from_standard": [{"operator": "mul", "value": "1"}]},
+        "INCH": {"code": "INCH", "convert_from_standard": [{"operator": "mul", "value": "0.0254"}]}}},
+    {"code": "Weight", "standard_unit_code": "KILOGRAM", "units": {
+        "GRAM": {"code": "GRAM", "convert_from_standard": [{"operator": "mul", "value": "0.001"}]},
+        "KILOGRAM": {"code": "KILOGRAM", "convert_from_standard": [{"operator": "mul", "value": "1"}]}}},
+    {"code": "Temperature", "standard_unit_code": "KELVIN", "units": {
+        "KELVIN": {"code": "KELVIN", "convert_from_standard": [{"operator": "mul", "value": "1"}]},
+        "CELSIUS": {"code": "CELSIUS", "convert_from_standard": [{"operator": "add", "value": "273.15"}]},
+        "FAHRENHEIT": {"code": "FAHRENHEIT", "convert_from_standard": [
+            {"operator": "sub", "value": "32"}, {"operator": "div", "value": "1.8"}, {"operator": "add", "value": "273.15"}]}}},
+]
+CONTEXT = MappingContext(converter=UnitConverter.from_akeneo(FAMILIES))
+
+
+def test_unit_converter_handles_factors_offsets_and_common_codes():
+    converter = UnitConverter.from_akeneo(FAMILIES)
+    assert converter.convert(Decimal("3000.00"), "MMT", "CMT") == Decimal("300")
+    assert converter.convert(Decimal("450"), "GRAM", "KGM") == Decimal("0.45")
+    assert converter.convert(Decimal("212"), "FAHRENHEIT", "CELSIUS") == Decimal("100")
+
+
+def test_metric_cells_convert_to_the_target_unit_with_rounding():
+    data = frame([{"length": "3000.00 MMT", "weight@GRM": "450"}, {"length": "10 INCH", "weight@GRM": "1234.5"}])
+    result = apply_mapping(mapping({"name": "depth_cm", "from": "length", "unit": "CMT", "round": 2},
+                                   {"name": "weight_kg", "from": "weight@GRM", "unit": "KGM"}), data, CONTEXT)
+    assert result.rows.to_dict("records") == [{"depth_cm": "300.00", "weight_kg": "0.45"},
+                                              {"depth_cm": "25.40", "weight_kg": "1.2345"}]
+
+
+def test_unit_from_another_family_or_missing_is_refused():
+    data = frame([{"length": "3 KGM"}, {"length": "12"}])
+    result = apply_mapping(mapping({"name": "cm", "from": "length", "unit": "CMT"}), data, CONTEXT)
+    assert "cannot convert KGM (Weight) to CMT (Length)" in result.problems[0][0][2]
+    assert result.problems[1][0][2] == "'12' has no unit to convert from"
+
+
+def test_currency_is_picked_from_a_price_collection_or_a_currency_column():
+    data = frame([{"price": "740.00 EUR<###>800.00 USD", "cost@EUR": "12.5"}, {"price": "9.99 USD", "cost@EUR": ""}])
+    result = apply_mapping(mapping({"name": "usd", "from": "price", "currency": "USD"},
+                                   {"name": "eur", "from": "price", "currency": "EUR", "default": "0"},
+                                   {"name": "cost", "from": "cost@EUR", "currency": "EUR", "round": 2}), data, CONTEXT)
+    assert result.rows.to_dict("records") == [{"usd": "800.00", "eur": "740.00", "cost": "12.50"},
+                                              {"usd": "9.99", "eur": "0", "cost": ""}]
+
+
+def test_bare_attribute_codes_resolve_through_the_context():
+    data = frame([{"sku": "A", "name~en_US~ecommerce": "Shoe"}])
+    context = MappingContext(resolve=lambda code, columns: f"{code}~en_US~ecommerce")
+    result = apply_mapping(mapping({"name": "sku"}, {"name": "title", "from": "name"},
+                                   {"name": "label", "template": "{sku}: {name}"}), data, context)
+    assert result.rows.to_dict("records") == [{"sku": "A", "title": "Shoe", "label": "A: Shoe"}]
