@@ -140,6 +140,9 @@ def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext
             values = _render(column.template, frame, empty, context)
         else:
             source = context.column(column.source or column.name, frame.columns)
+            if source not in frame.columns and column.currency:
+                # a price collection written one column per currency: price@EUR, price@USD
+                source = context.column(f"{column.source or column.name}@{column.currency.upper()}", frame.columns)
             values = frame[source] if source in frame.columns else empty
         values = values.fillna("")
         if column.currency or column.unit or column.round is not None:

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pimflow.mapping import Mapping
 
@@ -68,6 +68,36 @@ class FeedTarget(CsvDialect):
     path: str = Field(description="Output file path or fsspec URL; may use {dag_id}, {run_id}, {ds}, {ts_nodash}.")
 
 
+class AkeneoSource(Strict):
+    """Products from Akeneo's REST API: full, incremental on `updated`, or a list of identifiers."""
+
+    kind: Literal["akeneo"]
+    connection: str = Field("akeneo_default", description="Airflow connection id (type akeneo).")
+    channel: str | None = Field(None, description="Channel (scope): only its values travel; bare attribute codes resolve to it.")
+    locales: list[str] = Field(default_factory=list, description="Locales to read (the first one resolves bare attribute codes).")
+    categories: list[str] = Field(default_factory=list, description="Only products in these categories or their children.")
+    families: list[str] = Field(default_factory=list, description="Only products of these families.")
+    enabled_only: bool = Field(False, description="Only enabled products.")
+    product_id: Literal["uuid", "identifier"] | None = Field(
+        None, description="Read products by UUID or by identifier (default: the connection's setting).")
+    concurrent: bool = Field(True, description="Read disjoint parts of the catalog at once, within the connection's cap.")
+    value_separator: str = Field("<###>", min_length=1, description="Joins several values in one flat cell.")
+    media_base_url: str | None = Field(None, description="Write images and files as download URLs under this base URL.")
+
+
+class AkeneoTarget(Strict):
+    """Writes flat rows to Akeneo as PATCH collections; every refused line comes back with Akeneo's message."""
+
+    kind: Literal["akeneo"]
+    connection: str = Field("akeneo_default", description="Airflow connection id (type akeneo).")
+    product_id: Literal["uuid", "identifier"] | None = Field(
+        None, description="Write products by UUID or by identifier (default: the connection's setting).")
+    create_products: bool = Field(True, description="Create products missing in Akeneo; off refuses them.")
+    empty_cells: Literal["no_change", "clear"] = Field("no_change", description="What an empty cell means.")
+    unknown_columns: Literal["refuse", "ignore"] = Field(
+        "refuse", description="A column naming no Akeneo attribute: refuse the lines with a value in it, or ignore it with a warning.")
+
+
 def _union(members: tuple, planned: tuple[str, ...], what: str):
     kinds = [m.model_fields["kind"].annotation.__args__[0] for m in members]
 
@@ -88,8 +118,8 @@ def _union(members: tuple, planned: tuple[str, ...], what: str):
     return Annotated[union, Field(discriminator="kind"), BeforeValidator(check_kind)]
 
 
-SOURCE_MODELS: tuple[type[BaseModel], ...] = (FeedSource,)
-TARGET_MODELS: tuple[type[BaseModel], ...] = (FeedTarget,)
+SOURCE_MODELS: tuple[type[BaseModel], ...] = (FeedSource, AkeneoSource)
+TARGET_MODELS: tuple[type[BaseModel], ...] = (FeedTarget, AkeneoTarget)
 Source = _union(SOURCE_MODELS, PLANNED_SOURCE_KINDS, "source")
 Target = _union(TARGET_MODELS, PLANNED_TARGET_KINDS, "target")
 
@@ -133,6 +163,12 @@ class Profile(Strict):
     incremental: Incremental = Field(default_factory=Incremental)
     chunk_size: int = Field(5000, ge=1, le=1_000_000, description="Records per staging chunk (one mapped task each).")
     batch_size: int = Field(100, ge=1, le=10_000, description="Records per write request to the target.")
+
+    @model_validator(mode="after")
+    def _target_limits(self) -> "Profile":
+        if self.target.kind == "akeneo" and self.batch_size > 100:
+            raise ValueError("batch_size: Akeneo accepts at most 100 products per request")
+        return self
 
     @field_validator("id")
     @classmethod

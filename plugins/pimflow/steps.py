@@ -39,11 +39,13 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
 
 def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> dict:
     """Map one chunk to flat target rows; refuse the rows that cannot be mapped."""
-    source = source_kind(ctx.profile).read_chunk(ctx, chunk)
-    mapped = apply_mapping(ctx.profile.mapping, source.frame)
+    source_impl, target = source_kind(ctx.profile), target_kind(ctx.profile)
+    source = source_impl.read_chunk(ctx, chunk)
+    context = source_impl.mapping_context(ctx) or target.mapping_context(ctx)
+    mapped = apply_mapping(ctx.profile.mapping, source.frame, context)
     results = [{"n": n, "status": "refused", "code": code, "message": message}
                for n, (code, message) in source.refused.items()]
-    refused_by_target = target_kind(ctx.profile).check(ctx, mapped.rows)
+    refused_by_target = target.check(ctx, mapped.rows)
     if refused_by_target:
         mapped = MappingResult(mapped.rows.drop(index=list(refused_by_target)),
                                {**mapped.problems, **refused_by_target})

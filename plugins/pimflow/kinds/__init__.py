@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
 
-_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind"}
-_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind"}
+_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo:AkeneoSourceKind"}
+_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo:AkeneoTargetKind"}
 
 
 def _load(table: dict[str, str], kind: str):

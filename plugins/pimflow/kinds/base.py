@@ -62,6 +62,10 @@ class SourceKind:
     def feedback_dialect(self):
         return None
 
+    def mapping_context(self, ctx: RunContext):
+        """What the mapping needs to know of this source's catalog (None: nothing)."""
+        return None
+
 
 class TargetKind:
     #: the feedback file's code and message columns (targets may prefix them with their name)
@@ -72,6 +76,10 @@ class TargetKind:
 
     def prepare(self, ctx: RunContext) -> None:
         """Once per run, before extraction (see SourceKind.prepare)."""
+
+    def mapping_context(self, ctx: RunContext):
+        """Used when the source has none (e.g. a feed into Akeneo: units from Akeneo's families)."""
+        return None
 
     def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
         """Refuse mapped rows the target would refuse, before sending: position → problems

@@ -128,6 +128,8 @@ class FeedTargetKind(TargetKind):
                 for name in next(csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar), []):
                     if name not in header:
                         header.append(name)
+        if not header:  # nothing to write this run: still a well-formed feed with its header
+            header = ctx.profile.mapping.output_columns([])
         destination.parent.mkdir(parents=True, exist_ok=True)
         temporary = destination.parent / f".{destination.name}.pimflow-tmp"
         rows = 0

@@ -71,12 +71,12 @@ def test_wrong_type_names_field_and_value(tmp_path):
 def test_kind_that_is_not_implemented_yet_is_a_validation_error(tmp_path):
     [(field, reason)] = problems(tmp_path, GOOD.replace("{kind: feed, path: in.csv}", "{kind: linnworks_stock}"))
     assert field == "source"
-    assert reason == "source kind 'linnworks_stock' is not implemented yet (available: feed)"
+    assert reason == "source kind 'linnworks_stock' is not implemented yet (available: feed, akeneo)"
 
 
 def test_unknown_kind_lists_the_available_ones(tmp_path):
     [(field, reason)] = problems(tmp_path, GOOD.replace("target: {kind: feed", "target: {kind: ftp"))
-    assert field == "target" and reason == "unknown target kind 'ftp' (available: feed)"
+    assert field == "target" and reason == "unknown target kind 'ftp' (available: feed, akeneo)"
 
 
 def test_missing_required_key(tmp_path):

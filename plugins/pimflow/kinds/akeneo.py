@@ -1,0 +1,272 @@
+"""The `akeneo` source and target: products through Akeneo's REST API, in the flat format.
+
+Reference data (attributes, options, channels, locales, currencies, measurement families) is read
+once per run by `prepare` and kept in staging; chunk tasks build the codec from that copy.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict
+from functools import lru_cache
+
+import pandas as pd
+
+from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.mapping import MappingContext
+from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
+from productsup.codec import FlatCodec
+from productsup.columns import ColumnRef, format_column
+from productsup.convert import UnitConverter
+from productsup.metadata import CatalogMeta
+
+#: products per identifier lookup when unknown products must be refused (create_products off)
+LOOKUP_BATCH = 100
+
+
+class AkeneoProfileError(ValueError):
+    """A profile setting names something the live Akeneo does not have: the run stops before any write."""
+
+
+def akeneo_client(connection: str, product_id: str | None = None):
+    from akeneo.hook import AkeneoHook
+
+    client = AkeneoHook(akeneo_conn_id=connection).get_conn()
+    if product_id and client.settings.product_id_format != product_id:
+        from akeneo.client import AkeneoClient
+
+        client = AkeneoClient(client.settings.model_copy(update={"product_id_format": product_id}))
+    return client
+
+
+def stage_metadata(ctx: RunContext, client, role: str) -> dict:
+    metadata = asdict(client.fetch_catalog_metadata())
+    write_json(ctx.staging.root / f"akeneo-{role}-metadata.json", metadata)
+    return metadata
+
+
+@lru_cache(maxsize=8)
+def _staged(path: str) -> tuple[CatalogMeta, UnitConverter, dict]:
+    raw = read_json(as_storage_path(path))
+    meta = CatalogMeta.from_akeneo(
+        attributes=raw["attributes"], attribute_options=raw["attribute_options"], channels=raw["channels"],
+        locales=raw["locales"], currencies=raw["currencies"], measurement_families=raw["measurement_families"])
+    return meta, UnitConverter.from_akeneo(raw["measurement_families"]), raw
+
+
+def staged_metadata(ctx: RunContext, role: str) -> tuple[CatalogMeta, UnitConverter, dict]:
+    return _staged(str(ctx.staging.root / f"akeneo-{role}-metadata.json"))
+
+
+def check_names(meta: CatalogMeta, raw: dict, channel: str | None, locales: list[str],
+                families: list[str] = (), categories: list[str] = ()) -> None:
+    """Fail before any write when a profile names a channel, locale, family or category Akeneo lacks."""
+    problems = []
+    if channel and channel not in meta.channels:
+        problems.append(f"channel {channel!r} does not exist (channels: {', '.join(sorted(meta.channels))})")
+    for locale in locales:
+        if locale not in meta.locales:
+            problems.append(f"locale {locale!r} is not activated")
+        elif channel in meta.channels and locale not in meta.channels[channel].locales:
+            problems.append(f"locale {locale!r} is not a locale of channel {channel!r}")
+    known_families = {f["code"] for f in raw.get("families", [])}
+    problems += [f"family {f!r} does not exist" for f in families if known_families and f not in known_families]
+    known_categories = {c["code"] for c in raw.get("categories", [])}
+    problems += [f"category {c!r} does not exist" for c in categories if known_categories and c not in known_categories]
+    if problems:
+        raise AkeneoProfileError("the profile does not match Akeneo: " + "; ".join(problems))
+
+
+class AkeneoSourceKind(SourceKind):
+    def prepare(self, ctx: RunContext) -> None:
+        config = self.config
+        client = akeneo_client(config.connection, config.product_id)
+        stage_metadata(ctx, client, "source")
+        meta, _, raw = staged_metadata(ctx, "source")
+        check_names(meta, raw, config.channel, config.locales, config.families, config.categories)
+        if ctx.window is not None:
+            ctx.log.info("product counter: %d product(s) match the profile's filter for this run",
+                         client.count_products(self.query(ctx)))
+
+    def query(self, ctx: RunContext):
+        from akeneo.search import ProductQuery
+
+        config, window = self.config, ctx.window
+        manual = window.identifiers if window and window.mode == "manual" else ()
+        by_uuid = (config.product_id or akeneo_client(config.connection).settings.product_id_format) == "uuid"
+        looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
+        return ProductQuery(
+            categories=tuple(config.categories), enabled=True if config.enabled_only else None,
+            families=tuple(config.families),
+            updated_since=window.start if window and window.mode == "incremental" else None,
+            updated_until=window.end if window and window.mode == "incremental" else None,
+            identifiers=() if (by_uuid and looks_like_uuids) else tuple(manual),
+            uuids=tuple(manual) if (by_uuid and looks_like_uuids) else (),
+            scope=config.channel, locales=tuple(config.locales),
+        )
+
+    def extract(self, ctx: RunContext) -> list[dict]:
+        config = self.config
+        client = akeneo_client(config.connection, config.product_id)
+        query = self.query(ctx)
+        _, _, raw = staged_metadata(ctx, "source")
+        if config.concurrent and not query.is_manual:
+            families = [f["code"] for f in raw.get("families", [])]
+            products = client.iter_products_concurrently(query, family_codes=families)
+        else:
+            products = client.iter_products(query)
+        chunks, batch = [], []
+        for product in products:
+            batch.append(product)
+            if len(batch) == ctx.profile.chunk_size:
+                chunks.append(self._write_chunk(ctx, len(chunks), batch))
+                batch = []
+        if batch:
+            chunks.append(self._write_chunk(ctx, len(chunks), batch))
+        return chunks
+
+    @staticmethod
+    def _write_chunk(ctx: RunContext, index: int, products: list[dict]) -> dict:
+        path = ctx.staging.extract_chunk(index)
+        write_jsonl(path, products)
+        ctx.log.info("extract: chunk %d with %d product(s)", index + 1, len(products))
+        return {"index": index, "path": str(path), "records": len(products)}
+
+    def codec(self, ctx: RunContext) -> FlatCodec:
+        meta, _, _ = staged_metadata(ctx, "source")
+        product_id = self.config.product_id or "identifier"
+        return FlatCodec(meta, value_separator=self.config.value_separator,
+                         media_base_url=self.config.media_base_url, product_id=product_id)
+
+    def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
+        products = list(read_jsonl(as_storage_path(chunk["path"])))
+        codec = self.codec(ctx)
+        rows = codec.encode_many(products)
+        header = codec.columns_of(rows)
+        frame = pd.DataFrame(rows, columns=header, dtype="str").fillna("")
+        originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
+        return SourceChunk(frame, {}, header, originals)
+
+    def mapping_context(self, ctx: RunContext) -> MappingContext:
+        meta, converter, _ = staged_metadata(ctx, "source")
+        locale = self.config.locales[0] if self.config.locales else None
+        return MappingContext(self.config.value_separator, converter,
+                              attribute_resolver(meta, locale, self.config.channel))
+
+
+def attribute_resolver(meta: CatalogMeta, locale: str | None, channel: str | None):
+    """Bare `code` (or `code@EUR`) → its flat column for the profile's locale and channel."""
+
+    def resolve(name: str, columns: list[str]) -> str:
+        base, at, suffix = name.partition("@")
+        if "~" in base:
+            return name
+        attribute = meta.find_attribute(base) if hasattr(meta, "find_attribute") else meta.attributes.get(base)
+        if attribute is None:
+            return name
+        ref = ColumnRef(attribute.code, locale if attribute.localizable else None,
+                        channel if attribute.scopable else None, None, None)
+        return format_column(ref) + (at + suffix if at else "")
+
+    return resolve
+
+
+class AkeneoTargetKind(TargetKind):
+    feedback_columns = ("akeneo_code", "akeneo_message")
+
+    def prepare(self, ctx: RunContext) -> None:
+        stage_metadata(ctx, akeneo_client(self.config.connection, self.config.product_id), "target")
+
+    def _codec(self, ctx: RunContext) -> FlatCodec:
+        meta, _, _ = staged_metadata(ctx, "target")
+        separator = getattr(ctx.profile.source, "value_separator", "<###>")
+        return FlatCodec(meta, value_separator=separator, empty_cell=self.config.empty_cells,
+                         product_id=self.product_id(ctx),
+                         unknown_columns="ignore" if self.config.unknown_columns == "ignore" else "report")
+
+    def product_id(self, ctx: RunContext) -> str:
+        return self.config.product_id or akeneo_client(self.config.connection).settings.product_id_format
+
+    def mapping_context(self, ctx: RunContext) -> MappingContext:
+        _, converter, _ = staged_metadata(ctx, "target")
+        return MappingContext(getattr(ctx.profile.source, "value_separator", "<###>"), converter)
+
+    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
+        codec = self._codec(ctx)
+        columns = list(rows.columns)
+        header_problems = codec.column_problems(columns)
+        if header_problems and self.config.unknown_columns == "ignore":
+            for problem in header_problems:
+                ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
+        problems: dict[int, list[tuple[str, str, str]]] = {}
+        decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
+        for n, result in zip(rows.index, decoded):
+            if result.problems:
+                problems[n] = [(p.column, "invalid_value", f"{p.value!r}: {p.reason}" if p.value else p.reason)
+                               for p in result.problems]
+        return problems
+
+    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        codec = self._codec(ctx)
+        with flat_path.open("r", encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            lines = list(reader)
+        positions = [int(line[0]) for line in lines]
+        decoded = codec.decode_many([line[1:] for line in lines], columns=header[1:])
+        products = [row.product for row in decoded]
+        results: list[dict] = []
+        client = akeneo_client(self.config.connection, self.config.product_id)
+        if not self.config.create_products and products:
+            products, positions, results = self._refuse_unknown(client, codec, products, positions)
+        if ctx.params.dry_run:
+            write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"), products)
+            results += [{"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
+                        for n in positions]
+        else:
+            _, _, raw = staged_metadata(ctx, "target")
+            known = {a["code"] for a in raw["attributes"]}
+            for n, line in zip(positions, client.patch_products(products, ctx.profile.batch_size,
+                                                                known_attributes=known)):
+                results.append(_result(n, line))
+        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
+        counts: dict[str, int] = {}
+        for result in results:
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        return counts
+
+    def _refuse_unknown(self, client, codec: FlatCodec, products, positions):
+        from akeneo.search import ProductQuery
+
+        key = client.settings.product_key
+        wanted = [_product_key(p, key, codec) for p in products]
+        existing = set()
+        for start in range(0, len(wanted), LOOKUP_BATCH):
+            batch = tuple(w for w in wanted[start:start + LOOKUP_BATCH] if w)
+            if batch:
+                query = ProductQuery(**{("uuids" if key == "uuid" else "identifiers"): batch},
+                                     attributes=(codec.identifier_column,))
+                existing |= {_product_key(p, key, codec) for p in client.iter_products(query)}
+        kept_products, kept_positions, refused = [], [], []
+        for product, n, value in zip(products, positions, wanted):
+            if value in existing:
+                kept_products.append(product)
+                kept_positions.append(n)
+            else:
+                refused.append({"n": n, "status": "refused", "code": "unknown_product",
+                                "message": f"{value!r} does not exist in Akeneo and create_products is off"})
+        return kept_products, kept_positions, refused
+
+
+def _product_key(product: dict, key: str, codec: FlatCodec) -> str:
+    if product.get(key):
+        return product[key]
+    values = product.get("values", {}).get(codec.identifier_column) or [{}]
+    return values[0].get("data") or ""
+
+
+def _result(n: int, line) -> dict:
+    if line.ok:
+        return {"n": n, "status": "created" if line.created else "updated",
+                "code": str(line.status_code), "message": ""}
+    code = str(line.status_code) if line.status_code else "refused_before_sending"
+    return {"n": n, "status": "refused", "code": code, "message": line.summary}
