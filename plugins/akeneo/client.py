@@ -1,0 +1,168 @@
+"""`AkeneoClient`: typed calls to one Akeneo connection; works without Airflow (tests, CLI, bench)."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
+from urllib.parse import quote
+
+from akeneo.errors import AkeneoConnectionError
+from akeneo.metadata import (
+    ATTRIBUTE_OPTIONS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH, CatalogMetadata,
+)
+from akeneo.pagination import PAGE_SIZE, iter_items, iter_pages
+from akeneo.parallel import iter_concurrently
+from akeneo.search import ProductQuery
+from akeneo.settings import AkeneoConnectionSettings
+from akeneo.transport import BodySink, Transport
+from akeneo.writer import LineResult, ProductWriter
+
+MEDIA_DOWNLOAD_PATH = "/api/rest/v1/media-files/{code}/download"
+
+
+class AkeneoClient:
+    """One connection: one token, one limiter, one retry policy, shared by every thread."""
+
+    def __init__(self, settings: AkeneoConnectionSettings, *, transport: Transport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport or Transport(settings)
+
+    def __enter__(self) -> "AkeneoClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    @property
+    def calls(self) -> int:
+        """HTTP calls sent so far (every try counts, the token calls too)."""
+        return self.transport.calls
+
+    def authenticate(self) -> None:
+        """Get a token now (the first call would otherwise do it)."""
+        self.transport.auth.token()
+
+    # -- products ---------------------------------------------------------------------------
+
+    def count_products(self, query: ProductQuery | None = None) -> int:
+        """Products matching `query`, in one call (one per id chunk for a manual sync).
+
+        `with_count` only exists with the offset pagination, so this asks for one item of
+        page 1 and reads `items_count`. `scope` stays: it also limits products to the
+        channel's category tree."""
+        query = query or ProductQuery()
+        total = 0
+        for params in query.request_params(self.settings.server_timezone):
+            params = {k: v for k, v in params.items()
+                      if k not in ("pagination_type", "limit", "locales", "attributes")}
+            params.update({"pagination_type": "page", "limit": "1", "with_count": "true"})
+            page = self.transport.request("GET", self.settings.products_path, params=params).json()
+            total += int(page.get("items_count") or 0)
+        return total
+
+    def iter_products(self, query: ProductQuery | None = None) -> Iterator[dict]:
+        """Products in standard format (without `_links`), one page in memory at a time."""
+        query = query or ProductQuery()
+        for page in self._product_pages(query):
+            yield from page
+
+    def iter_products_concurrently(self, query: ProductQuery | None = None, *,
+                                   family_codes: Iterable[str] | None = None,
+                                   partitions: int | None = None) -> Iterator[dict]:
+        """The same products as `iter_products(query)`, in no particular order, read as
+        disjoint partitions at once within the connection's concurrency cap.
+
+        Partitions split families (see `ProductQuery.partitions`); pass `family_codes` from
+        `fetch_catalog_metadata()` to save the call that lists them. Nothing is read before
+        the first product is asked for."""
+        query = query or ProductQuery()
+        workers = self.settings.max_concurrent_requests
+        if not query.is_manual and not query.families and family_codes is None:
+            family_codes = self.list_family_codes()
+        parts = query.partitions(list(family_codes or ()), partitions or workers)
+        yield from iter_concurrently(parts, self._product_pages, workers)
+
+    def _product_pages(self, query: ProductQuery) -> Iterator[list[dict]]:
+        for params in query.request_params(self.settings.server_timezone):
+            for page in iter_pages(self.transport, self.settings.base_url,
+                                   self.settings.products_path, params):
+                items = (page.get("_embedded") or {}).get("items") or []
+                for item in items:
+                    item.pop("_links", None)
+                if items:
+                    yield items
+
+    def patch_products(self, records: Iterable[Mapping], batch_size: int = 100, *,
+                       known_attributes: Iterable[str] | None = None) -> list[LineResult]:
+        """Create or update products in PATCH collections; one `LineResult` per record, in
+        input order. With `known_attributes`, records writing other attributes are refused
+        locally (not sent)."""
+        return self.writer(known_attributes=known_attributes, batch_size=batch_size).write(records)
+
+    def writer(self, *, known_attributes: Iterable[str] | None = None,
+               batch_size: int = 100) -> ProductWriter:
+        return ProductWriter(self.transport, known_attributes=known_attributes, batch_size=batch_size)
+
+    # -- reference data ---------------------------------------------------------------------
+
+    def list_family_codes(self) -> list[str]:
+        return [f["code"] for f in self._listing(LISTINGS["families"]) if "code" in f]
+
+    def fetch_catalog_metadata(self) -> CatalogMetadata:
+        """Attributes (with the options of select attributes), families, channels, locales,
+        currencies, measurement families and categories. Read it once per run."""
+        metadata = CatalogMetadata(**{name: list(self._listing(path)) for name, path in LISTINGS.items()})
+        metadata.measurement_families = list(
+            self.transport.request("GET", MEASUREMENT_FAMILIES_PATH).json() or [])
+        codes = metadata.select_attribute_codes
+        with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
+                                thread_name_prefix="akeneo-options") as pool:
+            options = pool.map(lambda code: list(self._listing(
+                ATTRIBUTE_OPTIONS_PATH.format(code=quote(code, safe="")))), codes)
+            metadata.attribute_options = dict(zip(codes, options))
+        return metadata
+
+    def _listing(self, path: str) -> Iterator[dict]:
+        return iter_items(self.transport, self.settings.base_url, path, {"limit": str(PAGE_SIZE)})
+
+    # -- media ------------------------------------------------------------------------------
+
+    def download_media(self, code: str) -> bytes:
+        """The bytes of a product media file (codes look like `a/b/c/d/abc_name.jpg`)."""
+        buffer = io.BytesIO()
+        self.download_media_to(code, buffer)
+        return buffer.getvalue()
+
+    def download_media_to(self, code: str, fileobj: BinaryIO) -> int:
+        """Stream a media file into `fileobj`; return the bytes written. A retry after a
+        dropped download rewinds `fileobj`, so it must be seekable."""
+        sink = _FileSink(fileobj)
+        self.transport.request("GET", MEDIA_DOWNLOAD_PATH.format(code=quote(code, safe="/")),
+                               headers={"Accept": "*/*"}, sink=sink)
+        return sink.written
+
+
+class _FileSink(BodySink):
+    def __init__(self, fileobj: BinaryIO) -> None:
+        self.fileobj = fileobj
+        self.start = fileobj.tell() if fileobj.seekable() else None
+        self.written = 0
+        self._started = False
+
+    def restart(self) -> None:
+        if self._started:
+            if self.start is None:
+                raise AkeneoConnectionError("The media download was interrupted and the target "
+                                            "file cannot be rewound to retry it")
+            self.fileobj.seek(self.start)
+            self.fileobj.truncate()
+        self._started = True
+        self.written = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.fileobj.write(chunk)
+        self.written += len(chunk)

@@ -1,0 +1,74 @@
+"""The `akeneo` connection type as Airflow 3.3 reads it from provider info (plain data, no imports).
+
+`ProvidersManager._load_ui_metadata` turns `conn-fields` into form widgets stored in the
+connection's extra (`schema.format: password` marks a field sensitive) and `ui-field-behaviour`
+into hidden/relabelled standard fields, without importing the hook.
+"""
+
+CONNECTION_TYPE = {
+    "connection-type": "akeneo",
+    "hook-class-name": "akeneo.hook.AkeneoHook",
+    "hook-name": "Akeneo",
+    "conn-fields": {
+        "client_id": {
+            "label": "Client ID",
+            "description": "Client ID of the Akeneo connection (System > Connections > Credentials).",
+            "schema": {"type": "string", "minLength": 1},
+        },
+        "client_secret": {
+            "label": "Client secret",
+            "description": "Secret paired with the client ID.",
+            "schema": {"type": "string", "format": "password", "minLength": 1},
+        },
+        "product_id_format": {
+            "label": "Product id format",
+            "description": "uuid uses the /products-uuid endpoints (Akeneo 7+ and SaaS); "
+                           "identifier uses /products.",
+            "schema": {"type": "string", "enum": ["uuid", "identifier"], "default": "uuid"},
+        },
+        "throttle_requests": {
+            "label": "Requests per window",
+            "description": "At most this many calls per throttle window on this connection "
+                           "(Akeneo allows 100 per second per instance); 0 turns the throttle off.",
+            "schema": {"type": ["integer", "null"], "minimum": 0, "default": 100},
+        },
+        "throttle_window_seconds": {
+            "label": "Throttle window (seconds)",
+            "description": "Length of the throttle window.",
+            "schema": {"type": ["number", "null"], "minimum": 0.001, "default": 1.0},
+        },
+        "max_concurrent_requests": {
+            "label": "Max concurrent requests",
+            "description": "Calls in flight at once on this connection (Akeneo's cap is 4 per "
+                           "connection, 10 per instance).",
+            "schema": {"type": ["integer", "null"], "minimum": 1, "maximum": 64, "default": 4},
+        },
+        "timeout_seconds": {
+            "label": "Timeout (seconds)",
+            "description": "Connect and read timeout of each call.",
+            "schema": {"type": ["number", "null"], "minimum": 0.1, "default": 30},
+        },
+        "verify_tls": {
+            "label": "Verify TLS certificate",
+            "description": "Turn off only for a test server with a self-signed certificate.",
+            "schema": {"type": ["boolean", "null"], "default": True},
+        },
+        "max_retries": {
+            "label": "Max retries",
+            "description": "Retries of a call answered 408, 429 or 5xx, or dropped, with "
+                           "exponential backoff and jitter.",
+            "schema": {"type": ["integer", "null"], "minimum": 0, "maximum": 20, "default": 8},
+        },
+    },
+    "ui-field-behaviour": {
+        "hidden-fields": ["schema", "port"],
+        "relabeling": {"host": "Base URL", "login": "Username", "password": "Password"},
+        "placeholders": {
+            "host": "https://my-pim.cloud.akeneo.com",
+            "login": "API username of the connection",
+            "password": "API password of the connection",
+            "client_id": "1_3sfgqn9dq...",
+            "extra": '{"product_id_format": "uuid"}',
+        },
+    },
+}

@@ -1,0 +1,244 @@
+"""`ProductWriter`: sends products as PATCH collections and reports one `LineResult` per record.
+
+The writer owns batching (callers never slice): at most 100 products per call
+(`application/vnd.akeneo.collection+json`, one JSON product per line), several calls in flight
+within the connection's cap. A batch refused as too large (413, or a 403 from the platform in
+front of Akeneo) is halved and resent. Records Akeneo would refuse anyway are refused locally
+and never sent: no product key, an attribute Akeneo does not know, a line over 1,000,000 chars.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from akeneo.errors import AkeneoForbiddenError, AkeneoRequestTooLarge, AkeneoValidationError
+from akeneo.transport import Transport
+
+log = logging.getLogger(__name__)
+
+COLLECTION_CONTENT_TYPE = "application/vnd.akeneo.collection+json"
+MAX_BATCH_SIZE = 100
+MAX_LINE_CHARS = 1_000_000
+# A 403 whose message says this is Akeneo's permission check, not a platform size limit:
+# splitting would only resend the same refusal many times.
+PERMISSION_WORDS = ("not allowed", "access forbidden", "permission")
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One entry of Akeneo's `errors` list for a refused line."""
+
+    message: str
+    property: str | None = None
+    attribute: str | None = None
+    locale: str | None = None
+    scope: str | None = None
+
+    def describe(self) -> str:
+        where = self.attribute or self.property
+        context = ", ".join(f"{k} {v}" for k, v in (("locale", self.locale), ("scope", self.scope)) if v)
+        prefix = f"{where}" + (f" ({context})" if context else "") if where else ""
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """Outcome of the record at `index` in the writer's input. A record refused locally has
+    `sent=False` and no `status_code`."""
+
+    index: int
+    identifier: str | None
+    uuid: str | None
+    status_code: int | None
+    message: str | None = None
+    errors: tuple[LineError, ...] = field(default=())
+    sent: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code in (200, 201, 204)
+
+    @property
+    def created(self) -> bool:
+        return self.status_code == 201
+
+    @property
+    def updated(self) -> bool:
+        return self.status_code == 204
+
+    @property
+    def summary(self) -> str:
+        """One readable line: Akeneo's message and every error detail."""
+        if self.ok:
+            return "created" if self.created else "updated"
+        parts = [self.message] if self.message else []
+        parts += [error.describe() for error in self.errors]
+        return " | ".join(parts) or f"refused (HTTP {self.status_code})"
+
+
+@dataclass
+class _Line:
+    index: int
+    key: str | None
+    text: str
+
+
+class ProductWriter:
+    """Writes products through one connection's transport (see module docstring)."""
+
+    def __init__(self, transport: Transport, *, known_attributes: Iterable[str] | None = None,
+                 batch_size: int = MAX_BATCH_SIZE) -> None:
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")
+        self.transport = transport
+        self.settings = transport.settings
+        self.known_attributes = frozenset(known_attributes) if known_attributes is not None else None
+        self.batch_size = batch_size
+
+    def write(self, records: Iterable[Mapping]) -> list[LineResult]:
+        """Send every record; return one `LineResult` per record, in input order."""
+        results: dict[int, LineResult] = {}
+        workers = self.settings.max_concurrent_requests
+        in_flight: set[Future] = set()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akeneo-patch") as pool:
+            try:
+                for batch in self._batches(records, results):
+                    if len(in_flight) >= 2 * workers:
+                        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                        self._collect(done, results)
+                    in_flight.add(pool.submit(self._send, batch))
+                done, in_flight = wait(in_flight)
+                self._collect(done, results)
+            except BaseException:
+                for future in in_flight:
+                    future.cancel()
+                raise
+        return [results[i] for i in sorted(results)]
+
+    @staticmethod
+    def _collect(done: Iterable[Future], results: dict[int, LineResult]) -> None:
+        for future in done:
+            for result in future.result():
+                results[result.index] = result
+
+    # -- local checks and batching ----------------------------------------------------------
+
+    def _batches(self, records: Iterable[Mapping], results: dict[int, LineResult]) -> Iterator[list[_Line]]:
+        batch: list[_Line] = []
+        for index, record in enumerate(records):
+            line_or_refusal = self._prepare(index, record)
+            if isinstance(line_or_refusal, LineResult):
+                results[index] = line_or_refusal
+                continue
+            batch.append(line_or_refusal)
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _prepare(self, index: int, record: Mapping) -> _Line | LineResult:
+        key_field = self.settings.product_key
+        if not isinstance(record, Mapping):
+            return self._refuse(index, None, "the record is not a JSON object")
+        key = record.get(key_field)
+        if not isinstance(key, str) or not key.strip():
+            return self._refuse(index, None, f"the record has no {key_field}, which the "
+                                             f"{self.settings.products_path} endpoint needs")
+        values = record.get("values") or {}
+        if self.known_attributes is not None and isinstance(values, Mapping):
+            unknown = sorted(code for code in values if code not in self.known_attributes)
+            if unknown:
+                errors = tuple(LineError(property="values", attribute=code,
+                                         message=f"attribute {code!r} does not exist in Akeneo")
+                               for code in unknown)
+                return self._refuse(index, key, "not sent: it writes attributes Akeneo does not "
+                                                "have: " + ", ".join(unknown), errors)
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+        if len(text) > MAX_LINE_CHARS:
+            return self._refuse(index, key, f"not sent: the product is {len(text):,} characters "
+                                            f"as JSON, over Akeneo's {MAX_LINE_CHARS:,} per line")
+        return _Line(index, key, text)
+
+    def _refuse(self, index: int, key: str | None, message: str,
+                errors: tuple[LineError, ...] = ()) -> LineResult:
+        return self._result(index, key, status=None, message=message, errors=errors, sent=False)
+
+    def _result(self, index: int, key: str | None, status: int | None, message: str | None,
+                errors: tuple[LineError, ...] = (), answer: Mapping | None = None,
+                sent: bool = True) -> LineResult:
+        answer = answer or {}
+        identifier = answer.get("identifier")
+        uuid = answer.get("uuid")
+        if self.settings.product_key == "uuid":
+            uuid = uuid or key
+        else:
+            identifier = identifier or key
+        return LineResult(index=index, identifier=identifier, uuid=uuid, status_code=status,
+                          message=message, errors=errors, sent=sent)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _send(self, batch: list[_Line]) -> list[LineResult]:
+        body = "\n".join(line.text for line in batch).encode()
+        try:
+            response = self.transport.request(
+                "PATCH", self.settings.products_path, data=body,
+                headers={"Content-Type": COLLECTION_CONTENT_TYPE})
+        except AkeneoRequestTooLarge as exc:
+            return self._split(batch, exc)
+        except AkeneoForbiddenError as exc:
+            if _is_permission_refusal(exc.akeneo_message):
+                raise
+            return self._split(batch, exc)
+        except AkeneoValidationError as exc:
+            # The whole call was refused (e.g. malformed body): every line shares the reason.
+            return [self._result(line.index, line.key, exc.status, exc.akeneo_message)
+                    for line in batch]
+        return self._parse(batch, response.text)
+
+    def _split(self, batch: list[_Line], exc) -> list[LineResult]:
+        if len(batch) == 1:
+            line = batch[0]
+            return [self._result(line.index, line.key, exc.status, exc.akeneo_message)]
+        log.info("Akeneo refused a batch of %d products as too large (HTTP %s); splitting it",
+                 len(batch), exc.status)
+        half = len(batch) // 2
+        return self._send(batch[:half]) + self._send(batch[half:])
+
+    def _parse(self, batch: list[_Line], text: str) -> list[LineResult]:
+        answers: dict[int, dict] = {}
+        for raw in text.splitlines():
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                answer = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(answer, dict) and isinstance(answer.get("line"), int):
+                answers[answer["line"]] = answer
+        results = []
+        for position, line in enumerate(batch, start=1):
+            answer = answers.get(position)
+            if answer is None:
+                results.append(self._result(line.index, line.key, None,
+                                            "Akeneo's answer has no line for this product"))
+                continue
+            errors = tuple(_line_error(e) for e in answer.get("errors") or [] if isinstance(e, dict))
+            results.append(self._result(line.index, line.key, answer.get("status_code"),
+                                        answer.get("message"), errors, answer))
+        return results
+
+
+def _line_error(raw: Mapping) -> LineError:
+    return LineError(message=str(raw.get("message") or ""), property=raw.get("property"),
+                     attribute=raw.get("attribute"), locale=raw.get("locale"), scope=raw.get("scope"))
+
+
+def _is_permission_refusal(message: str | None) -> bool:
+    text = (message or "").lower()
+    return any(word in text for word in PERMISSION_WORDS)

@@ -1,0 +1,72 @@
+"""The Akeneo sandbox over real HTTP on 127.0.0.1, for the client's integration tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from akeneo.client import AkeneoClient
+from akeneo.settings import AkeneoConnectionSettings
+from sandbox.akeneo.app import create_app
+from sandbox.akeneo.catalog import generate_catalog
+from sandbox.akeneo.settings import SandboxSettings
+from sandbox.common.server import start_server
+
+PRODUCTS = 1234
+SEED = 42
+DEFAULT_SWITCHES = SandboxSettings().switches()
+
+
+@dataclass
+class Sandbox:
+    url: str
+    state: object  # sandbox.akeneo.state.AkeneoState, as served (writes change it)
+
+    def configure(self, **switches) -> None:
+        answer = requests.patch(f"{self.url}/_sandbox/settings", json=switches, timeout=10)
+        assert answer.status_code == 200, answer.text
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/stats", timeout=10).json()
+
+    def reset(self) -> None:
+        self.configure(**DEFAULT_SWITCHES)
+        requests.post(f"{self.url}/_sandbox/stats/reset", timeout=10).raise_for_status()
+
+    def stored_product(self, identifier: str) -> dict | None:
+        answer = requests.get(f"{self.url}/_sandbox/products/{identifier}", timeout=10)
+        return answer.json() if answer.status_code == 200 else None
+
+    def client(self, **overrides) -> AkeneoClient:
+        values = dict(base_url=self.url, username="admin", password="admin", client_id="pimflow",
+                      client_secret="pimflow-secret", throttle_requests=0, retry_base_delay=0.02,
+                      retry_max_delay=0.5, max_retries=10)
+        values.update(overrides)
+        return AkeneoClient(AkeneoConnectionSettings.build(**values))
+
+
+def _serve(products: int):
+    state = generate_catalog(products, seed=SEED)
+    with start_server(create_app(state)) as server:
+        yield Sandbox(server.url, state)
+
+
+@pytest.fixture(scope="session")
+def catalog_sandbox():
+    """A sandbox whose catalog no test writes to."""
+    yield from _serve(PRODUCTS)
+
+
+@pytest.fixture
+def sandbox(catalog_sandbox):
+    """The read-only sandbox, with its switches and stats reset after each test."""
+    catalog_sandbox.reset()
+    yield catalog_sandbox
+    catalog_sandbox.reset()
+
+
+@pytest.fixture
+def writable_sandbox():
+    """A fresh small sandbox per test, for writes."""
+    yield from _serve(50)

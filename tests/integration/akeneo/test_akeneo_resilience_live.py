@@ -1,0 +1,95 @@
+"""A misbehaving sandbox (expiring tokens, 429 storms, 5xx, dropped connections) changes nothing
+in what the client extracts."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from akeneo.errors import AkeneoRateLimited
+from akeneo.search import ProductQuery
+
+pytestmark = pytest.mark.integration
+
+QUERY = ProductQuery(families=["clothing", "electronics"])
+
+
+def expected(sandbox) -> list[str]:
+    return sorted(r.uuid for r in sandbox.state.products.values() if r.family in ("clothing", "electronics"))
+
+
+def read_both(client) -> tuple[list[str], list[str]]:
+    sequential = sorted(p["uuid"] for p in client.iter_products(QUERY))
+    concurrent = sorted(p["uuid"] for p in client.iter_products_concurrently(QUERY))
+    return sequential, concurrent
+
+
+def test_token_expiring_mid_run_is_renewed_and_the_result_is_unchanged(sandbox):
+    sandbox.configure(access_token_lifetime=1, latency_ms=100)
+    client = sandbox.client()
+    # the whole catalog, page after page: 13 calls of >= 100 ms outlive the 1 s token
+    sequential = sorted(p["uuid"] for p in client.iter_products())
+    concurrent = sorted(p["uuid"] for p in client.iter_products_concurrently())
+    assert sequential == concurrent == sorted(sandbox.state.products)
+    stats = sandbox.stats()
+    assert stats["requests"]["POST /api/oauth/v1/token"] >= 2
+    assert client.transport.auth.grants["refresh_token"] >= 1
+    assert stats["status_codes"].get("401", 0) <= stats["requests"]["POST /api/oauth/v1/token"]
+
+
+def test_expired_token_answered_401_is_refreshed_once(sandbox):
+    # The server expires this token after 0.1 s but announces `expires_in: 1` (rounded up), so
+    # the client still believes it valid (until 0.9 s) when it is refused.
+    sandbox.configure(access_token_lifetime=0.1)
+    client = sandbox.client()
+    client.authenticate()
+    sandbox.configure(access_token_lifetime=3600)
+    time.sleep(0.2)
+    assert sorted(p["uuid"] for p in client.iter_products(QUERY)) == expected(sandbox)
+    stats = sandbox.stats()
+    assert stats["status_codes"].get("401") == 1
+    assert stats["requests"]["POST /api/oauth/v1/token"] == 2
+    assert client.transport.auth.grants == {"password": 1, "refresh_token": 1}
+
+
+@pytest.mark.parametrize("rate, concurrency, retry_after_header", [
+    (8, 0, True),     # over the rate: 429 with Retry-After (whole seconds, honoured)
+    (0, 1, False),    # over the concurrency cap behind a proxy: 429 without Retry-After
+    (15, 2, False),
+])
+def test_429_storms_change_nothing(sandbox, rate, concurrency, retry_after_header):
+    sandbox.configure(rate_limit_per_second=rate, max_concurrency=concurrency, latency_ms=20,
+                      retry_after_header=retry_after_header)
+    client = sandbox.client(max_concurrent_requests=4, retry_base_delay=0.05, max_retries=12)
+    sequential, concurrent = read_both(client)
+    assert sequential == concurrent == expected(sandbox)
+    assert sandbox.stats()["status_codes"].get("429", 0) > 0
+
+
+def test_the_client_throttle_prevents_429s(sandbox):
+    # the server's caps leave a little room: it counts a call in flight until its coroutine ends,
+    # which can be a moment after the client has read the whole answer
+    sandbox.configure(rate_limit_per_second=25, max_concurrency=3)
+    client = sandbox.client(max_concurrent_requests=2, throttle_requests=20, throttle_window_seconds=1.0)
+    assert sorted(p["uuid"] for p in client.iter_products_concurrently(QUERY)) == expected(sandbox)
+    assert sandbox.stats()["status_codes"].get("429", 0) == 0
+
+
+def test_5xx_faults_and_dropped_connections_change_nothing(sandbox):
+    sandbox.configure(error_rate_5xx=0.2, drop_rate=0.15, fault_seed=11)
+    client = sandbox.client()
+    sequential, concurrent = read_both(client)
+    assert sequential == concurrent == expected(sandbox)
+    stats = sandbox.stats()
+    assert stats["dropped"] > 0
+    assert sum(stats["status_codes"].get(code, 0) for code in ("500", "502", "503")) > 0
+
+
+def test_a_429_that_never_ends_fails_with_a_clear_error(sandbox):
+    sandbox.configure(rate_limit_per_second=0.001, retry_after_header=False)
+    client = sandbox.client(max_retries=2)
+    with pytest.raises(AkeneoRateLimited) as info:
+        list(client.iter_products(QUERY))
+    assert info.value.status == 429
+    assert info.value.endpoint in ("POST /api/oauth/v1/token", "GET /api/rest/v1/products-uuid")
+    assert "requests per second" in str(info.value)
