@@ -33,6 +33,27 @@ def _schema(args) -> int:
     return 0
 
 
+def _count(args) -> int:
+    from pimflow.kinds.akeneo import AkeneoSourceKind, akeneo_client
+    from pimflow.loader import parse_profile
+    from pimflow.window import Window
+
+    profile = parse_profile(Path(args.profile))
+    if profile.source.kind != "akeneo":
+        print(f"{args.profile}: the product counter needs an akeneo source (this one is {profile.source.kind})",
+              file=sys.stderr)
+        return 1
+    source = AkeneoSourceKind(profile.source)
+
+    class _Run:  # what `query` reads of a run: a full sync
+        window = Window("full")
+
+    query = source.query(_Run())
+    count = akeneo_client(profile.source.connection, profile.source.product_id).count_products(query)
+    print(f"{count} product(s) match the filter of {profile.id}")
+    return 0
+
+
 def _sandbox(args) -> int:
     import signal
     import threading
@@ -63,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     schema = commands.add_parser("schema", help="print the profile JSON Schema (for editors)")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
+    count = commands.add_parser("count", help="how many products an akeneo profile's filter selects")
+    count.add_argument("profile", help="profile YAML file")
+    count.set_defaults(run=_count)
     sandbox = commands.add_parser("sandbox", help="run the Akeneo and Linnworks sandboxes until Ctrl-C")
     sandbox.add_argument("--products", type=int, default=1000, help="generated Akeneo products")
     sandbox.add_argument("--linnworks-items", type=int, default=0, help="items already in Linnworks")

@@ -93,7 +93,7 @@ class TargetKind:
         """
         raise NotImplementedError
 
-    def commit(self, ctx: RunContext, loads: list[dict], publish: bool) -> dict:
-        """Called once after every chunk loaded; `publish` is false on a dry run or when the run
-        is failing. Returns what the summary should show (e.g. the output path)."""
+    def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
+        """Called once after every chunk loaded, unless the run is failing its error threshold.
+        Returns what the summary should show (e.g. the output path)."""
         return {}

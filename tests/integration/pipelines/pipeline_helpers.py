@@ -1,0 +1,21 @@
+"""Reading the sandboxes' state in pipeline tests."""
+from __future__ import annotations
+
+import requests
+
+
+def akeneo_product(sandboxes, identifier: str) -> dict | None:
+    answer = requests.get(f"{sandboxes.akeneo_url}/_sandbox/products/{identifier}", timeout=10)
+    return answer.json() if answer.status_code == 200 else None
+
+
+def akeneo_calls(sandboxes, method_and_route: str) -> int:
+    stats = requests.get(f"{sandboxes.akeneo_url}/_sandbox/stats", timeout=10).json()
+    return stats["requests"].get(method_and_route, 0)
+
+
+def value(product: dict, attribute: str, locale=None, scope=None):
+    for entry in product["values"].get(attribute, []):
+        if entry["locale"] == locale and entry["scope"] == scope:
+            return entry["data"]
+    return None

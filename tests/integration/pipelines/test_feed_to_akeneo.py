@@ -1,0 +1,104 @@
+"""Feed → Akeneo through real Airflow into the Akeneo sandbox: products written, every bad line in
+the feedback file with its code and message, and a re-run that changes nothing."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from pipeline_helpers import akeneo_calls, akeneo_product, value
+
+pytestmark = pytest.mark.integration
+
+HEADER = "sku;family;categories;name~en_US;name~de_DE;name~es_ES;ean;ean~en_US;color;material;price@EUR;cost;weight;warranty_years;release_date;fabric"
+LINES = [
+    "NEW-1;clothing;jackets;Rain Jacket;Regenjacke;;4006381333931;;red;cotton<###>wool;89.90 EUR;;0.8 KGM;2;2026-03-01;",
+    "NEW-2;sports;;Yoga Mat;Yogamatte;;;;blue;;25.00 EUR;;1200 GRM;1;;",
+    "PF-000003;;;Renamed jacket;;;;;;;;;;;;",
+    "NEW-4;clothing;;Shirt;;;;;;;;;;;;silk",
+    "NEW-5;clothing;;Shirt;;Camisa;;;;;;;;;;",
+    "NEW-6;clothing;;Shirt;;;;123;;;;;;;;",
+    "NEW-7;clothing;;Shirt;;;;;;;;12.00 XYZ;;;;",
+    "NEW-8;clothing;;Shirt;;;;;;;;;3 MTR;;;",
+    "NEW-9;clothing;;Shirt;;;;;fuchsia;;;;;;;",
+    "NEW-10;clothing;;Shirt;;;;;;;;;;two;;",
+    "NEW-11;clothing;;Shirt;;;;;;;;;;;31/02/2026;",
+    "NEW-1;clothing;;Rain Jacket again;;;;;;;;;;;;",
+    ";clothing;;No identifier;;;;;;;;;;;;",
+    "NEW-14;clothing;no_such_category;Shirt;;;;;;;;;;;;",
+]
+
+PROFILE = """
+id: {dag_id}
+source:
+  kind: feed
+  path: supplier.csv
+  delimiter: ";"
+target:
+  kind: akeneo
+  product_id: identifier
+batch_size: 5
+retries: 0
+chunk_size: 6
+"""
+
+
+@pytest.fixture
+def feed_profile(tmp_path):
+    (tmp_path / "supplier.csv").write_text("\n".join([HEADER, *LINES]) + "\n", encoding="utf-8")
+    path = tmp_path / "profile.yaml"
+    path.write_text(PROFILE.format(dag_id=f"feed_to_akeneo_{uuid.uuid4().hex[:8]}"), encoding="utf-8")
+    return path
+
+
+def feedback(staging) -> list[str]:
+    return (staging / "feedback.csv").read_text(encoding="utf-8").splitlines()
+
+
+def test_feed_to_akeneo_writes_good_lines_and_explains_every_refusal(connected, feed_profile, run_profile):
+    dag_run, staging = run_profile(feed_profile)
+    assert dag_run.state == "success"
+
+    created = akeneo_product(connected, "NEW-1")
+    assert created["family"] == "clothing" and created["categories"] == ["jackets"]
+    assert value(created, "name", "en_US") == "Rain Jacket" and value(created, "name", "de_DE") == "Regenjacke"
+    assert value(created, "material") == ["cotton", "wool"]
+    assert value(created, "price") == [{"amount": "89.90", "currency": "EUR"}]
+    assert value(created, "weight") == {"amount": "0.8000", "unit": "KILOGRAM"}  # Akeneo keeps 4 decimals
+    assert value(akeneo_product(connected, "NEW-2"), "weight") == {"amount": "1200.0000", "unit": "GRAM"}
+    assert value(akeneo_product(connected, "PF-000003"), "name", "en_US") == "Renamed jacket"
+    for refused in ("NEW-4", "NEW-5", "NEW-6", "NEW-7", "NEW-8", "NEW-9", "NEW-10", "NEW-11", "NEW-14"):
+        assert akeneo_product(connected, refused) is None, refused
+
+    summary = json.loads((staging / "summary.json").read_text())
+    assert summary["read"] == len(LINES)
+    assert summary["statuses"] == {"created": 2, "updated": 1, "refused": 11}
+    assert summary["refused_before_sending"] == 10
+    assert feedback(staging) == EXPECTED_FEEDBACK
+
+
+def test_rerunning_the_same_feed_changes_nothing_and_refuses_the_same_lines(connected, feed_profile, run_profile):
+    run_profile(feed_profile)
+    before = {sku: akeneo_product(connected, sku) for sku in ("NEW-1", "NEW-2", "PF-000003")}
+    dag_run, staging = run_profile(feed_profile)
+    assert dag_run.state == "success"
+    after = {sku: akeneo_product(connected, sku) for sku in before}
+    assert after == before  # same values, same `updated` stamps: nothing changed
+    assert feedback(staging) == EXPECTED_FEEDBACK
+
+
+EXPECTED_FEEDBACK = [
+    'sku;family;categories;name~en_US;name~de_DE;name~es_ES;ean;ean~en_US;color;material;price@EUR;cost;weight;warranty_years;release_date;fabric;akeneo_code;akeneo_message',
+    "NEW-4;clothing;;Shirt;;;;;;;;;;;;silk;invalid_value;fabric: 'silk': unknown attribute 'fabric'",
+    "NEW-5;clothing;;Shirt;;Camisa;;;;;;;;;;;invalid_value;name~es_ES: 'Camisa': locale 'es_ES' is not activated (active: de_DE, en_US, fr_FR)",
+    "NEW-6;clothing;;Shirt;;;;123;;;;;;;;;invalid_value;ean~en_US: '123': attribute 'ean' is not localizable: remove the locale 'en_US'",
+    "NEW-7;clothing;;Shirt;;;;;;;;12.00 XYZ;;;;;invalid_value;cost: '12.00 XYZ': unknown currency 'XYZ'",
+    "NEW-8;clothing;;Shirt;;;;;;;;;3 MTR;;;;invalid_value;weight: '3 MTR': unit 'MTR' is not in measurement family 'Weight' (use one of MGM, GRM, KGM, TNE, GRN, ONZ, LBR)",
+    "NEW-9;clothing;;Shirt;;;;;fuchsia;;;;;;;;invalid_value;color: 'fuchsia': unknown option 'fuchsia' of attribute 'color'",
+    "NEW-10;clothing;;Shirt;;;;;;;;;;two;;;invalid_value;warranty_years: 'two': not a number: write digits with '.' for decimals, like 12.50",
+    "NEW-11;clothing;;Shirt;;;;;;;;;;;31/02/2026;;invalid_value;release_date: '31/02/2026': not a date: write YYYY-MM-DD, like 2026-01-31",
+    "NEW-1;clothing;;Rain Jacket again;;;;;;;;;;;;;duplicate_identifier;sku 'NEW-1' already appears on row 2",
+    ";clothing;;No identifier;;;;;;;;;;;;;invalid_value;sku: the identifier (column 'sku') is empty",
+    'NEW-14;clothing;no_such_category;Shirt;;;;;;;;;;;;;422;The no_such_category category does not exist in your PIM. Check the expected format on the API documentation.',
+]
