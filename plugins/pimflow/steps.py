@@ -45,6 +45,7 @@ def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> 
     mapped = apply_mapping(ctx.profile.mapping, source.frame, context)
     results = [{"n": n, "status": "refused", "code": code, "message": message}
                for n, (code, message) in source.refused.items()]
+    results += [{"n": n, **settled} for n, settled in source.settled.items()]
     refused_by_target = target.check(ctx, mapped.rows)
     if refused_by_target:
         mapped = MappingResult(mapped.rows.drop(index=list(refused_by_target)),
@@ -61,10 +62,11 @@ def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> 
             writer.write([str(n), *row])
     write_jsonl(ctx.staging.results("transform", index), sorted(results, key=lambda r: r["n"]))
     of = f"/{chunks_total}" if chunks_total else ""
-    ctx.log.info("transform chunk %d%s: %d record(s), %d mapped, %d refused",
-                 index + 1, of, chunk["records"], len(mapped.rows), len(results))
+    refused = sum(1 for r in results if r["status"] == "refused")
+    ctx.log.info("transform chunk %d%s: %d record(s), %d mapped, %d refused, %d settled by the source",
+                 index + 1, of, chunk["records"], len(mapped.rows), refused, len(source.settled))
     return {"index": index, "path": str(flat_path), "records": chunk["records"],
-            "mapped": len(mapped.rows), "refused": len(results)}
+            "mapped": len(mapped.rows), "refused": refused}
 
 
 def load(ctx: RunContext, transformed: dict) -> dict:

@@ -34,13 +34,16 @@ class SourceChunk:
     """A chunk as a flat table of strings ('' = empty), indexed by record position.
 
     `refused` holds records the source itself could not read (position → (code, message));
-    `original_header` / `original(position)` give the record as it came in, for feedback files.
+    `settled` holds records the source already decided on (position → {"status", "code",
+    "message"}, e.g. unchanged stock), which are not in `frame`;
+    `original_header` / `originals[position]` give the record as it came in, for feedback files.
     """
 
     frame: pd.DataFrame
     refused: dict[int, tuple[str, str]]
     original_header: list[str]
     originals: dict[int, list[str]]
+    settled: dict[int, dict] = field(default_factory=dict)
 
 
 class SourceKind:
