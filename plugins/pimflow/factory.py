@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
@@ -32,9 +32,27 @@ def trigger_params() -> dict:
     }
 
 
-def timetable(profile):
-    """A data-interval timetable, so scheduled runs and backfills get real [start, end) windows."""
-    return CronDataIntervalTimetable(profile.cron, timezone="UTC") if profile.cron else None
+def timetable(loaded: LoadedProfile):
+    """A data-interval timetable, so scheduled runs and backfills get real [start, end) windows;
+    with an asset-triggered feed, asset events start runs too."""
+    profile = loaded.profile
+    cron = CronDataIntervalTimetable(profile.cron, timezone="UTC") if profile.cron else None
+    if not getattr(profile.source, "asset", False):
+        return cron
+    asset = feed_asset(loaded)
+    return AssetOrTimeSchedule(timetable=cron, assets=[asset]) if cron else [asset]
+
+
+def feed_asset(loaded: LoadedProfile) -> Asset:
+    """The Asset a producer updates when a new feed file arrives: its URI is the feed's location
+    (the folder, for a glob). Computed from the profile alone: nothing is touched at parse time."""
+    path = loaded.profile.source.path
+    glob_at = min((path.find(c) for c in "*?[" if c in path), default=-1)
+    if glob_at >= 0:
+        path = path[:glob_at].rsplit("/", 1)[0] or "."
+    if "://" not in path:
+        path = (loaded.directory / path).resolve().as_uri()
+    return Asset(path.rstrip("/"))
 
 
 def _doc(loaded: LoadedProfile) -> str:
@@ -81,7 +99,7 @@ def build_dag(loaded: LoadedProfile):
         dag_id=profile.id,
         description=profile.description or f"{profile.source.kind} → {profile.target.kind}",
         doc_md=_doc(loaded),
-        schedule=timetable(profile),
+        schedule=timetable(loaded),
         start_date=profile.start_date,
         catchup=profile.catchup,
         tags=sorted({"pimflow", *profile.tags}),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,6 +60,8 @@ class FeedSource(CsvDialect):
     kind: Literal["feed"]
     path: str = Field(description="File path, fsspec URL or glob (relative paths are relative to the profile).")
     identifier_column: str = Field("sku", description="Column holding the product identifier (or UUID).")
+    asset: bool = Field(False, description="Also run when an Airflow Asset event says the feed changed "
+                                           "(the asset's URI is the feed's location; see the README).")
 
 
 class FeedTarget(CsvDialect):
@@ -98,6 +101,117 @@ class AkeneoTarget(Strict):
         "refuse", description="A column naming no Akeneo attribute: refuse the lines with a value in it, or ignore it with a warning.")
 
 
+class PriceMapping(Strict):
+    attribute: str = Field(description="Akeneo price attribute (bare code or flat address).")
+    currency: str = Field(description="Currency taken from the price collection, e.g. EUR.")
+    to: Literal["retail", "purchase", "channel"] = Field(description="Linnworks retail price, purchase price, or a channel's price.")
+    source: str | None = Field(None, description="Channel Source as GetChannels lists it (with to: channel).")
+    subsource: str | None = Field(None, description="Channel SubSource (with to: channel).")
+
+    @model_validator(mode="after")
+    def _channel_named(self):
+        _check_channel(self.to == "channel", self.source, self.subsource)
+        return self
+
+
+class TitleMapping(Strict):
+    attribute: str = Field(description="Akeneo text attribute.")
+    to: Literal["item", "channel"] = Field(description="The item's title, or a channel's title.")
+    source: str | None = None
+    subsource: str | None = None
+
+    @model_validator(mode="after")
+    def _channel_named(self):
+        _check_channel(self.to == "channel", self.source, self.subsource)
+        return self
+
+
+class DescriptionMapping(Strict):
+    attribute: str = Field(description="Akeneo text or textarea attribute.")
+    to: Literal["metadata", "channel"] = Field(description="The item's metadata (description), or a channel's description.")
+    source: str | None = None
+    subsource: str | None = None
+
+    @model_validator(mode="after")
+    def _channel_named(self):
+        _check_channel(self.to == "channel", self.source, self.subsource)
+        return self
+
+
+def _check_channel(is_channel: bool, source, subsource) -> None:
+    if is_channel and not (source and subsource):
+        raise ValueError("a channel mapping needs source and subsource (as GetChannels lists them)")
+    if not is_channel and (source or subsource):
+        raise ValueError("source and subsource only go with to: channel")
+
+
+class ImageSettings(Strict):
+    main: str = Field(description="Image attribute that gives the main image.")
+    others: list[str] = Field(default_factory=list, description="Further image attributes, in order.")
+    mode: Literal["upload", "url"] = Field("upload", description="Upload the bytes downloaded from Akeneo, or give Linnworks a public URL.")
+    base_url: str | None = Field(None, description="Public base URL of Akeneo media (e.g. a CDN), for mode: url.")
+
+    @model_validator(mode="after")
+    def _url_needs_base(self):
+        if self.mode == "url" and not self.base_url:
+            raise ValueError("mode: url needs base_url (where Linnworks can fetch the images)")
+        return self
+
+
+class Dimensions(Strict):
+    width: str | None = None
+    height: str | None = None
+    depth: str | None = None
+    weight: str | None = None
+
+
+class LinnworksUnits(Strict):
+    length: Literal["cm", "mm"] = "cm"
+    weight: Literal["kg", "g"] = "kg"
+
+
+class ExtendedPropertySettings(Strict):
+    all_attributes: bool = Field(False, description="Every attribute the product has.")
+    attributes: list[str] = Field(default_factory=list, description="Or only these (flat addressing allowed).")
+    prefix: str = Field("", description="Put before each property name.")
+
+
+class LinnworksTarget(Strict):
+    """Keeps Linnworks inventory items in line with the source, writing only what changed."""
+
+    kind: Literal["linnworks"]
+    connection: str = Field("linnworks_default", description="Airflow connection id (type linnworks).")
+    create_products: bool = Field(True, description="Create SKUs missing in Linnworks; off reports them as skipped.")
+    prices: list[PriceMapping] = Field(default_factory=list)
+    titles: list[TitleMapping] = Field(default_factory=list)
+    descriptions: list[DescriptionMapping] = Field(default_factory=list)
+    images: ImageSettings | None = Field(None, description="Off when absent.")
+    barcode: str | None = Field(None, description="Attribute giving the barcode.")
+    dimensions: Dimensions = Field(default_factory=Dimensions, description="Metric attributes for width, height, depth, weight.")
+    units: LinnworksUnits = Field(default_factory=LinnworksUnits, description="Units Linnworks stores dimensions and weight in.")
+    extended_properties: ExtendedPropertySettings | None = Field(None, description="Off when absent.")
+
+
+class ChannelRule(Strict):
+    """Linnworks-style listing rule for one channel (all optional)."""
+
+    max_quantity: int | None = Field(None, ge=0, description="List at most this many.")
+    max_percent: Decimal | None = Field(None, ge=0, le=100, description="List at most this share of the stock (after the cap), rounding down.")
+    end_when: int | None = Field(None, description="List 0 at or below this quantity.")
+
+
+class LinnworksStockSource(Strict):
+    """Stock per location from Linnworks, turned into the quantity each channel may list."""
+
+    kind: Literal["linnworks_stock"]
+    connection: str = Field("linnworks_default", description="Airflow connection id (type linnworks).")
+    locations: list[str] = Field(default_factory=list, description="Location names or ids, summed (default: the Default location).")
+    quantity: Literal["available", "stock_level"] = Field("available", description="Available (stock minus open orders) or all physical stock.")
+    attribute: str = Field(description="Scopable Akeneo number attribute that receives the listable quantity.")
+    channels: dict[str, ChannelRule | None] = Field(description="Akeneo channel (scope) → its listing rule (null: no rule).")
+    only_akeneo_skus: bool = Field(False, description="Only SKUs that exist in Akeneo under the target's connection.")
+
+
 def _union(members: tuple, planned: tuple[str, ...], what: str):
     kinds = [m.model_fields["kind"].annotation.__args__[0] for m in members]
 
@@ -118,8 +232,8 @@ def _union(members: tuple, planned: tuple[str, ...], what: str):
     return Annotated[union, Field(discriminator="kind"), BeforeValidator(check_kind)]
 
 
-SOURCE_MODELS: tuple[type[BaseModel], ...] = (FeedSource, AkeneoSource)
-TARGET_MODELS: tuple[type[BaseModel], ...] = (FeedTarget, AkeneoTarget)
+SOURCE_MODELS: tuple[type[BaseModel], ...] = (FeedSource, AkeneoSource, LinnworksStockSource)
+TARGET_MODELS: tuple[type[BaseModel], ...] = (FeedTarget, AkeneoTarget, LinnworksTarget)
 Source = _union(SOURCE_MODELS, PLANNED_SOURCE_KINDS, "source")
 Target = _union(TARGET_MODELS, PLANNED_TARGET_KINDS, "target")
 
@@ -135,6 +249,7 @@ class Feedback(Strict):
     )
     max_errors: int | None = Field(None, ge=0, description="Fail the run when more records than this are refused.")
     include: Literal["refused", "all"] = Field("refused", description="Only refused lines, or every line with its status.")
+    beside_source: bool = Field(False, description="Also write <feed>.feedback.csv next to each source feed file.")
 
 
 class Incremental(Strict):
@@ -168,6 +283,10 @@ class Profile(Strict):
     def _target_limits(self) -> "Profile":
         if self.target.kind == "akeneo" and self.batch_size > 100:
             raise ValueError("batch_size: Akeneo accepts at most 100 products per request")
+        if self.source.kind == "linnworks_stock" and self.target.kind != "akeneo":
+            raise ValueError("a linnworks_stock source writes listable quantities to an akeneo target")
+        if self.target.kind == "linnworks" and self.mapping.columns:
+            raise ValueError("mapping: a linnworks target builds its mapping from its own settings (prices, titles...)")
         return self
 
     @field_validator("id")

@@ -82,6 +82,7 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
     dialect = source.feedback_dialect() or Dialect()
     header: list[str] = []
     entries: list[tuple[list[str], list[str], dict]] = []
+    by_origin: dict[str, tuple[list[str], list]] = {}
     statuses: Counter = Counter()
     for chunk in chunks:
         index = chunk["index"]
@@ -92,6 +93,8 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
                 for result in read_jsonl(path):
                     decided.setdefault(result["n"], {**result, "step": step})
         read = source.read_chunk(ctx, chunk)
+        if read.origin and ctx.profile.feedback.beside_source:  # every file gets one, even when all went well
+            by_origin.setdefault(read.origin, (read.original_header, []))
         for name in read.original_header:
             if name not in header:
                 header.append(name)
@@ -103,6 +106,8 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
                 summary.refused_before_sending += 1
             if include_all or result["status"] == "refused":
                 entries.append((read.original_header, read.originals[n], result))
+                if read.origin and ctx.profile.feedback.beside_source:
+                    by_origin.setdefault(read.origin, (read.original_header, []))[1].append(entries[-1])
     summary.statuses = dict(statuses)
     if summary.accounted != summary.read:
         ctx.log.warning("%d record(s) read but %d accounted for", summary.read, summary.accounted)
@@ -115,6 +120,12 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
         extra.parent.mkdir(parents=True, exist_ok=True)
         _write_feedback(extra, columns, entries, include_all, dialect)
         path = extra
+    for origin, (origin_header, origin_entries) in by_origin.items():
+        source_file = as_storage_path(origin)
+        beside = source_file.parent / f"{source_file.stem}.feedback.csv"
+        origin_columns = [*origin_header, *columns[len(header):]]
+        _write_feedback(beside, origin_columns, origin_entries, include_all, dialect)
+        ctx.log.info("feedback for %s also written beside it: %s", source_file.name, beside)
     for original_header, values, result in entries[:5]:
         if result["status"] == "refused":
             ctx.log.info("refused: %s → %s %s", dict(zip(original_header, values)), result.get("code"), result.get("message"))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import importlib
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
 
-_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo:AkeneoSourceKind"}
-_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo:AkeneoTargetKind"}
+_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo:AkeneoSourceKind",
+            "linnworks_stock": "pimflow.kinds.linnworks_stock:LinnworksStockSourceKind"}
+_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo:AkeneoTargetKind",
+            "linnworks": "pimflow.kinds.linnworks:LinnworksTargetKind"}
 
 
 def _load(table: dict[str, str], kind: str):

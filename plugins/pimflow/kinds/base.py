@@ -44,6 +44,7 @@ class SourceChunk:
     original_header: list[str]
     originals: dict[int, list[str]]
     settled: dict[int, dict] = field(default_factory=dict)
+    origin: str | None = None  # the file the chunk came from, when there is one
 
 
 class SourceKind:

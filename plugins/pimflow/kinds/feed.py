@@ -87,7 +87,8 @@ class FeedSourceKind(SourceKind):
 
     def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
         lines = read_jsonl(as_storage_path(chunk["path"]))
-        header = next(lines)["header"]
+        first = next(lines)
+        header = first["header"]
         positions, values, refused, originals = [], [], {}, {}
         for record in lines:
             originals[record["n"]] = record["values"]
@@ -97,7 +98,7 @@ class FeedSourceKind(SourceKind):
                 positions.append(record["n"])
                 values.append(record["values"])
         frame = pd.DataFrame(values, columns=header, index=positions, dtype="str")
-        return SourceChunk(frame.fillna(""), refused, header, originals)
+        return SourceChunk(frame.fillna(""), refused, header, originals, origin=first["file"])
 
 
 class FeedTargetKind(TargetKind):

@@ -115,3 +115,35 @@ def test_error_threshold_fails_the_run_and_publishes_nothing(tmp_path, run_profi
     assert dag_run.state == "failed"
     assert not (tmp_path / "out" / "products.csv").exists()
     assert (staging / "feedback.csv").read_text(encoding="utf-8") == EXPECTED_FEEDBACK
+
+
+def test_feedback_beside_each_source_file_and_every_line_with_its_status(tmp_path, run_profile):
+    profile, _ = write_profile(tmp_path)
+    (tmp_path / "input" / "b.csv").write_text("sku;name~en_US;price@EUR;in_stock;color\nB-1;Cap;9.00;true;\n",
+                                              encoding="utf-8")
+    text = profile.read_text().replace("feedback:\n", "feedback:\n  beside_source: true\n  include: all\n")
+    profile.write_text(text)
+    dag_run, staging = run_profile(profile)
+
+    assert dag_run.state == "success"
+    beside_a = (tmp_path / "input" / "a.feedback.csv").read_text(encoding="utf-8").splitlines()
+    assert beside_a[0] == "sku;name~en_US;price@EUR;in_stock;color;status;code;message"
+    assert beside_a[1] == "A-1;Shoe;89.90;true;red<###>black;written;;"
+    assert len(beside_a) == 1 + 9 and sum(";refused;" in line for line in beside_a) == 6
+    assert (tmp_path / "input" / "b.feedback.csv").read_text(encoding="utf-8").splitlines() == [
+        "sku;name~en_US;price@EUR;in_stock;color;status;code;message", "B-1;Cap;9.00;true;;written;;"]
+    assert len((staging / "feedback.csv").read_text(encoding="utf-8").splitlines()) == 1 + 10
+
+
+def test_an_asset_event_can_start_a_feed_profile(tmp_path):
+    from airflow.sdk import Asset, AssetOrTimeSchedule
+
+    from pimflow.factory import build_dag
+    from pimflow.loader import load_profiles
+
+    profile, _ = write_profile(tmp_path)
+    profile.write_text(profile.read_text().replace('  delimiter: ";"', '  delimiter: ";"\n  asset: true'))
+    [loaded], _ = load_profiles(files=[profile])
+    dag = build_dag(loaded)
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)  # the daily schedule still runs too
+    assert list(dag.timetable.asset_condition.objects) == [Asset((tmp_path / "input").as_uri())]

@@ -1,0 +1,168 @@
+"""The `linnworks` target: flat source rows → desired Linnworks items → the fewest writes.
+
+The target's settings (prices, titles, dimensions...) define an internal mapping (see
+`linnworks_layout`); transform keeps the source's flat rows and `check` refuses the rows that
+mapping cannot convert; `load` applies it again and hands the items to `LinnworksWriter`, which
+reads the current state, diffs and writes only what changed.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from collections import Counter
+
+import pandas as pd
+
+from linnworks.desired import ImageMode, ImageRef, WriteOptions
+from pimflow.kinds.base import RunContext, TargetKind
+from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
+from pimflow.kinds.linnworks_layout import Layout, build_layout, desired_item
+from pimflow.mapping import MappingContext
+from pimflow.staging import write_jsonl
+
+DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
+__all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
+
+
+def linnworks_client(connection: str):
+    from linnworks.hook import LinnworksHook
+
+    return LinnworksHook(linnworks_conn_id=connection).get_conn()
+
+
+def _akeneo_source(ctx: RunContext):
+    return ctx.profile.source if ctx.profile.source.kind == "akeneo" else None
+
+
+class LinnworksTargetKind(TargetKind):
+    feedback_columns = ("linnworks_endpoint", "linnworks_message")
+
+    def prepare(self, ctx: RunContext) -> None:
+        try:
+            build_layout(self.config, [])
+        except ValueError as exc:
+            raise LinnworksProfileError(f"target settings: {exc}") from None
+        check_channels(self.config, linnworks_client(self.config.connection).get_channels())
+        if _akeneo_source(ctx) is not None:
+            from pimflow.kinds.akeneo import staged_metadata
+
+            meta, converter, _ = staged_metadata(ctx, "source")
+            resolve = self._context(ctx).resolve or (lambda name, _: name)
+            check_akeneo_names(self.config, meta, resolve, converter, ctx.profile.source)
+
+    # -- the internal mapping ----------------------------------------------------------------------
+    def _context(self, ctx: RunContext) -> MappingContext:
+        from pimflow.kinds import source_kind
+
+        return source_kind(ctx.profile).mapping_context(ctx) or MappingContext()
+
+    def _layout(self, ctx: RunContext, columns, context: MappingContext) -> Layout:
+        source = ctx.profile.source
+        identifier, is_attribute = getattr(source, "identifier_column", "sku"), None
+        if _akeneo_source(ctx) is not None:
+            from pimflow.kinds.akeneo import staged_metadata
+
+            meta = staged_metadata(ctx, "source")[0]
+            identifier = meta.identifier
+            is_attribute = lambda column: meta.find_attribute(column.split("@")[0].split("~")[0]) is not None  # noqa: E731
+        return build_layout(self.config, columns, identifier, context.resolve, is_attribute)
+
+    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
+        context = self._context(ctx)
+        return self._layout(ctx, rows.columns, context).apply(rows, context).problems
+
+    # -- writing ----------------------------------------------------------------------------------
+    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        from linnworks.writer import LinnworksWriter
+
+        frame = _read_flat(flat_path)
+        context = self._context(ctx)
+        layout = self._layout(ctx, frame.columns, context)
+        mapped = layout.apply(frame, context)
+        results = [{"n": int(n), "status": "refused", "code": problems[0][1],
+                    "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)}
+                   for n, problems in mapped.problems.items()]
+        image = self._image_factory(ctx)
+        items, positions = [], []
+        for n, row in zip(mapped.rows.index, mapped.rows.to_dict("records")):
+            try:
+                items.append(desired_item(row, layout.roles, image))
+                positions.append(int(n))
+            except ValueError as exc:
+                results.append({"n": int(n), "status": "refused", "code": "invalid_value", "message": str(exc)})
+        options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
+                               image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
+        report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
+        results += [_result(n, outcome, ctx.params.dry_run) for n, outcome in zip(positions, report.results)]
+        if ctx.params.dry_run:
+            _write_diff(ctx.staging.dry_run(f"diff-{index:05d}.csv"), report.diff)
+        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
+        counts = Counter(result["status"] for result in results)
+        counts["written"] = counts["created"] + counts["updated"]
+        return {**{k: v for k, v in counts.items()}, "calls": dict(report.calls)}
+
+    def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
+        calls: Counter = Counter()
+        for loaded in loads:
+            calls.update(loaded.get("calls") or {})
+        return {"linnworks": ", ".join(f"{method} {n}" for method, n in sorted(calls.items())) or "no call"}
+
+    def _image_factory(self, ctx: RunContext):
+        """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed."""
+        settings = self.config.images
+        if settings is None:
+            return None
+        if settings.mode == "url":
+            base = settings.base_url.rstrip("/")
+            return lambda code: ImageRef(code, url=f"{base}/{code}")
+        source = _akeneo_source(ctx)
+        if source is None:
+            raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
+        lock, holder = threading.Lock(), {}
+
+        def download(code: str) -> bytes:
+            with lock:
+                if "client" not in holder:
+                    from pimflow.kinds.akeneo import akeneo_client
+
+                    holder["client"] = akeneo_client(source.connection, source.product_id)
+            return holder["client"].download_media(code)
+
+        return lambda code: ImageRef(code, fetch=lambda: download(code))
+
+
+def _read_flat(flat_path) -> pd.DataFrame:
+    with flat_path.open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        lines = list(reader)
+    frame = pd.DataFrame([line[1:] for line in lines], columns=header[1:], dtype="str").fillna("")
+    frame.index = [int(line[0]) for line in lines]
+    return frame
+
+
+def _result(n: int, outcome, dry_run: bool) -> dict:
+    status = outcome.status.value
+    if status == "refused":
+        endpoint = outcome.endpoint or "pimflow"
+        message = outcome.message or ""
+        if outcome.sent is not None:
+            message += f" (sent: {json.dumps(outcome.sent, default=str, ensure_ascii=False)})"
+        return {"n": n, "status": status, "code": endpoint, "message": message}
+    code = "dry_run" if dry_run else (outcome.stock_item_id or "")
+    return {"n": n, "status": status, "code": code, "message": "not sent (dry run)" if dry_run else ""}
+
+
+def _write_diff(path, diff) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(DIFF_COLUMNS)
+        for row in diff:
+            writer.writerow([row.sku, row.field, _cell(row.old), _cell(row.new), row.action, row.endpoint or ""])
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
