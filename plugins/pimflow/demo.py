@@ -1,18 +1,28 @@
-"""`make demo`: run the shipped demo profiles through real Airflow (`airflow dags test`) and print
-each run's summary with its output and feedback paths."""
+"""`make demo`: run the shipped demo profiles through real Airflow (`airflow dags test`) against the
+sandboxes, and print each run's summary with its output and feedback paths.
+
+The story: a supplier feed becomes a shop feed; an agency feed goes into Akeneo; Akeneo's catalog
+goes to Linnworks; Linnworks' stock comes back to Akeneo as listable quantities per channel.
+"""
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 
+import requests
+
+from pimflow.loader import load_profiles
 from pimflow.staging import read_json, staging_base
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_DAGS = ("demo_feed_to_feed",)
+DEMO_ORDER = ("demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnworks", "demo_stock_to_akeneo")
+NEEDS_SANDBOXES = {"akeneo", "linnworks", "linnworks_stock"}
+DEMO_PRODUCTS = 200
 
 
 def airflow_env() -> dict:
@@ -33,19 +43,54 @@ def airflow(*args: str, env: dict, log: Path) -> int:
         return subprocess.call([str(binary), *args], env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def latest_summary(dag_id: str, env: dict) -> dict | None:
-    os.environ.update({k: v for k, v in env.items() if k.startswith("AIRFLOW")})
+def latest_summary(dag_id: str) -> dict | None:
     runs = staging_base() / dag_id / "runs"
     summaries = [run / "summary.json" for run in runs.iterdir()] if runs.exists() else []
     summaries = [s for s in summaries if s.exists()]
-    if not summaries:
-        return None
-    return read_json(max(summaries, key=lambda s: s.stat().st_mtime))
+    return read_json(max(summaries, key=lambda s: s.stat().st_mtime)) if summaries else None
+
+
+def seed_stock(sandboxes) -> None:
+    """Stock in two locations for the items the Akeneo → Linnworks demo created (the sandbox's
+    control API stands in for warehouse activity)."""
+    from linnworks.client import LinnworksClient
+    from linnworks.settings import LinnworksSettings
+
+    settings = LinnworksSettings.from_connection(_Connection(sandboxes.connections()["linnworks_default"]))
+    with LinnworksClient(settings) as client:
+        locations = [location.stock_location_id for location in client.get_stock_locations()][:2]
+        known = client.find_stock_item_ids([f"PF-{n:06d}" for n in range(1, DEMO_PRODUCTS + 1)])
+    rng = random.Random(5)
+    rows = [{"SKU": sku, "LocationId": location, "StockLevel": rng.randint(0, 40), "InOrderBook": rng.randint(0, 5)}
+            for sku in sorted(known) for location in locations]
+    if rows:
+        requests.put(f"{sandboxes.linnworks_data_url}/_sandbox/stock", json=rows, timeout=30).raise_for_status()
+    print(f"   (seeded stock for {len(known)} item(s) in {len(locations)} location(s) of the Linnworks sandbox)")
+
+
+class _Connection:
+    """An Airflow-connection-shaped view of the demo's connection dict."""
+
+    def __init__(self, data: dict):
+        self.login, self.password = data.get("login"), data.get("password")
+        self.host, self.extra_dejson = data.get("host"), data.get("extra") or {}
+
+
+def print_summary(summary: dict, seconds: float) -> None:
+    statuses = summary["statuses"]
+    print(f"   finished in {seconds:.1f} s — {summary['window']}")
+    print(f"   read {summary['read']}, written {summary['written']} (created {statuses.get('created', 0)}, "
+          f"updated {statuses.get('updated', 0)}), unchanged {statuses.get('unchanged', 0)}, "
+          f"skipped {statuses.get('skipped', 0)}, refused {summary['refused']}")
+    for key, value in summary.get("extra", {}).items():
+        print(f"   {key:<10} {value}")
+    print(f"   feedback   {summary['feedback']}")
 
 
 def main() -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     env = airflow_env()
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("AIRFLOW", "PIMFLOW"))})
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     log = home / "demo.log"
@@ -53,24 +98,36 @@ def main() -> int:
     if airflow("db", "migrate", env=env, log=log) != 0:
         print(f"airflow db migrate failed: see {log}", file=sys.stderr)
         return 1
+    loaded, _ = load_profiles(Path(env["PIMFLOW_PROFILES_DIR"]))
+    profiles = {item.profile.id: item.profile for item in loaded}
+    demos = [dag_id for dag_id in DEMO_ORDER if dag_id in profiles]
+    sandboxes = None
     failed = 0
-    for dag_id in DEMO_DAGS:
-        print(f"\n== airflow dags test {dag_id}")
-        started = time.monotonic()
-        code = airflow("dags", "test", dag_id, env=env, log=log)
-        summary = latest_summary(dag_id, env)
-        if code != 0 or summary is None:
-            print(f"   FAILED (exit {code}); see {log}", file=sys.stderr)
-            failed += 1
-            continue
-        print(f"   finished in {time.monotonic() - started:.1f} s")
-        print(f"   window     {summary['window']}")
-        print(f"   read {summary['read']}, written {summary['written']}, "
-              f"unchanged {summary['statuses'].get('unchanged', 0)}, skipped {summary['statuses'].get('skipped', 0)}, "
-              f"refused {summary['refused']}")
-        for key, value in summary.get("extra", {}).items():
-            print(f"   {key:<10} {value}")
-        print(f"   feedback   {summary['feedback']}")
+    try:
+        for dag_id in demos:
+            profile = profiles[dag_id]
+            if sandboxes is None and {profile.source.kind, profile.target.kind} & NEEDS_SANDBOXES:
+                from pimflow.sandboxes import start_sandboxes
+
+                sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home)
+                env.update(sandboxes.connection_env())
+                print(f"\nSandboxes: Akeneo {sandboxes.akeneo_url} ({DEMO_PRODUCTS} products), "
+                      f"Linnworks {sandboxes.linnworks_auth_url} (auth) / {sandboxes.linnworks_data_url} (data)")
+            if dag_id == "demo_stock_to_akeneo" and sandboxes is not None:
+                seed_stock(sandboxes)
+            print(f"\n== airflow dags test {dag_id}   ({profile.description})")
+            started = time.monotonic()
+            code = airflow("dags", "test", dag_id, env=env, log=log)
+            summary = latest_summary(dag_id)
+            if code != 0 or summary is None:
+                print(f"   FAILED (exit {code}); see {log}", file=sys.stderr)
+                failed += 1
+                continue
+            print_summary(summary, time.monotonic() - started)
+    finally:
+        if sandboxes is not None:
+            sandboxes.stop()
+    print(f"\n{len(demos) - failed} of {len(demos)} demo profiles ran; task logs under {home / 'logs'}")
     return 1 if failed else 0
 
 

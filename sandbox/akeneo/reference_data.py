@@ -91,6 +91,9 @@ ATTRIBUTES: list[tuple[str, str, str, bool, bool, dict]] = [
      {"decimals_allowed": True, "negative_allowed": False, "number_min": "0.0000", "number_max": "5.0000"}),
     ("warranty_years", "pim_catalog_number", "technical", False, False,
      {"decimals_allowed": False, "negative_allowed": False}),
+    # scopable: a value per channel, e.g. the quantity each channel may list
+    ("listable_quantity", "pim_catalog_number", "marketing", False, True,
+     {"decimals_allowed": False, "negative_allowed": False}),
     ("is_new", "pim_catalog_boolean", "marketing", False, False, {}),
     ("waterproof", "pim_catalog_boolean", "technical", False, False, {}),
     ("release_date", "pim_catalog_date", "marketing", False, False, {}),

@@ -28,14 +28,21 @@ class AkeneoProfileError(ValueError):
 
 
 def akeneo_client(connection: str, product_id: str | None = None):
+    """The client for a connection (and id format); one per settings in a task process, so the
+    steps of a task share one token and one limiter."""
     from akeneo.hook import AkeneoHook
 
-    client = AkeneoHook(akeneo_conn_id=connection).get_conn()
-    if product_id and client.settings.product_id_format != product_id:
-        from akeneo.client import AkeneoClient
+    settings = AkeneoHook(akeneo_conn_id=connection).get_settings()
+    if product_id and settings.product_id_format != product_id:
+        settings = settings.model_copy(update={"product_id_format": product_id})
+    return _client(settings)
 
-        client = AkeneoClient(client.settings.model_copy(update={"product_id_format": product_id}))
-    return client
+
+@lru_cache(maxsize=16)
+def _client(settings):  # frozen settings hash by value, secrets included
+    from akeneo.client import AkeneoClient
+
+    return AkeneoClient(settings)
 
 
 def stage_metadata(ctx: RunContext, client, role: str) -> dict:
@@ -174,7 +181,8 @@ class AkeneoTargetKind(TargetKind):
     feedback_columns = ("akeneo_code", "akeneo_message")
 
     def prepare(self, ctx: RunContext) -> None:
-        stage_metadata(ctx, akeneo_client(self.config.connection, self.config.product_id), "target")
+        if not (ctx.staging.root / "akeneo-target-metadata.json").exists():  # a source may have read it
+            stage_metadata(ctx, akeneo_client(self.config.connection, self.config.product_id), "target")
 
     def _codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "target")

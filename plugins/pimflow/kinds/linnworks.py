@@ -100,7 +100,7 @@ class LinnworksTargetKind(TargetKind):
         write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
         counts = Counter(result["status"] for result in results)
         counts["written"] = counts["created"] + counts["updated"]
-        return {**{k: v for k, v in counts.items()}, "calls": dict(report.calls)}
+        return {**counts, "calls": dict(report.calls), "units": dict(report.units)}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         calls: Counter = Counter()

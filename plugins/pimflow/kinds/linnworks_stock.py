@@ -18,6 +18,7 @@ from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, 
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "pim_catalog_number"
+IDENTIFIERS_PER_SEARCH = 99
 UNCHANGED = {"status": "unchanged", "code": "", "message": ""}
 
 
@@ -161,8 +162,7 @@ class LinnworksStockSourceKind(SourceKind):
         key = meta.identifier
         rows = {r["n"]: listed_row(r["sku"], r["stock"], config.attribute, rules, key)
                 for r in records if "error" not in r}
-        client = akeneo_client(target.connection, target.product_id)
-        current = akeneo_quantities(client, [row[key] for row in rows.values()], config.attribute, key)
+        current = self._current(ctx, chunk, [row[key] for row in rows.values()], key)
         settled = {}
         for n, row in list(rows.items()):
             if config.only_akeneo_skus and row[key] not in current:
@@ -174,7 +174,19 @@ class LinnworksStockSourceKind(SourceKind):
                 del rows[n]
         columns = [key, *(f"{config.attribute}~{channel}" for channel in config.channels)]
         frame = pd.DataFrame(list(rows.values()), index=list(rows), columns=columns, dtype="str")
-        return SourceChunk(frame.fillna(""), refused, header, originals, settled)
+        return SourceChunk(frame.fillna(""), refused, header, originals, settled=settled)
+
+    def _current(self, ctx: RunContext, chunk: dict, skus: list[str], key: str) -> dict[str, dict[str, Decimal]]:
+        """Akeneo's current values for the chunk, read once and kept in staging: the feedback step
+        reads the chunk again for its original lines and must not search Akeneo a second time."""
+        path = ctx.staging.root / f"linnworks-stock-akeneo-{chunk['index']:05d}.json"
+        if path.exists():
+            return {sku: {scope: Decimal(v) for scope, v in values.items()} for sku, values in read_json(path).items()}
+        target = ctx.profile.target
+        current = akeneo_quantities(akeneo_client(target.connection, target.product_id), skus,
+                                    self.config.attribute, key)
+        write_json(path, {sku: {scope: str(v) for scope, v in values.items()} for sku, values in current.items()})
+        return current
 
 
 def check_attribute(meta, attribute: str, channels: list[str]) -> None:
@@ -197,15 +209,18 @@ def check_attribute(meta, attribute: str, channels: list[str]) -> None:
 
 
 def akeneo_quantities(client, skus: list[str], attribute: str, identifier: str) -> dict[str, dict[str, Decimal]]:
-    """SKU → channel → current value, for the SKUs that exist in Akeneo (identifier searches, 100 per call)."""
+    """SKU → channel → current value, for the SKUs that exist in Akeneo (one identifier search per 99)."""
     from akeneo.search import ProductQuery
 
-    if not skus:
-        return {}
-    query = ProductQuery(identifiers=tuple(skus), attributes=(identifier, attribute))
     found = {}
-    for product in client.iter_products(query):
-        sku = product.get("identifier") or ((product.get("values") or {}).get(identifier) or [{}])[0].get("data")
-        if sku:
-            found[sku] = current_quantities(product, attribute)
+    # Akeneo gives a full page (100) a `next` link even when nothing follows, so searches of 100
+    # identifiers cost two calls each; 99 never fill a page and cost one.
+    for start in range(0, len(skus), IDENTIFIERS_PER_SEARCH):
+        query = ProductQuery(identifiers=tuple(skus[start:start + IDENTIFIERS_PER_SEARCH]),
+                             attributes=(identifier, attribute))
+        for product in client.iter_products(query):
+            values = (product.get("values") or {}).get(identifier) or [{}]
+            sku = product.get("identifier") or values[0].get("data")
+            if sku:
+                found[sku] = current_quantities(product, attribute)
     return found

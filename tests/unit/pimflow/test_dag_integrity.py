@@ -23,7 +23,8 @@ def dag_bag(profiles_dir: Path, monkeypatch):
 
 
 def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
-    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
+    from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
 
     from pimflow.loader import profile_files, load_profiles
 
@@ -45,8 +46,12 @@ def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
         for task in dag.tasks:
             assert task.owner and task.retries >= 1
         assert dag.get_task("transform").is_mapped and dag.get_task("load").is_mapped
+        timetable = dag.timetable
+        if getattr(item.profile.source, "asset", False):
+            assert isinstance(timetable, AssetOrTimeSchedule if item.profile.schedule else AssetTriggeredTimetable)
+            timetable = getattr(timetable, "timetable", None)
         if item.profile.schedule:
-            assert isinstance(dag.timetable, CronDataIntervalTimetable)
+            assert isinstance(timetable, CronDataIntervalTimetable)
 
 
 def test_invalid_profile_shows_as_import_error_and_good_ones_still_load(tmp_path, monkeypatch):

@@ -1,0 +1,176 @@
+"""Akeneo → Linnworks through real Airflow against both sandboxes: the items Linnworks stores match
+Akeneo field by field; an unchanged catalog makes no write call; a changed product is the only one
+written; a dry run writes nothing and leaves the diff."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+import requests
+
+from pimflow.sandboxes import AKENEO_CREDENTIALS
+from sandbox.akeneo.catalog import generate_catalog
+
+pytestmark = pytest.mark.integration
+
+CATALOG_SIZE = 40  # as the `connected` fixture loads it
+AMAZON, EBAY = ("AMAZON", "Amazon UK"), ("EBAY", "eBay DE")
+READ_PREFIXES = ("Inventory/Get", "Stock/Get")
+
+PROFILE = """
+id: {dag_id}
+retries: 0
+chunk_size: 15
+source:
+  kind: akeneo
+  channel: ecommerce
+  locales: [en_US, de_DE]
+  product_id: identifier
+target:
+  kind: linnworks
+  prices:
+    - {{attribute: price, currency: EUR, to: retail}}
+    - {{attribute: cost, currency: EUR, to: purchase}}
+    - {{attribute: price, currency: GBP, to: channel, source: AMAZON, subsource: Amazon UK}}
+  titles:
+    - {{attribute: name, to: item}}
+    - {{attribute: "name~de_DE", to: channel, source: EBAY, subsource: eBay DE}}
+  descriptions:
+    - {{attribute: description, to: metadata}}
+  barcode: ean
+  dimensions: {{width: width, depth: depth, weight: weight}}
+  units: {{length: mm, weight: g}}
+  extended_properties: {{attributes: [material, brand], prefix: "ak_"}}
+  images: {{main: image_1, mode: upload}}
+"""
+
+
+@pytest.fixture
+def profile(tmp_path):
+    path = tmp_path / "profile.yaml"
+    path.write_text(PROFILE.format(dag_id=f"akeneo_to_linnworks_{uuid.uuid4().hex[:8]}"), encoding="utf-8")
+    return path
+
+
+def pick(values: dict, code: str, locale=None, scope=None):
+    return next((v["data"] for v in values.get(code, []) if v["locale"] == locale and v["scope"] == scope), None)
+
+
+def converted(metric: dict, factors: dict[str, Decimal], decimals: str) -> float:
+    amount = Decimal(str(metric["amount"])) * factors[metric["unit"]]
+    return float(amount.quantize(Decimal(decimals), rounding=ROUND_HALF_UP))
+
+
+def expected_item(product) -> dict:
+    values = json.loads(product.values_json)
+    price = {p["currency"]: float(p["amount"]) for p in pick(values, "price")}
+    to_mm = {"CENTIMETER": Decimal(10), "MILLIMETER": Decimal(1)}
+    to_g = {"KILOGRAM": Decimal(1000), "GRAM": Decimal(1)}
+    return {
+        "ItemTitle": pick(values, "name", "en_US"), "RetailPrice": price["EUR"],
+        "PurchasePrice": float(pick(values, "cost")[0]["amount"]), "BarcodeNumber": pick(values, "ean"),
+        "MetaData": pick(values, "description", "en_US", "ecommerce"),
+        "Width": converted(pick(values, "width"), to_mm, "0.1"), "Depth": converted(pick(values, "depth"), to_mm, "0.1"),
+        "Weight": converted(pick(values, "weight"), to_g, "0.1"),
+        "prices": {AMAZON: price["GBP"]}, "titles": {EBAY: pick(values, "name", "de_DE")},
+        "properties": {"ak_material": "<###>".join(pick(values, "material")), "ak_brand": pick(values, "brand")},
+    }
+
+
+def stored(connected, sku: str) -> dict:
+    answer = requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10)
+    assert answer.status_code == 200, f"{sku} is not in Linnworks"
+    state = answer.json()
+    item = state["item"]
+    return {
+        **{key: item[key] for key in ("ItemTitle", "RetailPrice", "PurchasePrice", "BarcodeNumber", "MetaData",
+                                      "Width", "Depth", "Weight")},
+        "prices": {(p["Source"], p["SubSource"]): p["Price"] for p in state["prices"]},
+        "titles": {(t["Source"], t["SubSource"]): t["Title"] for t in state["titles"]},
+        "properties": {p["ProperyName"]: p["PropertyValue"] for p in state["extended_properties"]
+                       if p["ProperyName"] != "pimflow_images"},
+        "images": state["images"],
+    }
+
+
+def linnworks_calls(connected) -> tuple[dict, dict]:
+    """(write calls, read calls) by method since the last reset; resets the counters."""
+    calls = requests.get(f"{connected.linnworks_data_url}/_sandbox/stats", timeout=10).json()["calls"]
+    requests.post(f"{connected.linnworks_data_url}/_sandbox/stats/reset", timeout=10).raise_for_status()
+    writes = {m: n for m, n in calls.items() if not m.startswith(READ_PREFIXES)}
+    return writes, {m: n for m, n in calls.items() if m.startswith(READ_PREFIXES)}
+
+
+def summary(staging) -> dict:
+    return json.loads((staging / "summary.json").read_text())
+
+
+def patch_akeneo(connected, identifier: str, values: dict) -> None:
+    token = requests.post(f"{connected.akeneo_url}/api/oauth/v1/token", auth=(
+        AKENEO_CREDENTIALS["client_id"], AKENEO_CREDENTIALS["client_secret"]), json={
+        "grant_type": "password", "username": "admin", "password": "admin"}, timeout=10).json()["access_token"]
+    answer = requests.patch(f"{connected.akeneo_url}/api/rest/v1/products/{identifier}", json={"values": values},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert answer.status_code == 204, answer.text
+
+
+def in_tree(catalog, root: str) -> set[str]:
+    codes, grew = {root}, True
+    while grew:
+        more = {c["code"] for c in catalog.categories.values() if c["parent"] in codes}
+        grew, codes = bool(more - codes), codes | more
+    return codes
+
+
+def test_sync_no_change_one_change_and_dry_run(connected, profile, run_profile):
+    catalog = generate_catalog(CATALOG_SIZE, seed=42)
+    tree = in_tree(catalog, catalog.channels["ecommerce"]["category_tree"])
+    products = [p for p in catalog.products.values() if tree & set(p.categories) and p.parent is None]
+    sample = [p for p in products if "image_1" in json.loads(p.values_json)][:4]
+    assert len(sample) == 4
+
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    first = summary(staging)
+    assert first["refused"] == 0 and first["statuses"]["created"] == first["read"] > 0
+    for product in sample:
+        state = stored(connected, product.identifier)
+        images = state.pop("images")
+        assert state == expected_item(product), product.identifier
+        assert len(images) == 1 and images[0]["IsMain"], product.identifier
+    writes, _ = linnworks_calls(connected)
+    assert writes["Inventory/AddInventoryItemBulk"] == math.ceil(first["read"] / 15)  # one bulk add per chunk
+
+    dag_run, staging = run_profile(profile, conf={"full_sync": True})
+    assert dag_run.state == "success"
+    writes, reads = linnworks_calls(connected)
+    assert writes == {} and reads["Stock/GetStockItemsFullByIds"] >= 1
+    assert summary(staging)["statuses"] == {"unchanged": first["read"]}
+
+    changed = sample[0].identifier
+    patch_akeneo(connected, changed, {"name": [{"locale": "en_US", "scope": None, "data": "Changed name"}],
+                                      "price": [{"locale": None, "scope": None, "data": [
+                                          {"amount": "12.50", "currency": "EUR"}, {"amount": "11.00", "currency": "GBP"}]}]})
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    assert summary(staging)["statuses"] == {"updated": 1}
+    state = stored(connected, changed)
+    assert (state["ItemTitle"], state["RetailPrice"], state["prices"]) == ("Changed name", 12.5, {AMAZON: 11.0})
+    writes, _ = linnworks_calls(connected)
+    assert writes and sum(writes.values()) <= 3, writes  # title + price fields (or one replace) + the Amazon row
+
+    dry = sample[1].identifier
+    patch_akeneo(connected, dry, {"name": [{"locale": "en_US", "scope": None, "data": "Dry name"}]})
+    dag_run, staging = run_profile(profile, conf={"dry_run": True})
+    assert dag_run.state == "success"
+    writes, _ = linnworks_calls(connected)
+    assert writes == {}
+    assert stored(connected, dry)["ItemTitle"] == expected_item(sample[1])["ItemTitle"]
+    with (staging / "dry_run" / "diff-00000.csv").open(encoding="utf-8", newline="") as handle:
+        diff = list(csv.DictReader(handle))
+    assert [(row["sku"], row["field"], row["new"], row["action"]) for row in diff] == [
+        (dry, "title", "Dry name", "update")]
