@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO_ORDER = ("demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnworks", "demo_stock_to_akeneo")
 NEEDS_SANDBOXES = {"akeneo", "linnworks", "linnworks_stock"}
 DEMO_PRODUCTS = 200
+QUOTA_WINDOW = 3  # seconds per Linnworks quota window in the demo (60 in reality)
 
 
 def airflow_env() -> dict:
@@ -101,6 +102,10 @@ def main() -> int:
     loaded, _ = load_profiles(Path(env["PIMFLOW_PROFILES_DIR"]))
     profiles = {item.profile.id: item.profile for item in loaded}
     demos = [dag_id for dag_id in DEMO_ORDER if dag_id in profiles]
+    for dag_id in demos:  # the sandboxes start empty each time: so does the incremental state
+        state = staging_base() / dag_id / "state.json"
+        if state.exists():
+            state.unlink()
     sandboxes = None
     failed = 0
     try:
@@ -109,10 +114,11 @@ def main() -> int:
             if sandboxes is None and {profile.source.kind, profile.target.kind} & NEEDS_SANDBOXES:
                 from pimflow.sandboxes import start_sandboxes
 
-                sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home)
+                sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home, quota_window_seconds=QUOTA_WINDOW)
                 env.update(sandboxes.connection_env())
                 print(f"\nSandboxes: Akeneo {sandboxes.akeneo_url} ({DEMO_PRODUCTS} products), "
-                      f"Linnworks {sandboxes.linnworks_auth_url} (auth) / {sandboxes.linnworks_data_url} (data)")
+                      f"Linnworks {sandboxes.linnworks_auth_url} (auth) / {sandboxes.linnworks_data_url} (data); "
+                      f"Linnworks' per-minute quotas play in {QUOTA_WINDOW:g} s windows")
             if dag_id == "demo_stock_to_akeneo" and sandboxes is not None:
                 seed_stock(sandboxes)
             print(f"\n== airflow dags test {dag_id}   ({profile.description})")

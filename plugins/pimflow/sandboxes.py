@@ -28,6 +28,7 @@ class Sandboxes:
     linnworks_auth_url: str
     linnworks_data_url: str
     processes: list[subprocess.Popen] = field(default_factory=list, repr=False)
+    quota_window_seconds: float = 60.0
 
     def connections(self) -> dict[str, dict]:
         """Airflow connections `akeneo_default` and `linnworks_default` for these sandboxes."""
@@ -43,7 +44,10 @@ class Sandboxes:
                 "login": LINNWORKS_CREDENTIALS["application_id"],
                 "password": LINNWORKS_CREDENTIALS["application_secret"],
                 "extra": {"installation_token": LINNWORKS_CREDENTIALS["installation_token"],
-                          "auth_host": self.linnworks_auth_url},
+                          "auth_host": self.linnworks_auth_url,
+                          # the client paces itself to the same (possibly shortened) quota window
+                          **({"quota_window_seconds": self.quota_window_seconds}
+                             if self.quota_window_seconds != 60 else {})},
             },
         }
 
@@ -69,17 +73,20 @@ class Sandboxes:
 
 
 def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: float = 0, seed: int = 42,
-                    log_dir: Path | None = None, host: str = "127.0.0.1") -> Sandboxes:
-    """Start both sandboxes in their own processes and wait until they answer."""
+                    log_dir: Path | None = None, host: str = "127.0.0.1",
+                    quota_window_seconds: float = 60) -> Sandboxes:
+    """Start both sandboxes in their own processes and wait until they answer. A shorter Linnworks
+    quota window plays minutes of Linnworks' per-minute quotas in seconds (demo, benches)."""
     akeneo_port, auth_port, data_port = free_port(), free_port(), free_port()
     commands = [
         [sys.executable, "-m", "sandbox.akeneo", "--host", host, "--port", str(akeneo_port),
          "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms)],
         [sys.executable, "-m", "sandbox.linnworks", "--host", host, "--auth-port", str(auth_port),
          "--data-port", str(data_port), "--seed-items", str(linnworks_items), "--seed", str(seed),
-         "--latency-ms", str(latency_ms)],
+         "--latency-ms", str(latency_ms), "--quota-window-seconds", str(quota_window_seconds)],
     ]
-    sandboxes = Sandboxes(f"http://{host}:{akeneo_port}", f"http://{host}:{auth_port}", f"http://{host}:{data_port}")
+    sandboxes = Sandboxes(f"http://{host}:{akeneo_port}", f"http://{host}:{auth_port}", f"http://{host}:{data_port}",
+                          quota_window_seconds=quota_window_seconds)
     for name, command in zip(("akeneo", "linnworks"), commands):
         output = (log_dir / f"sandbox-{name}.log").open("a") if log_dir else subprocess.DEVNULL
         sandboxes.processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
