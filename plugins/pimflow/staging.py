@@ -150,13 +150,21 @@ def read_json(path: ObjectStoragePath):
         return json.load(handle)
 
 
-def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict]) -> int:
+def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict], lines_per_write: int = 1000) -> int:
+    """One JSON document per line. Lines are written in blocks: each write on an object-store
+    file goes through several layers, so one write per line would cost more than the encoding."""
     count = 0
+    block: list[str] = []
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-            handle.write("\n")
+            block.append(encode(row))
             count += 1
+            if len(block) == lines_per_write:
+                handle.write("\n".join(block) + "\n")
+                block = []
+        if block:
+            handle.write("\n".join(block) + "\n")
     return count
 
 
