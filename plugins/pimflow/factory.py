@@ -82,6 +82,12 @@ def run_context(loaded: LoadedProfile, context) -> RunContext:
     )
 
 
+def is_backfill(dag_run) -> bool:
+    """Runs made by `airflow backfill create` replay exactly their data interval."""
+    run_type = getattr(dag_run, "run_type", None)
+    return getattr(run_type, "value", run_type) == "backfill"
+
+
 def _run_time(context) -> datetime:
     """When the run was asked for: stable across task retries (unlike 'now')."""
     dag_run = context["dag_run"]
@@ -113,9 +119,8 @@ def build_dag(loaded: LoadedProfile):
         def extract() -> list[dict]:
             context = get_current_context()
             ctx = run_context(loaded, context)
-            run_type = str(getattr(context["dag_run"], "run_type", "") or "")
             return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
-                                 _run_time(context), backfill=run_type.endswith("backfill"))
+                                 _run_time(context), backfill=is_backfill(context["dag_run"]))
 
         @task(map_index_template="{{ chunk_label }}")
         def transform(chunk: dict) -> dict:

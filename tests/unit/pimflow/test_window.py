@@ -81,3 +81,16 @@ def test_state_advances_after_success():
     assert state.advanced(Window("incremental", T0 - 9 * HOUR, T0 - 8 * HOUR)).last_window_end == T0 + HOUR
     assert state.advanced(Window("manual", identifiers=("A",))) == state
     assert SyncState.from_dict(state.to_dict()) == state
+
+
+def test_backfill_runs_are_recognised_by_their_run_type():
+    from types import SimpleNamespace
+
+    from airflow.utils.types import DagRunType
+
+    from pimflow.factory import is_backfill
+
+    assert is_backfill(SimpleNamespace(run_type=DagRunType.BACKFILL_JOB))
+    assert is_backfill(SimpleNamespace(run_type="backfill"))
+    for other in (DagRunType.MANUAL, DagRunType.SCHEDULED, DagRunType.ASSET_TRIGGERED):
+        assert not is_backfill(SimpleNamespace(run_type=other))
