@@ -237,7 +237,9 @@ def test_objects_a_server_froze_stay_frozen(codec):
     try:
         frozen = gc.get_freeze_count()
         codec.decode_many([{"sku": "A1"}])
-        assert gc.get_freeze_count() == frozen
+        # not unfrozen (0) and nothing of ours frozen (more); other threads of the test run may
+        # free some frozen objects meanwhile, so the count may only have gone down a little
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
