@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import msgspec
+
 from akeneo.errors import AkeneoError
 
 PAGE_SIZE = 100
@@ -51,8 +53,9 @@ def iter_pages(transport: _Requester, base_url: str, path: str,
     while url:
         response = transport.request("GET", url, params=call_params)
         try:
-            page = response.json()
-        except ValueError:
+            # pages are the bulk of an extraction's CPU: msgspec parses them several times faster
+            page = msgspec.json.decode(response.content)
+        except (ValueError, msgspec.DecodeError):
             raise AkeneoError("Akeneo answered a page that is not JSON (a proxy's error page?)",
                               endpoint=f"GET {path}", status=response.status_code) from None
         yield page

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import msgspec
 from airflow.sdk import ObjectStoragePath
 
 DEFAULT_RETENTION_DAYS = 14
@@ -154,17 +155,17 @@ def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict], lines_per_write: 
     """One JSON document per line. Lines are written in blocks: each write on an object-store
     file goes through several layers, so one write per line would cost more than the encoding."""
     count = 0
-    block: list[str] = []
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with path.open("w", encoding="utf-8") as handle:
+    block: list[bytes] = []
+    encode = msgspec.json.encode  # several times faster than json.dumps; UTF-8 as written
+    with path.open("wb") as handle:
         for row in rows:
             block.append(encode(row))
             count += 1
             if len(block) == lines_per_write:
-                handle.write("\n".join(block) + "\n")
+                handle.write(b"\n".join(block) + b"\n")
                 block = []
         if block:
-            handle.write("\n".join(block) + "\n")
+            handle.write(b"\n".join(block) + b"\n")
     return count
 
 
