@@ -102,3 +102,20 @@ EXPECTED_FEEDBACK = [
     ";clothing;;No identifier;;;;;;;;;;;;;invalid_value;sku: the identifier (column 'sku') is empty",
     'NEW-14;clothing;no_such_category;Shirt;;;;;;;;;;;;;422;The no_such_category category does not exist in your PIM. Check the expected format on the API documentation.',
 ]
+
+
+def test_with_create_products_off_unknown_identifiers_are_refused_and_nothing_is_created(
+        connected, feed_profile, run_profile):
+    text = feed_profile.read_text().replace("  product_id: identifier", "  product_id: identifier\n  create_products: false")
+    feed_profile.write_text(text)
+    (feed_profile.parent / "supplier.csv").write_text(
+        "sku;name~en_US\nPF-000004;Known product\nNEW-404;Unknown product\n", encoding="utf-8")
+    dag_run, staging = run_profile(feed_profile)
+
+    assert dag_run.state == "success"
+    assert value(akeneo_product(connected, "PF-000004"), "name", "en_US") == "Known product"
+    assert akeneo_product(connected, "NEW-404") is None
+    assert feedback(staging) == [
+        "sku;name~en_US;akeneo_code;akeneo_message",
+        "NEW-404;Unknown product;unknown_product;'NEW-404' does not exist in Akeneo and create_products is off",
+    ]
