@@ -119,3 +119,15 @@ def test_with_create_products_off_unknown_identifiers_are_refused_and_nothing_is
         "sku;name~en_US;akeneo_code;akeneo_message",
         "NEW-404;Unknown product;unknown_product;'NEW-404' does not exist in Akeneo and create_products is off",
     ]
+
+
+def test_a_uuid_column_addresses_products_on_the_uuid_endpoints(connected, feed_profile, run_profile):
+    existing = akeneo_product(connected, "PF-000005")
+    feed_profile.write_text(feed_profile.read_text().replace("product_id: identifier", "product_id: uuid"))
+    (feed_profile.parent / "supplier.csv").write_text(
+        f"uuid;sku;name~en_US\n{existing['uuid']};PF-000005;Renamed by uuid\n", encoding="utf-8")
+    dag_run, staging = run_profile(feed_profile)
+
+    assert dag_run.state == "success"
+    assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": 1}
+    assert value(akeneo_product(connected, "PF-000005"), "name", "en_US") == "Renamed by uuid"
