@@ -101,48 +101,35 @@ class AkeneoTarget(Strict):
         "refuse", description="A column naming no Akeneo attribute: refuse the lines with a value in it, or ignore it with a warning.")
 
 
-class PriceMapping(Strict):
-    attribute: str = Field(description="Akeneo price attribute (bare code or flat address).")
-    currency: str = Field(description="Currency taken from the price collection, e.g. EUR.")
-    to: Literal["retail", "purchase", "channel"] = Field(description="Linnworks retail price, purchase price, or a channel's price.")
+class _ChannelMapping(Strict):
+    """A mapping whose `to: channel` names the channel by Source and SubSource."""
+
     source: str | None = Field(None, description="Channel Source as GetChannels lists it (with to: channel).")
     subsource: str | None = Field(None, description="Channel SubSource (with to: channel).")
 
     @model_validator(mode="after")
     def _channel_named(self):
-        _check_channel(self.to == "channel", self.source, self.subsource)
+        if self.to == "channel" and not (self.source and self.subsource):
+            raise ValueError("a channel mapping needs source and subsource (as GetChannels lists them)")
+        if self.to != "channel" and (self.source or self.subsource):
+            raise ValueError("source and subsource only go with to: channel")
         return self
 
 
-class TitleMapping(Strict):
+class PriceMapping(_ChannelMapping):
+    attribute: str = Field(description="Akeneo price attribute (bare code or flat address).")
+    currency: str = Field(description="Currency taken from the price collection, e.g. EUR.")
+    to: Literal["retail", "purchase", "channel"] = Field(description="Linnworks retail price, purchase price, or a channel's price.")
+
+
+class TitleMapping(_ChannelMapping):
     attribute: str = Field(description="Akeneo text attribute.")
     to: Literal["item", "channel"] = Field(description="The item's title, or a channel's title.")
-    source: str | None = None
-    subsource: str | None = None
-
-    @model_validator(mode="after")
-    def _channel_named(self):
-        _check_channel(self.to == "channel", self.source, self.subsource)
-        return self
 
 
-class DescriptionMapping(Strict):
+class DescriptionMapping(_ChannelMapping):
     attribute: str = Field(description="Akeneo text or textarea attribute.")
     to: Literal["metadata", "channel"] = Field(description="The item's metadata (description), or a channel's description.")
-    source: str | None = None
-    subsource: str | None = None
-
-    @model_validator(mode="after")
-    def _channel_named(self):
-        _check_channel(self.to == "channel", self.source, self.subsource)
-        return self
-
-
-def _check_channel(is_channel: bool, source, subsource) -> None:
-    if is_channel and not (source and subsource):
-        raise ValueError("a channel mapping needs source and subsource (as GetChannels lists them)")
-    if not is_channel and (source or subsource):
-        raise ValueError("source and subsource only go with to: channel")
 
 
 class ImageSettings(Strict):

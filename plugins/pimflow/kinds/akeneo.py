@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, stage_chunks
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
 from productsup.codec import FlatCodec
@@ -121,22 +121,7 @@ class AkeneoSourceKind(SourceKind):
             products = client.iter_products_concurrently(query, family_codes=families)
         else:
             products = client.iter_products(query)
-        chunks, batch = [], []
-        for product in products:
-            batch.append(product)
-            if len(batch) == ctx.profile.chunk_size:
-                chunks.append(self._write_chunk(ctx, len(chunks), batch))
-                batch = []
-        if batch:
-            chunks.append(self._write_chunk(ctx, len(chunks), batch))
-        return chunks
-
-    @staticmethod
-    def _write_chunk(ctx: RunContext, index: int, products: list[dict]) -> dict:
-        path = ctx.staging.extract_chunk(index)
-        write_jsonl(path, products)
-        ctx.log.info("extract: chunk %d with %d product(s)", index + 1, len(products))
-        return {"index": index, "path": str(path), "records": len(products)}
+        return stage_chunks(ctx, products, "product(s)")
 
     def codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "source")

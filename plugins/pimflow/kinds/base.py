@@ -4,11 +4,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pimflow.staging import RunStaging
 from pimflow.window import RunParams, Window
+
+if TYPE_CHECKING:
+    from pimflow.profile import Profile
 
 #: Column of a transformed chunk that carries the record's position in its extract chunk.
 RECORD_COLUMN = "#"
@@ -18,7 +22,7 @@ RECORD_COLUMN = "#"
 class RunContext:
     """Everything a task needs about the run, without Airflow objects (tasks stay testable)."""
 
-    profile: "Profile"  # noqa: F821
+    profile: Profile
     profile_dir: Path
     staging: RunStaging
     params: RunParams
@@ -45,6 +49,32 @@ class SourceChunk:
     originals: dict[int, list[str]]
     settled: dict[int, dict] = field(default_factory=dict)
     origin: str | None = None  # the file the chunk came from, when there is one
+
+
+def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bool = False) -> list[dict]:
+    """Stream records into JSON-lines chunks of the profile's chunk size in the run's staging
+    folder; return the refs XCom carries ({"index", "path", "records"}). `numbered` adds each
+    record's position in its chunk as `n`."""
+    from pimflow.staging import write_jsonl
+
+    chunks: list[dict] = []
+    batch: list[dict] = []
+
+    def flush() -> None:
+        index = len(chunks)
+        path = ctx.staging.extract_chunk(index)
+        write_jsonl(path, batch)
+        ctx.log.info("extract: chunk %d with %d %s", index + 1, len(batch), what)
+        chunks.append({"index": index, "path": str(path), "records": len(batch)})
+
+    for record in records:
+        batch.append({"n": len(batch), **record} if numbered else record)
+        if len(batch) == ctx.profile.chunk_size:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    return chunks
 
 
 class SourceKind:

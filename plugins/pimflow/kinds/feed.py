@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 
-from pimflow.kinds.base import RECORD_COLUMN, RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
 

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind
+from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
 from pimflow.listing import ListingRule, listable_quantity
-from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
+from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "pim_catalog_number"
@@ -116,15 +116,7 @@ class LinnworksStockSourceKind(SourceKind):
     def extract(self, ctx: RunContext) -> list[dict]:
         location_ids = read_json(self._locations_path(ctx))
         wanted = ctx.window.identifiers if ctx.window and ctx.window.mode == "manual" else ()
-        chunks, batch = [], []
-        for record in self._stock(location_ids, wanted):
-            batch.append({"n": len(batch), **record})
-            if len(batch) == ctx.profile.chunk_size:
-                chunks.append(self._write_chunk(ctx, len(chunks), batch))
-                batch = []
-        if batch:
-            chunks.append(self._write_chunk(ctx, len(chunks), batch))
-        return chunks
+        return stage_chunks(ctx, self._stock(location_ids, wanted), "SKU(s)", numbered=True)
 
     def _stock(self, location_ids: list[str], wanted: tuple[str, ...]) -> Iterator[dict]:
         from linnworks.models import DataRequirement
@@ -144,15 +136,8 @@ class LinnworksStockSourceKind(SourceKind):
             else:
                 yield {"sku": sku, "stock": stock_of(levels.get(ids[sku], []), location_ids, quantity)}
 
-    @staticmethod
-    def _write_chunk(ctx: RunContext, index: int, records: list[dict]) -> dict:
-        path = ctx.staging.extract_chunk(index)
-        write_jsonl(path, records)
-        ctx.log.info("extract: chunk %d with %d SKU(s)", index + 1, len(records))
-        return {"index": index, "path": str(path), "records": len(records)}
-
     def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
-        config, target = self.config, ctx.profile.target
+        config = self.config
         rules = listing_rules(config.channels)
         records = list(read_jsonl(as_storage_path(chunk["path"])))
         header = ["sku", "stock"]
