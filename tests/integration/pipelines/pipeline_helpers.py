@@ -19,3 +19,12 @@ def value(product: dict, attribute: str, locale=None, scope=None):
         if entry["locale"] == locale and entry["scope"] == scope:
             return entry["data"]
     return None
+
+
+def in_tree(catalog, root: str) -> set[str]:
+    """The category `root` and all its descendants in a generated catalog."""
+    codes, grew = {root}, True
+    while grew:
+        more = {c["code"] for c in catalog.categories.values() if c["parent"] in codes}
+        grew, codes = bool(more - codes), codes | more
+    return codes

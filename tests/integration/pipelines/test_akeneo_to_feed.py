@@ -12,6 +12,8 @@ import requests
 from pimflow.sandboxes import AKENEO_CREDENTIALS
 from sandbox.akeneo.catalog import generate_catalog
 
+from pipeline_helpers import in_tree
+
 CATALOG_SIZE = 40  # as the `sandboxes` fixture loads it
 
 
@@ -58,14 +60,6 @@ def expected_row(product) -> dict:
     price = next((p["amount"] for p in pick("price") or [] if p["currency"] == "EUR"), "")
     return {"sku": product.identifier, "title": pick("name", "en_US") or "",
             "description": pick("description", "en_US", "ecommerce") or "", "price_eur": price}
-
-
-def in_tree(catalog, root: str) -> set[str]:
-    codes, grew = {root}, True
-    while grew:
-        more = {c["code"] for c in catalog.categories.values() if c["parent"] in codes}
-        grew, codes = bool(more - codes), codes | more
-    return codes
 
 
 def test_full_then_manual_then_incremental_extraction(connected, export_profile, run_profile):

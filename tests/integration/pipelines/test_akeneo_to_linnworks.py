@@ -15,6 +15,8 @@ import requests
 from pimflow.sandboxes import AKENEO_CREDENTIALS
 from sandbox.akeneo.catalog import generate_catalog
 
+from pipeline_helpers import in_tree
+
 pytestmark = pytest.mark.integration
 
 CATALOG_SIZE = 40  # as the `connected` fixture loads it
@@ -116,14 +118,6 @@ def patch_akeneo(connected, identifier: str, values: dict) -> None:
     answer = requests.patch(f"{connected.akeneo_url}/api/rest/v1/products/{identifier}", json={"values": values},
                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert answer.status_code == 204, answer.text
-
-
-def in_tree(catalog, root: str) -> set[str]:
-    codes, grew = {root}, True
-    while grew:
-        more = {c["code"] for c in catalog.categories.values() if c["parent"] in codes}
-        grew, codes = bool(more - codes), codes | more
-    return codes
 
 
 def test_sync_no_change_one_change_and_dry_run(connected, profile, run_profile):
