@@ -13,7 +13,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PIMFLOW_PROFILES_DIR ?= $(CURDIR)/include/profiles
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test airflow bench clean
 
 install: $(STAMP)
 
@@ -29,8 +29,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+airflow: $(STAMP)
+	$(BIN)/python -m pimflow.stack
+
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf .airflow .pimflow .pytest_cache

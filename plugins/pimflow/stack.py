@@ -1,0 +1,134 @@
+"""`make airflow`: a local Airflow 3 (`airflow standalone`: API server with the UI, scheduler, DAG
+processor, triggerer) on SQLite, with the project's DAGs, both sandboxes running, and the
+`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from pimflow.demo import QUOTA_WINDOW, airflow_env
+from pimflow.sandboxes import start_sandboxes
+
+PRODUCTS = 200
+
+
+def stack_env(port: int) -> dict:
+    env = airflow_env()
+    # `airflow standalone` starts its components as `airflow ...` found on the PATH
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update({
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",  # the Test button on the Connections page
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+    })
+    return env
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"airflow standalone exited ({process.returncode}) before {url} answered")
+        try:
+            if requests.get(url, timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def admin_password(home: Path) -> str | None:
+    """The password `airflow standalone` generated for `admin` (simple auth manager)."""
+    import json
+
+    path = home / "simple_auth_manager_passwords.json.generated"
+    return json.loads(path.read_text()).get("admin") if path.exists() else None
+
+
+def start(port: int = 8080, log_dir: Path | None = None):
+    """Start sandboxes and Airflow; return (sandboxes, airflow process, env)."""
+    env = stack_env(port)
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    log_dir = log_dir or home
+    sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW)
+    binary = Path(sys.executable).with_name("airflow")
+    try:
+        create_connections(binary, env, sandboxes, log_dir / "standalone.log")
+    except BaseException:
+        sandboxes.stop()
+        raise
+    with (log_dir / "standalone.log").open("a") as log:
+        process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # its own process group: stopped as a whole
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v2/version", process)
+    except BaseException:
+        stop(sandboxes, process)
+        raise
+    return sandboxes, process, env
+
+
+def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> None:
+    """Real connections in the metadata database (listed, editable and testable in the UI)."""
+    import json
+
+    with log_path.open("a") as log:
+        def airflow(*args: str, check: bool = True) -> None:
+            code = subprocess.call([str(binary), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+            if check and code:
+                raise RuntimeError(f"airflow {args[0]} {args[1]} failed: see {log_path}")
+
+        airflow("db", "migrate")
+        for conn_id, connection in sandboxes.connections().items():
+            airflow("connections", "delete", conn_id, check=False)
+            airflow("connections", "add", conn_id, "--conn-json", json.dumps(connection))
+
+
+def stop(sandboxes, process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    sandboxes.stop()
+
+
+def main() -> int:
+    port = int(os.environ.get("PIMFLOW_AIRFLOW_PORT", "8080"))
+    print("Starting the sandboxes and Airflow (API server, scheduler, DAG processor, triggerer)...", flush=True)
+    sandboxes, process, env = start(port)
+    home = Path(env["AIRFLOW_HOME"])
+    print(f"\nAirflow UI:  http://127.0.0.1:{port}")
+    print(f"Log in as:   admin / {admin_password(home) or '(see ' + str(home) + '/simple_auth_manager_passwords.json.generated)'}")
+    print(f"Sandboxes:   Akeneo {sandboxes.akeneo_url}   Linnworks {sandboxes.linnworks_auth_url} (auth), "
+          f"{sandboxes.linnworks_data_url} (data)")
+    print("Connections: akeneo_default, linnworks_default (pointing at the sandboxes)")
+    print(f"Logs:        {home / 'standalone.log'}, task logs under {home / 'logs'}")
+    print("Ctrl-C stops everything.", flush=True)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        while process.poll() is None and not stopping:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping Airflow and the sandboxes...", flush=True)
+        stop(sandboxes, process)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

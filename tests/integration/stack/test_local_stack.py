@@ -1,0 +1,54 @@
+"""`make airflow`'s stack for real: `airflow standalone` with the sandboxes, the project's DAGs
+parsed, the connections created, the Test button working, and everything stopped afterwards."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from sandbox.common.server import free_port
+
+pytestmark = pytest.mark.integration
+
+DEMO_DAGS = {"demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnworks", "demo_stock_to_akeneo"}
+
+
+def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeypatch):
+    from pimflow import stack
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("AIRFLOW_HOME", str(home))  # its own metadata database, not the tests' one
+    port = free_port()
+    sandboxes, process, _ = stack.start(port, log_dir=tmp_path)
+    api = f"http://127.0.0.1:{port}"
+    try:
+        token = requests.post(f"{api}/auth/token", json={"username": "admin", "password": stack.admin_password(home)},
+                              timeout=30).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        deadline, dag_ids = time.monotonic() + 180, set()
+        while time.monotonic() < deadline and not DEMO_DAGS <= dag_ids:
+            answer = requests.get(f"{api}/api/v2/dags", headers=headers, timeout=30)
+            dag_ids = {dag["dag_id"] for dag in answer.json().get("dags", [])} if answer.ok else set()
+            time.sleep(2)
+        assert DEMO_DAGS <= dag_ids, (dag_ids, (tmp_path / "standalone.log").read_text()[-3000:])
+
+        stored = requests.get(f"{api}/api/v2/connections/akeneo_default", headers=headers, timeout=30).json()
+        assert stored["conn_type"] == "akeneo" and stored["host"] == sandboxes.akeneo_url
+
+        akeneo = sandboxes.connections()["akeneo_default"]
+        body = {"connection_id": "akeneo_try", "conn_type": "akeneo", "host": akeneo["host"],
+                "login": akeneo["login"], "password": akeneo["password"], "extra": json.dumps(akeneo["extra"])}
+        result = requests.post(f"{api}/api/v2/connections/test", json=body, headers=headers, timeout=60).json()
+        assert result["status"] is True, result
+        wrong = {**body, "extra": json.dumps({**akeneo["extra"], "client_secret": "wrong"})}
+        result = requests.post(f"{api}/api/v2/connections/test", json=wrong, headers=headers, timeout=60).json()
+        assert result["status"] is False and "refused the credentials" in result["message"], result
+        assert "wrong" not in result["message"]  # the secret is never echoed
+    finally:
+        stack.stop(sandboxes, process)
+    assert process.poll() is not None
+    assert all(p.poll() is not None for p in sandboxes.processes)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{api}/api/v2/version", timeout=5)
