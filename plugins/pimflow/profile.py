@@ -272,6 +272,9 @@ class Profile(Strict):
             raise ValueError("batch_size: Akeneo accepts at most 100 products per request")
         if self.source.kind == "linnworks_stock" and self.target.kind != "akeneo":
             raise ValueError("a linnworks_stock source writes listable quantities to an akeneo target")
+        if self.target.kind == "linnworks" and self.source.kind == "akeneo" and not (
+                self.source.channel and self.source.locales):
+            raise ValueError("source: an akeneo → linnworks profile needs the channel (scope) and the locales to read")
         if self.target.kind == "linnworks" and self.mapping.columns:
             raise ValueError("mapping: a linnworks target builds its mapping from its own settings (prices, titles...)")
         return self

@@ -157,3 +157,10 @@ def test_schema_command_output_validates_every_shipped_profile():
 def test_committed_schema_file_is_current():
     committed = json.loads((ROOT / "profile.schema.json").read_text())
     assert committed == json.loads(json.dumps(profile_json_schema())), "run: pimflow schema -o profile.schema.json"
+
+
+def test_akeneo_to_linnworks_needs_channel_and_locale(tmp_path):
+    text = "id: x\nsource: {kind: akeneo}\ntarget: {kind: linnworks}\n"
+    [(field, reason)] = problems(tmp_path, text)
+    assert reason == "source: an akeneo → linnworks profile needs the channel (scope) and the locales to read"
+    parse_profile(write(tmp_path, "ok.yaml", text.replace("{kind: akeneo}", "{kind: akeneo, channel: ecommerce, locales: [en_US]}")))
