@@ -113,31 +113,28 @@ class InventoryItem(Wire):
     creation_date: str | None = Field(None, alias="CreationDate")  # kept as sent, for round trips
 
 
-class ItemPrice(Wire):
-    """StockItemPrice: a channel price row, keyed by (item, Source, SubSource, Tag)."""
+class ChannelRow(Wire):
+    """A row of an item for one channel (Source, SubSource), with its own client-side id."""
 
     pk_row_id: str | None = Field(None, alias="pkRowId")
     stock_item_id: str | None = Field(None, alias="StockItemId")
     source: str = Field("", alias="Source")
     sub_source: str = Field("", alias="SubSource")
+
+
+class ItemPrice(ChannelRow):
+    """StockItemPrice: a channel price row, keyed by (item, Source, SubSource, Tag)."""
+
     price: float | None = Field(None, alias="Price")
     tag: str | None = Field(None, alias="Tag")
     update_status: str | None = Field(None, alias="UpdateStatus")
 
 
-class ItemTitle(Wire):
-    pk_row_id: str | None = Field(None, alias="pkRowId")
-    stock_item_id: str | None = Field(None, alias="StockItemId")
-    source: str = Field("", alias="Source")
-    sub_source: str = Field("", alias="SubSource")
+class ItemTitle(ChannelRow):
     title: str | None = Field(None, alias="Title")
 
 
-class ItemDescription(Wire):
-    pk_row_id: str | None = Field(None, alias="pkRowId")
-    stock_item_id: str | None = Field(None, alias="StockItemId")
-    source: str = Field("", alias="Source")
-    sub_source: str = Field("", alias="SubSource")
+class ItemDescription(ChannelRow):
     description: str | None = Field(None, alias="Description")
 
 

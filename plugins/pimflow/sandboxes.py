@@ -93,22 +93,25 @@ def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: f
                                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}))
     try:
         for url in (sandboxes.akeneo_url, sandboxes.linnworks_data_url):
-            _wait_until_up(f"{url}/_sandbox/settings", sandboxes.processes)
+            wait_until_up(f"{url}/_sandbox/settings", sandboxes.processes)
     except BaseException:
         sandboxes.stop()
         raise
     return sandboxes
 
 
-def _wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60) -> None:
+def wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60, every: float = 0.1) -> None:
+    """Wait for `url` to answer 200; fail at once if one of `processes` exits meanwhile."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes):
-            raise RuntimeError(f"a sandbox process exited before {url} answered")
+        exited = [p for p in processes if p.poll() is not None]
+        if exited:
+            raise RuntimeError(f"{' '.join(map(str, exited[0].args[:4]))} exited ({exited[0].returncode}) "
+                               f"before {url} answered")
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=3).status_code == 200:
                 return
         except requests.RequestException:
             pass
-        time.sleep(0.1)
-    raise RuntimeError(f"sandbox at {url} did not answer within {timeout:.0f} s")
+        time.sleep(every)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")

@@ -10,10 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import requests
 
 from pimflow.demo import QUOTA_WINDOW, airflow_env
-from pimflow.sandboxes import start_sandboxes
+from pimflow.sandboxes import start_sandboxes, wait_until_up
 
 PRODUCTS = 200
 
@@ -30,20 +29,6 @@ def stack_env(port: int) -> dict:
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     })
     return env
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"airflow standalone exited ({process.returncode}) before {url} answered")
-        try:
-            if requests.get(url, timeout=3).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
 def admin_password(home: Path) -> str | None:
@@ -71,7 +56,7 @@ def start(port: int = 8080, log_dir: Path | None = None):
         process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)  # its own process group: stopped as a whole
     try:
-        wait_for(f"http://127.0.0.1:{port}/api/v2/version", process)
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/version", [process], timeout=240, every=1)
     except BaseException:
         stop(sandboxes, process)
         raise
