@@ -73,7 +73,7 @@ def load(ctx: RunContext, transformed: dict) -> dict:
     """Write one transformed chunk to the target (or prepare it only, on a dry run)."""
     index = transformed["index"]
     counts = target_kind(ctx.profile).load(ctx, index, as_storage_path(transformed["path"]))
-    result = {"index": index, "records": transformed["records"], "refused_before": transformed["refused"], **counts}
+    result = {"index": index, "records": transformed["records"], **counts}
     ctx.log.info("load chunk %d: %s", index + 1,
                  ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)))
     return result
