@@ -13,7 +13,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PIMFLOW_PROFILES_DIR ?= $(CURDIR)/include/profiles
 
-.PHONY: install demo test airflow bench clean
+.PHONY: install demo test airflow bench clean test-browser test-cluster
 
 install: $(STAMP)
 
@@ -37,3 +37,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf .airflow .pimflow .pytest_cache
+
+# The end-to-end suites (`.ci/run` runs them after `make test`): each fragment installs what it needs.
+include e2e/browser/browser.mk
+include e2e/cluster/cluster.mk
