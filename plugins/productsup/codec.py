@@ -1,7 +1,9 @@
 """The flat-format codec: Akeneo products ⇄ flat rows addressed `code~locale~scope[@currency|@unit]`.
 
 A row is a whole product: the identifier column (the identifier attribute's code, `sku` by
-default), optional `uuid`, `family`, `categories`, `enabled`, `parent`, then one column per value.
+default), optional `uuid`, `family`, `family_variant`, `categories`, `enabled`, `parent`, then one
+column per value and the association columns (`UPSELL-products`, `PACK-products` as `sku|qty`, see
+`associations`). A product model is a row with a `family_variant`: its code is in the identifier column.
 Cells: prices `740.00 EUR`, metrics `3000.00 MMT` (UN/CEFACT or Akeneo unit codes), several values
 joined by the value separator (escaping: see `cells`), booleans `true`/`false`, dates `2026-01-31`.
 
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from itertools import chain, repeat
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
+from .associations import encode_associations
 from .cells import join_values
 from .decoders import CellProblem, DecodedRow, DecodeOptions
 from .encoders import EncodeOptions, attribute_encoder, skip
@@ -81,6 +84,8 @@ class FlatCodec:
         values = product.get("values") or {}
         identifier = product.get("identifier")
         if identifier is None:
+            identifier = product.get("code") if "family_variant" in product else None
+        if identifier is None:
             identifier = _main_identifier(values.get(self.identifier_column))
         if identifier is not None:
             row[self.identifier_column] = identifier if type(identifier) is str else str(identifier)
@@ -88,6 +93,8 @@ class FlatCodec:
             row["uuid"] = str(product["uuid"])
         if "family" in product:
             row["family"] = product["family"] or ""
+        if product.get("family_variant"):
+            row["family_variant"] = product["family_variant"]
         if "categories" in product:
             row["categories"] = join_values(product["categories"] or (), self.separator)
         if "enabled" in product:
@@ -99,6 +106,8 @@ class FlatCodec:
         for code, entries in values.items():
             encode = encoders.get(code) or self._encoder(code)
             encode(entries, row)
+        if product.get("associations") or product.get("quantified_associations"):
+            encode_associations(product, row, self.separator)
         return row
 
     def encode_many(self, products: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:

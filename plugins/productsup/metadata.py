@@ -72,6 +72,8 @@ class CatalogMeta:
     known_locales: frozenset[str] = frozenset()  # every locale the instance knows, active or not
     families: frozenset[str] | None = None  # family codes; None: not known, not checked
     categories: frozenset[str] | None = None  # category codes; None: not known, not checked
+    # association type code → is it quantified; None: not known (any `TYPE-products` column is one)
+    association_types: Mapping[str, bool] | None = None
     _folded: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +105,7 @@ class CatalogMeta:
         measurement_families: Iterable[Mapping[str, Any]] | None = None,
         families: Iterable[Mapping[str, Any]] | None = None,
         categories: Iterable[Mapping[str, Any]] | None = None,
+        association_types: Iterable[Mapping[str, Any]] | None = None,
     ) -> "CatalogMeta":
         """Build from API answers (`/attributes`, `/attributes/{code}/options`, `/channels`, `/locales`,
         `/currencies`, `/measurement-families`, and optionally `/families` and `/categories` to check
@@ -141,6 +144,8 @@ class CatalogMeta:
             known_locales=known,
             families=None if families is None else frozenset(_required(f, "code", "family") for f in families),
             categories=None if categories is None else frozenset(_required(c, "code", "category") for c in categories),
+            association_types=None if association_types is None else {
+                _required(a, "code", "association type"): bool(a.get("is_quantified")) for a in association_types},
         )
 
 

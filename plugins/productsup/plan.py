@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .associations import association_column, decode_association
 from .cells import BOOLEANS, split_values
 from .columns import PRICE_TYPE, ColumnRef, parse_column
 from .decoders import SKIP, CellProblem, DecodedRow, DecodeOptions, cell_decoder
@@ -15,7 +16,7 @@ from .errors import ColumnError
 from .fastpaths import column_fast_path, fast_code
 from .metadata import CatalogMeta, value_kind
 
-PRODUCT_FIELDS = ("uuid", "family", "categories", "enabled", "parent")
+PRODUCT_FIELDS = ("uuid", "family", "family_variant", "categories", "enabled", "parent")
 BLANK = object()  # the data of a blank cell when blank cells clear values
 APPEND = False  # a step's `put` when several columns add values of one attribute
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -55,6 +56,12 @@ class DecodePlan:
                 else:
                     fields_seen.add(field)
                     steps.append(_field_step(i, field, column, identifier_column, opts, meta))
+            elif (association := association_column(name, meta.association_types)) is not None:
+                if association in fields_seen:
+                    steps.append(self._bad(i, column, f"the {'-'.join(association)} association is given twice"))
+                else:
+                    fields_seen.add(association)
+                    steps.append(_association_step(i, column, *association, meta, opts))
             elif ignore_unknown and meta.find_attribute(name.partition("@")[0].split("~")[0]) is None:
                 continue
             else:
@@ -305,6 +312,28 @@ def _field_step(index: int, field: str, column: str, identifier_column: str, opt
         product["family"] = None
     # Clearing `parent` would turn a variant into a simple product: a blank cell never does that.
     return _Step(index, code, clear=no_family if opts.clear and field == "family" else None)
+
+
+def _association_step(index: int, column: str, type_code: str, kind: str, meta: CatalogMeta,
+                      opts: DecodeOptions) -> _Step:
+    """An association column: fills `associations` (or `quantified_associations`) of the product."""
+    quantified = bool((meta.association_types or {}).get(type_code))
+    holder = "quantified_associations" if quantified else "associations"
+
+    def put(product, entries):
+        product.setdefault(holder, {}).setdefault(type_code, {})[kind] = entries
+
+    def associate(cell, product, problems):
+        entries, reason = decode_association(cell, opts.separator, quantified, kind, opts.by_uuid)
+        if reason is not None:
+            problems.append(CellProblem(column, cell, reason))
+        else:
+            put(product, entries)
+        return SKIP
+
+    def dissociate(product, values, problems):
+        put(product, [])
+    return _Step(index, associate, clear=dissociate if opts.clear else None)
 
 
 def _known_codes(codes: frozenset[str] | None) -> frozenset[str] | None:
