@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from . import handlers_images, handlers_items, handlers_rows, handlers_stock  # noqa: F401  (register methods)
+from . import (handlers_categories, handlers_compositions, handlers_images, handlers_items,  # noqa: F401
+               handlers_rows, handlers_stock, handlers_variations)  # (they register methods)
 from .control import AUTH_METHOD, control_router
 from .errors import (GENERIC_5XX, REQUEST_INVALID, ApiError, bad_request, method_not_allowed, not_found,
                      quota_exceeded, token_is_wrong)

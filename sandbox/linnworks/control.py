@@ -1,4 +1,5 @@
-"""`/_sandbox/` controls on the data host (not Linnworks API, no auth): stats, settings, seed, stock, items."""
+"""`/_sandbox/` controls on the data host (not Linnworks API, no auth): stats, settings, seed, stock, items,
+variation groups, compositions, categories."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Body
@@ -13,6 +14,7 @@ from .state import SandboxState
 from .store import now_iso
 from .views import (description_row, ext_prop_row, image_row, levels, price_row, sorted_images, stock_item_inv,
                     title_row)
+from .views_structure import all_compositions, all_groups, structure_of
 
 
 AUTH_METHOD = "Auth/AuthorizeByApplication"
@@ -110,7 +112,20 @@ def control_router(state: SandboxState, settings: SandboxSettings) -> APIRouter:
             "extended_properties": [ext_prop_row(record, r) for r in record.ext_props.values()],
             "images": [{**image_row(record, i), "Origin": i["Origin"]} for i in sorted_images(record)],
             "stock_levels": levels(store, record),
+            **structure_of(store, record),
         }
+
+    @router.get("/variation-groups")
+    async def variation_groups():
+        return all_groups(store)
+
+    @router.get("/compositions")
+    async def compositions():
+        return all_compositions(store)
+
+    @router.get("/categories")
+    async def categories():
+        return list(store.categories.values())
 
     @router.get("/images/{image_id}")
     async def image(image_id: str):

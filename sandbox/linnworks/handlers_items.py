@@ -60,6 +60,7 @@ async def add_inventory_item(call: Call):
     if not sku:
         raise bad_request("StockItem ItemNumber could not be empty")
     store = call.store
+    _check_category(store, fields)
     if item_id in store.items:
         raise primary_key_violation("StockItem", item_id)
     if sku in store.deleted_skus:
@@ -85,6 +86,7 @@ def _bulk_item(call: Call, raw, seen_skus: set, seen_ids: set) -> str:
     if not title:
         raise bad_request("ItemTitle is required")
     store = call.store
+    _check_category(store, fields)
     if item_id is not None and (item_id in store.items or item_id in seen_ids):
         raise primary_key_violation("StockItem", item_id)
     if sku in store.deleted_skus:
@@ -136,6 +138,8 @@ async def update_inventory_item(call: Call):
     new_sku = fields["ItemNumber"]
     if not new_sku:
         raise bad_request("StockItem ItemNumber could not be empty")
+    _check_category(store, fields)
+    _keep_structure(store, record, fields)
     if new_sku != record.sku:
         if store.any_by_sku(new_sku) is not None or new_sku in store.deleted_skus:
             raise duplicate_sku(call, new_sku)
@@ -144,12 +148,31 @@ async def update_inventory_item(call: Call):
     return NO_CONTENT
 
 
+def _check_category(store: Store, fields: dict) -> None:
+    """CategoryId must name a category (Default when absent); CategoryName is read-only, taken from it."""
+    error = store.category_error(fields)
+    if error:
+        raise bad_request(error)
+
+
+def _keep_structure(store: Store, record: ItemRecord, fields: dict) -> None:
+    """Flags owned by the variation and composition methods survive a full replace. A group parent's
+    VariationGroupName renames its group when sent, and is kept when left out (a group has a name)."""
+    group = store.groups.get(record.id)
+    if group is not None:
+        fields["IsVariationParent"] = True
+        if fields["VariationGroupName"]:
+            group.name = fields["VariationGroupName"]
+        fields["VariationGroupName"] = group.name
+    fields["IsCompositeParent"] = bool(store.compositions.get(record.id))
+
+
 # ColumnNameType names accepted by UpdateInventoryItemField, mapped to StockItem properties.
 FIELD_COLUMNS = {"SKU": "ItemNumber", "Title": "ItemTitle", "VariationGroupName": "VariationGroupName",
                  "RetailPrice": "RetailPrice", "PurchasePrice": "PurchasePrice", "Barcode": "BarcodeNumber",
                  "Weight": "Weight", "DimHeight": "Height", "DimWidth": "Width", "DimDepth": "Depth",
                  "SerialNumberScanRequired": "SerialNumberScanRequired",
-                 "BatchNumberScanRequired": "BatchNumberScanRequired", "Category": "CategoryName"}
+                 "BatchNumberScanRequired": "BatchNumberScanRequired", "Category": "CategoryId"}
 LOCATION_COLUMNS = {"Available", "MinimumLevel", "InOrder", "StockLevel", "StockValue", "Due", "BinRack", "JIT"}
 OTHER_COLUMNS = {"Tracked", "Image", "CreatedDate", "ModifiedDate", "BatchType", "ReorderAmount", "ReorderDate",
                  "AverageConsumption", "DefaultSupplier"}
@@ -170,6 +193,11 @@ async def update_inventory_item_field(call: Call):
     prop = FIELD_COLUMNS.get(name)
     if prop is None:  # e.g. ItemTitle, BarcodeNumber, TaxRate, MetaData: not ColumnNameType names
         raise invalid("fieldName", f"The value '{name}' is not valid for ColumnNameType.")
+    if prop == "CategoryId":  # GUESS: the value format is undocumented; the sandbox takes an id or a name
+        return {name: _set_category(call.store, record, value)}
+    if prop == "VariationGroupName" and record.id in call.store.groups:
+        call.store.groups[record.id].name = value or call.store.groups[record.id].name
+        value = call.store.groups[record.id].name
     if prop in FLOAT_FIELDS:
         stored = to_float(value, name)
     elif prop in BOOL_FIELDS:
@@ -185,6 +213,16 @@ async def update_inventory_item_field(call: Call):
             call.store.rename(record, stored)
     record.fields[prop] = stored
     return {name: stored}
+
+
+def _set_category(store: Store, record: ItemRecord, value: str | None) -> str:
+    wanted = (value or "").strip()
+    category = store.categories.get(wanted.lower()) or next(
+        (c for c in store.categories.values() if c["CategoryName"] == wanted), None)
+    if category is None:
+        raise bad_request(f"Category '{wanted}' not found")
+    record.fields["CategoryId"], record.fields["CategoryName"] = category["CategoryId"], category["CategoryName"]
+    return category["CategoryName"]
 
 
 @api("Inventory/GetInventoryItemById", 250, READ)

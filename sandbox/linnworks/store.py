@@ -1,4 +1,5 @@
-"""In-memory Linnworks account: items indexed by id and SKU, their sub-rows, stock, sessions, uploads."""
+"""In-memory Linnworks account: items indexed by id and SKU, their sub-rows, stock, variation groups,
+compositions, categories, sessions, uploads."""
 from __future__ import annotations
 
 import threading
@@ -57,6 +58,20 @@ class ItemRecord:
 
 
 @dataclass
+class VariationGroup:
+    """A variation group. Its id (pkVariationItemId) is the parent item's StockItemId: the SDK documents
+    VariationGroup.pkVariationItemId as "Variation parent ID", and GetVariationGroupByParentId takes it."""
+
+    id: str
+    name: str
+    members: dict = field(default_factory=dict)  # child StockItemId -> pkRowId of the membership, in order
+
+
+DEFAULT_CATEGORY = {"CategoryId": ZERO_GUID, "CategoryName": "Default", "StructureCategoryId": 0,
+                    "ProductCategoryId": 0}
+
+
+@dataclass
 class Session:
     token: str
     last_used: float
@@ -94,6 +109,10 @@ class Store:
         self.next_int_id = 1
         self.status_counts = {"live": 0, "archived": 0, "deleted": 0}
         self._listing: list[str] | None = None
+        self.groups: dict[str, VariationGroup] = {}          # parent StockItemId -> group
+        self.compositions: dict[str, dict[str, int]] = {}    # parent StockItemId -> {linked id: quantity}
+        # Items without a category are in "Default", whose id is the zero GUID (GUESS: not documented).
+        self.categories: dict[str, dict] = {ZERO_GUID: dict(DEFAULT_CATEGORY)}
 
     # -- items -----------------------------------------------------------------------------------
     def add_item(self, item_id: str, fields: dict, status: str = "live") -> ItemRecord:
@@ -165,6 +184,19 @@ class Store:
         del self.row_keys[table][row_id]
         getattr(record, table).pop(row_id, None)
         return True
+
+    # -- structure (variation groups, compositions, categories) -----------------------------------
+    def sync_composite_flag(self, record: ItemRecord) -> None:
+        """IsCompositeParent follows the item's composition rows."""
+        record.fields["IsCompositeParent"] = bool(self.compositions.get(record.id))
+
+    def category_error(self, fields: dict) -> str | None:
+        """Check `fields["CategoryId"]` and set the CategoryName it stands for; a message when unknown."""
+        category = self.categories.get(fields.get("CategoryId") or ZERO_GUID)
+        if category is None:
+            return f"Category '{fields['CategoryId']}' not found"  # GUESS: wording undocumented
+        fields["CategoryId"], fields["CategoryName"] = category["CategoryId"], category["CategoryName"]
+        return None
 
     # -- locations and stock ---------------------------------------------------------------------
     def location(self, location_id: str) -> dict | None:
