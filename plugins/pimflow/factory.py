@@ -12,7 +12,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, P
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
-from pimflow.kinds import RunContext
+from pimflow.kinds import RunContext, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.window import RunParams
@@ -134,6 +134,14 @@ def build_dag(loaded: LoadedProfile):
             context["chunk_label"] = f"chunk {transformed['index'] + 1}"
             return steps.load(run_context(loaded, context), transformed)
 
+        @task
+        def load_parents(transformed: list) -> dict:
+            return steps.load_parents(run_context(loaded, get_current_context()), _as_list(transformed))
+
+        @task
+        def link(transformed: list, loads: list) -> dict:
+            return steps.link(run_context(loaded, get_current_context()), _as_list(transformed), _as_list(loads))
+
         @task(trigger_rule="none_failed")
         def feedback(chunks: list, loads: list) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
@@ -151,7 +159,13 @@ def build_dag(loaded: LoadedProfile):
 
         chunks = extract()
         transformed = transform.expand(chunk=chunks)
-        feedback(chunks, load.expand(transformed=transformed))
+        target = target_kind(profile)
+        loads = load.expand(transformed=transformed)
+        if target.has_parents_step(profile):
+            load_parents(transformed) >> loads
+        summary = feedback(chunks, loads)
+        if target.has_link_step(profile):
+            link(transformed, loads) >> summary
 
     return pipeline()
 

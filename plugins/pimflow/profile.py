@@ -86,6 +86,19 @@ class AkeneoSource(Strict):
     concurrent: bool = Field(True, description="Read disjoint parts of the catalog at once, within the connection's cap.")
     value_separator: str = Field("<###>", min_length=1, description="Joins several values in one flat cell.")
     media_base_url: str | None = Field(None, description="Write images and files as download URLs under this base URL.")
+    read: Literal["products", "categories"] = Field(
+        "products", description="What the source reads: products (with their models, see product_models), or the "
+                                "category trees in parent-before-child order (a bulk initialisation for a target).")
+    product_models: bool = Field(
+        False, description="Also read the product models of the variants read, so a target can rebuild the "
+                           "structure (variation groups); a variant counts as changed when one of its models changed.")
+    variant_search_days: int | None = Field(
+        None, ge=1, description="Incremental runs: how many days back the poll for changed product models looks "
+                                "(their variants are re-read), bounding the work of a run after a long pause "
+                                "(default: the run's window).")
+    reference_entities: list[str] = Field(
+        default_factory=list, description="Reference entity attributes whose records' values become columns: "
+                                          "`brand-<record attribute>[~locale]`, numbered for collections (`materials_1-label~en_US`).")
 
 
 class AkeneoTarget(Strict):
@@ -157,6 +170,41 @@ class LinnworksUnits(Strict):
     weight: Literal["kg", "g"] = "kg"
 
 
+class VariationSettings(Strict):
+    """Product models become Linnworks variation groups: the root model is the parent item."""
+
+    group_name: str | None = Field(None, description="Attribute of the root model that names the group "
+                                                     "(localised ones in the source's first locale; default: the model code).")
+
+
+class CompositionSettings(Strict):
+    """A quantified association type becomes the item's composition (kit contents with quantities)."""
+
+    association: str = Field(description="Quantified association type, e.g. PACK.")
+    create_missing_components: bool = Field(
+        False, description="Create components missing in Linnworks (bare items) first; off: the kit is refused "
+                           "with the list of missing SKUs.")
+
+
+class RelatedProductSettings(Strict):
+    """Related products (association types) become extended properties listing their SKUs."""
+
+    associations: list[str] | None = Field(None, description="Association types to carry (default: every "
+                                                             "non-quantified type the products have).")
+    prefix: str = Field("related_", description="Property name = prefix + association type, e.g. related_UPSELL.")
+    require_existing: bool = Field(True, description="Refuse an item whose related products are neither in "
+                                                     "Linnworks nor in the run (off: write the list anyway).")
+
+
+class CategorySettings(Strict):
+    """Akeneo category paths (labels from the root down) written to Linnworks."""
+
+    to: Literal["category", "extended_property"] = Field("category", description="The item's category, or an extended property.")
+    property: str = Field("category", description="Extended property name (with to: extended_property).")
+    tree: str | None = Field(None, description="Only categories of this tree (root code); default: the first tree the product is in.")
+    separator: str = Field(" > ", min_length=1, description="Joins the labels of a path.")
+
+
 class ExtendedPropertySettings(Strict):
     all_attributes: bool = Field(False, description="Every attribute the product has.")
     attributes: list[str] = Field(default_factory=list, description="Or only these (flat addressing allowed).")
@@ -177,6 +225,13 @@ class LinnworksTarget(Strict):
     dimensions: Dimensions = Field(default_factory=Dimensions, description="Metric attributes for width, height, depth, weight.")
     units: LinnworksUnits = Field(default_factory=LinnworksUnits, description="Units Linnworks stores dimensions and weight in.")
     extended_properties: ExtendedPropertySettings | None = Field(None, description="Off when absent.")
+    variations: VariationSettings | None = Field(
+        default_factory=VariationSettings,
+        description="Variation groups from product models (with an akeneo source reading product_models); null: off.")
+    compositions: CompositionSettings | None = Field(None, description="Kits from a quantified association; off when absent.")
+    related_products: RelatedProductSettings | None = Field(
+        default_factory=RelatedProductSettings, description="Related products as extended properties; null: off.")
+    categories: CategorySettings | None = Field(None, description="Category paths; off when absent.")
 
 
 class ChannelRule(Strict):
@@ -275,6 +330,9 @@ class Profile(Strict):
         if self.target.kind == "linnworks" and self.source.kind == "akeneo" and not (
                 self.source.channel and self.source.locales):
             raise ValueError("source: an akeneo → linnworks profile needs the channel (scope) and the locales to read")
+        if self.source.kind == "akeneo" and self.source.read == "categories" and self.target.kind == "linnworks":
+            raise ValueError("source: read: categories goes to a feed or akeneo target "
+                             "(a linnworks target takes category paths with its categories setting)")
         if self.target.kind == "linnworks" and self.mapping.columns:
             raise ValueError("mapping: a linnworks target builds its mapping from its own settings (prices, titles...)")
         return self

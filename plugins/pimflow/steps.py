@@ -79,6 +79,21 @@ def load(ctx: RunContext, transformed: dict) -> dict:
     return result
 
 
+def load_parents(ctx: RunContext, transformed: list[dict]) -> dict:
+    """Before the chunk loads: write the records others depend on (product models, parents first)."""
+    counts = target_kind(ctx.profile).load_parents(ctx, transformed)
+    ctx.log.info("load parents: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)) or "none")
+    return counts
+
+
+def link(ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
+    """After the chunk loads: write what joins records (variation groups, compositions, related products)."""
+    ctx.window = Window.from_dict(read_json(ctx.staging.window))
+    counts = target_kind(ctx.profile).link(ctx, transformed, loads)
+    ctx.log.info("link: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)) or "nothing to link")
+    return counts
+
+
 def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSummary:
     """Gather refused records into the feedback file, publish the target, log the run summary."""
     window = ctx.window = Window.from_dict(read_json(ctx.staging.window))

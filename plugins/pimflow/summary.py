@@ -14,6 +14,9 @@ from productsup.feed import Dialect, FeedWriter
 
 WRITTEN = ("written", "created", "updated")
 FINAL_STATUSES = (*WRITTEN, "unchanged", "skipped", "refused")
+#: the result files of a chunk, the first result for a record wins: linking (after the loads) can
+#: refuse a loaded record; parents are written before the loads, which leave them alone.
+RESULT_STEPS = ("link", "transform", "parents", "load")
 
 
 @dataclass
@@ -87,7 +90,7 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
     for chunk in chunks:
         index = chunk["index"]
         decided: dict[int, dict] = {}
-        for step in ("transform", "load"):
+        for step in RESULT_STEPS:
             path = ctx.staging.results(step, index)
             if path.exists():
                 for result in read_jsonl(path):
@@ -102,7 +105,7 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
             result = decided.get(n) or {"status": "refused", "code": "no_result",
                                         "message": "no step reported a result for this record", "step": "feedback"}
             statuses[result["status"]] += 1
-            if result["status"] == "refused" and result["step"] == "transform":
+            if result["status"] == "refused" and result["step"] == "transform":  # never sent
                 summary.refused_before_sending += 1
             if include_all or result["status"] == "refused":
                 entries.append((read.original_header, read.originals[n], result))

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from pimflow.kinds import akeneo_structure as structure
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, stage_chunks
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
@@ -19,6 +20,7 @@ from productsup.columns import ColumnRef, format_column
 from productsup.convert import UnitConverter
 from productsup.metadata import CatalogMeta
 
+REFERENCE_ENTITY_TYPES = ("akeneo_reference_entity", "akeneo_reference_entity_collection")
 #: products per identifier lookup when unknown products must be refused (create_products off)
 LOOKUP_BATCH = 100
 
@@ -56,7 +58,8 @@ def _staged(path: str) -> tuple[CatalogMeta, UnitConverter, dict]:
     raw = read_json(as_storage_path(path))
     meta = CatalogMeta.from_akeneo(
         attributes=raw["attributes"], attribute_options=raw["attribute_options"], channels=raw["channels"],
-        locales=raw["locales"], currencies=raw["currencies"], measurement_families=raw["measurement_families"])
+        locales=raw["locales"], currencies=raw["currencies"], measurement_families=raw["measurement_families"],
+        association_types=raw.get("association_types"))
     return meta, UnitConverter.from_akeneo(raw["measurement_families"]), raw
 
 
@@ -90,7 +93,8 @@ class AkeneoSourceKind(SourceKind):
         stage_metadata(ctx, client, "source")
         meta, _, raw = staged_metadata(ctx, "source")
         check_names(meta, raw, config.channel, config.locales, config.families, config.categories)
-        if ctx.window is not None:
+        self._stage_reference_entities(ctx, client, raw)
+        if ctx.window is not None and config.read == "products":
             ctx.log.info("product counter: %d product(s) match the profile's filter for this run",
                          client.count_products(self.query(ctx)))
 
@@ -111,9 +115,30 @@ class AkeneoSourceKind(SourceKind):
             scope=config.channel, locales=tuple(config.locales),
         )
 
+    def _stage_reference_entities(self, ctx: RunContext, client, raw: dict) -> None:
+        attributes = {a["code"]: a for a in raw["attributes"]}
+        problems = []
+        for code in self.config.reference_entities:
+            attribute = attributes.get(code)
+            if attribute is None or attribute.get("type") not in REFERENCE_ENTITY_TYPES:
+                problems.append(f"reference_entities: {code!r} is not a reference entity attribute")
+                continue
+            entity = attribute.get("reference_data_name")
+            count = structure.stage_records(ctx, entity, client.iter_reference_entity_records(entity))
+            ctx.log.info("reference entity %s: %d record(s) for attribute %s", entity, count, code)
+        if problems:
+            raise AkeneoProfileError("the profile does not match Akeneo: " + "; ".join(problems))
+
     def extract(self, ctx: RunContext) -> list[dict]:
         config = self.config
         client = akeneo_client(config.connection, config.product_id)
+        if config.read == "categories":
+            tree = client.iter_category_tree(config.categories[0] if len(config.categories) == 1 else None,
+                                             with_enriched_attributes=True)
+            if len(config.categories) > 1:
+                tree = [c for c in tree if _in_trees(c, config.categories, tree)]
+            # One chunk: a target replays the tree in order, parents before children.
+            return stage_chunks(ctx, tree, "categor(ies), parents first", chunk_size=max(1, len(tree)))
         query = self.query(ctx)
         _, _, raw = staged_metadata(ctx, "source")
         if config.concurrent and not query.is_manual:
@@ -121,7 +146,50 @@ class AkeneoSourceKind(SourceKind):
             products = client.iter_products_concurrently(query, family_codes=families)
         else:
             products = client.iter_products(query)
-        return stage_chunks(ctx, products, "product(s)")
+        if config.product_models:
+            products = self._with_models(ctx, client, query, products)
+        return stage_chunks(ctx, products, "record(s)" if config.product_models else "product(s)")
+
+    def _with_models(self, ctx: RunContext, client, query, products):
+        """The products, then the variants of models changed in the window that the product filter did
+        not return, then every model those variants need (root models last: a run can replay it)."""
+        window = ctx.window
+        index = structure.ModelIndex({})
+        seen: set[str] = set()
+        parents: set[str] = set()
+        key = "uuid" if query.uuids or client.settings.product_id_format == "uuid" else "identifier"
+
+        def remember(product: dict) -> dict:
+            seen.add(product.get(key) or product.get("identifier") or "")
+            if product.get("parent"):
+                parents.add(product["parent"])
+            return product
+
+        yield from map(remember, products)
+        if window is not None and window.mode == "incremental":
+            from dataclasses import replace
+
+            since = structure.changed_models_since(window.start, window.end, self.config.variant_search_days)
+            changed = [m for m in client.iter_product_models(replace(query, updated_since=since, enabled=None))]
+            for model in changed:
+                index.models[model["code"]] = model
+            ctx.log.info("extract: %d product model(s) changed since %s", len(changed), since)
+            if changed:
+                variants = replace(query, updated_since=None, updated_until=None,
+                                   parents=tuple(sorted(index.models)))
+                extra = 0
+                for product in client.iter_products(variants):
+                    if (product.get(key) or product.get("identifier")) not in seen:
+                        extra += 1
+                        yield remember(product)
+                ctx.log.info("extract: %d more variant(s) of changed models", extra)
+        structure.fetch_models(client, parents, query, index)
+        structure.stage_models(ctx, index)
+        ctx.log.info("extract: %d product model(s) for %d parent(s)", len(index), len(parents))
+        for lineage_depth in (2, 1):  # sub-models, then root models
+            for model in index.models.values():
+                if (lineage_depth == 2) == bool(model.get("parent")):
+                    yield model
 
     def codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "source")
@@ -130,9 +198,46 @@ class AkeneoSourceKind(SourceKind):
                          media_base_url=self.config.media_base_url, product_id=product_id)
 
     def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
-        products = list(read_jsonl(as_storage_path(chunk["path"])))
+        records = list(read_jsonl(as_storage_path(chunk["path"])))
+        if self.config.read == "categories":
+            rows = list(structure.category_records(records, self.config.locales))
+            header = list(dict.fromkeys(name for row in rows for name in row))
+        else:
+            rows, header = self._product_rows(ctx, records)
+        frame = pd.DataFrame([[row.get(name, "") for name in header] for row in rows], columns=header,
+                             dtype="str").fillna("")
+        originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
+        return SourceChunk(frame, {}, header, originals)
+
+    def _product_rows(self, ctx: RunContext, products: list[dict]) -> tuple[list[dict], list[str]]:
         codec = self.codec(ctx)
+        if self.config.product_models:
+            models = structure.staged_models(ctx)
+            products = [models.with_inherited_values(p) for p in products]
         rows = codec.encode_many(products)
+        if self.config.reference_entities:
+            self._expand_records(ctx, products, rows)
+        return rows, codec.columns_of(rows)
+
+    def _expand_records(self, ctx: RunContext, products: list[dict], rows: list[dict]) -> None:
+        _, _, raw = staged_metadata(ctx, "source")
+        attributes = {a["code"]: a for a in raw["attributes"]}
+        for code in self.config.reference_entities:
+            attribute = attributes[code]
+            records = structure.staged_records(ctx, attribute["reference_data_name"])
+            collection = attribute["type"] == REFERENCE_ENTITY_TYPES[1]
+            for product, row in zip(products, rows):
+                for entry in (product.get("values") or {}).get(code) or ():
+                    if entry.get("scope") not in (None, self.config.channel):
+                        continue
+                    codes = entry.get("data") or []
+                    codes = codes if collection else [codes]
+                    for position, record in enumerate(codes, start=1):
+                        prefix = f"{code}_{position}" if collection else code
+                        if collection:
+                            row[prefix] = str(record)
+                        row.update(structure.record_columns(prefix, records.get(record) or {},
+                                                            self.config.locales, self.config.channel))
         header = codec.columns_of(rows)
         frame = pd.DataFrame(rows, columns=header, dtype="str").fillna("")
         originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
@@ -143,6 +248,16 @@ class AkeneoSourceKind(SourceKind):
         locale = self.config.locales[0] if self.config.locales else None
         return MappingContext(self.config.value_separator, converter,
                               attribute_resolver(meta, locale, self.config.channel))
+
+
+def _in_trees(category: dict, roots: list[str], tree: list[dict]) -> bool:
+    parents = {c["code"]: c.get("parent") for c in tree}
+    code = category["code"]
+    while code is not None:
+        if code in roots:
+            return True
+        code = parents.get(code)
+    return False
 
 
 def attribute_resolver(meta: CatalogMeta, locale: str | None, channel: str | None):
@@ -198,15 +313,44 @@ class AkeneoTargetKind(TargetKind):
                                for p in result.problems]
         return problems
 
+    def has_parents_step(self, profile) -> bool:
+        return True  # product models in a feed; reads only the headers when there are none
+
+    def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
+        """Product models before any product: root models, then sub-models (Akeneo checks parents)."""
+        codec = self._codec(ctx)
+        levels: tuple[list, list] = ([], [])
+        for chunk in transformed:
+            positions, products = _decoded(codec, as_storage_path(chunk["path"]), models_only=True)
+            for n, product in zip(positions, products):
+                model = _as_model(product, codec.identifier_column)
+                levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
+        results: dict[int, list[dict]] = {}
+        client = akeneo_client(self.config.connection, self.config.product_id)
+        for level, entries in enumerate(levels):
+            if not entries:
+                continue
+            records = [model for _, _, model in entries]
+            if ctx.params.dry_run:
+                write_jsonl(ctx.staging.dry_run(f"akeneo-product-models-{level}.jsonl"), records)
+                lines = [None] * len(records)
+            else:
+                lines = client.patch_product_models(records, ctx.profile.batch_size)
+            for (index, n, _), line in zip(entries, lines):
+                result = ({"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
+                          if line is None else _result(n, line))
+                results.setdefault(index, []).append(result)
+        for index, chunk_results in results.items():
+            write_jsonl(ctx.staging.results("parents", index), sorted(chunk_results, key=lambda r: r["n"]))
+        counts: dict[str, int] = {"models": sum(len(level) for level in levels)}
+        for chunk_results in results.values():
+            for result in chunk_results:
+                counts[result["status"]] = counts.get(result["status"], 0) + 1
+        return counts
+
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         codec = self._codec(ctx)
-        with flat_path.open("r", encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            lines = list(reader)
-        positions = [int(line[0]) for line in lines]
-        decoded = codec.decode_many([line[1:] for line in lines], columns=header[1:])
-        products = [row.product for row in decoded]
+        positions, products = _decoded(codec, flat_path, models_only=False)
         results: list[dict] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         if not self.config.create_products and products:
@@ -248,6 +392,35 @@ class AkeneoTargetKind(TargetKind):
                 refused.append({"n": n, "status": "refused", "code": "unknown_product",
                                 "message": f"{value!r} does not exist in Akeneo and create_products is off"})
         return kept_products, kept_positions, refused
+
+
+def _decoded(codec: FlatCodec, flat_path, models_only: bool) -> tuple[list[int], list[dict]]:
+    """A transformed chunk's positions and decoded records: only its product models, or only its
+    products (the models are written by the parents step)."""
+    with flat_path.open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if models_only and "family_variant" not in header:
+            return [], []
+        lines = list(reader)
+    decoded = codec.decode_many([line[1:] for line in lines], columns=header[1:])
+    kept = [(int(line[0]), row.product) for line, row in zip(lines, decoded)
+            if bool(row.product.get("family_variant")) == models_only]
+    return [n for n, _ in kept], [product for _, product in kept]
+
+
+def _as_model(product: dict, identifier_column: str) -> dict:
+    """A decoded model row in the product-models API shape: its code, no product-only fields."""
+    values = dict(product.get("values") or {})
+    code = product.get("identifier")
+    if code is None:  # the products-uuid shape carries the identifier as a value
+        code = ((values.pop(identifier_column, None) or [{}])[0]).get("data")
+    values.pop(identifier_column, None)
+    model = {"code": code, "values": values}
+    for key in ("family", "family_variant", "parent", "categories", "associations", "quantified_associations"):
+        if key in product:
+            model[key] = product[key]
+    return model
 
 
 def _product_key(product: dict, key: str, codec: FlatCodec) -> str:

@@ -51,10 +51,11 @@ class SourceChunk:
     origin: str | None = None  # the file the chunk came from, when there is one
 
 
-def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bool = False) -> list[dict]:
-    """Stream records into JSON-lines chunks of the profile's chunk size in the run's staging
-    folder; return the refs XCom carries ({"index", "path", "records"}). `numbered` adds each
-    record's position in its chunk as `n`."""
+def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bool = False,
+                 chunk_size: int | None = None) -> list[dict]:
+    """Stream records into JSON-lines chunks of the profile's chunk size (or `chunk_size`) in the
+    run's staging folder; return the refs XCom carries ({"index", "path", "records"}). `numbered`
+    adds each record's position in its chunk as `n`."""
     from pimflow.staging import write_jsonl
 
     chunks: list[dict] = []
@@ -69,7 +70,7 @@ def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bo
 
     for record in records:
         batch.append({"n": len(batch), **record} if numbered else record)
-        if len(batch) == ctx.profile.chunk_size:
+        if len(batch) == (chunk_size or ctx.profile.chunk_size):
             flush()
             batch = []
     if batch:
@@ -126,6 +127,24 @@ class TargetKind:
         Returns counts: written, created, updated, unchanged, skipped, refused.
         """
         raise NotImplementedError
+
+    def has_parents_step(self, profile) -> bool:
+        """Whether the DAG writes parent records (e.g. product models) in one task before the loads."""
+        return False
+
+    def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
+        """Write, in order, the records other records depend on (results file per chunk: `parents`);
+        the chunk loads then leave them alone."""
+        return {}
+
+    def has_link_step(self, profile) -> bool:
+        """Whether the DAG links records in one task after the loads (variation groups, kits...)."""
+        return False
+
+    def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
+        """Write what joins records once every chunk is loaded (results file per chunk: `link`,
+        only for records whose outcome it changes)."""
+        return {}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         """Called once after every chunk loaded, unless the run is failing its error threshold.

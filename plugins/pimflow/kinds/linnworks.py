@@ -18,8 +18,10 @@ from linnworks.desired import ImageMode, ImageRef, WriteOptions
 from pimflow.kinds.base import RunContext, TargetKind
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import Layout, build_layout, desired_item
+from pimflow.kinds.linnworks_links import CategoryPaths, gather, model_outcome
 from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
+from productsup.cells import split_values
 
 DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
@@ -77,17 +79,23 @@ class LinnworksTargetKind(TargetKind):
         from linnworks.writer import LinnworksWriter
 
         frame = _read_flat(flat_path)
+        results, frame = self._settle_models(frame)
         context = self._context(ctx)
         layout = self._layout(ctx, frame.columns, context)
         mapped = layout.apply(frame, context)
-        results = [{"n": int(n), "status": "refused", "code": problems[0][1],
-                    "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)}
-                   for n, problems in mapped.problems.items()]
+        results += [{"n": int(n), "status": "refused", "code": problems[0][1],
+                     "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)}
+                    for n, problems in mapped.problems.items()]
         image = self._image_factory(ctx)
+        category = self._category_paths(ctx)
         items, positions = [], []
         for n, row in zip(mapped.rows.index, mapped.rows.to_dict("records")):
             try:
-                items.append(desired_item(row, layout.roles, image))
+                item = desired_item(row, layout.roles, image)
+                if category is not None:
+                    item = self._with_category(item, category(split_values(frame.at[n, "categories"], self._separator(ctx))
+                                                              if "categories" in frame.columns else []))
+                items.append(item)
                 positions.append(int(n))
             except ValueError as exc:
                 results.append({"n": int(n), "status": "refused", "code": "invalid_value", "message": str(exc)})
@@ -101,6 +109,63 @@ class LinnworksTargetKind(TargetKind):
         counts = Counter(result["status"] for result in results)
         counts["written"] = counts["created"] + counts["updated"]
         return {**counts, "calls": dict(report.calls), "units": dict(report.units)}
+
+    def _settle_models(self, frame: pd.DataFrame) -> tuple[list[dict], pd.DataFrame]:
+        """Sub-models (and every model without the variations setting) are not items: skipped."""
+        if "family_variant" not in frame.columns:
+            return [], frame
+        results, keep = [], []
+        for n, row in zip(frame.index, frame[["family_variant", *(["parent"] if "parent" in frame.columns else [])]]
+                          .to_dict("records")):
+            why = model_outcome(row, self.config.variations is not None)
+            if why is None:
+                keep.append(n)
+            else:
+                results.append({"n": int(n), "status": "skipped", "code": "product_model", "message": why})
+        return results, frame.loc[keep]
+
+    def _separator(self, ctx: RunContext) -> str:
+        return getattr(ctx.profile.source, "value_separator", "<###>")
+
+    def _category_paths(self, ctx: RunContext):
+        settings = self.config.categories
+        if settings is None:
+            return None
+        categories, locale = [], None
+        if _akeneo_source(ctx) is not None:
+            from pimflow.kinds.akeneo import staged_metadata
+
+            categories = staged_metadata(ctx, "source")[2].get("categories") or []
+            locale = (ctx.profile.source.locales or [None])[0]
+        return CategoryPaths(categories, settings, locale).path
+
+    def _with_category(self, item, path: str | None):
+        from dataclasses import replace
+
+        if self.config.categories.to == "category":
+            return replace(item, category=path)
+        return replace(item, extended_properties={**item.extended_properties, self.config.categories.property: path})
+
+    # -- linking (variation groups, compositions, related products) --------------------------------
+    def has_link_step(self, profile) -> bool:
+        config = profile.target
+        return bool(config.variations or config.compositions or config.related_products)
+
+    def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
+        from pimflow.kinds.linnworks_linking import write_links
+
+        context = self._context(ctx)
+        identifier = "sku"
+        if _akeneo_source(ctx) is not None:
+            from pimflow.kinds.akeneo import staged_metadata
+
+            identifier = staged_metadata(ctx, "source")[0].identifier
+        else:
+            identifier = getattr(ctx.profile.source, "identifier_column", "sku")
+        group_name = self.config.variations.group_name if self.config.variations else None
+        resolve = (lambda row: context.column(group_name, list(row))) if group_name else None
+        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx), resolve)
+        return write_links(ctx, self.config, linnworks_client(self.config.connection), links)
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         calls: Counter = Counter()

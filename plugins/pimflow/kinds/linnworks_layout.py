@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from linnworks.desired import DesiredItem, ImageRef
+from productsup.associations import association_column
 from pimflow.mapping import MappedColumn, Mapping, MappingContext, MappingResult, apply_mapping
 
 #: Linnworks unit settings → UN/CEFACT codes the unit converter knows, and the decimals kept
 LENGTH_UNITS = {"cm": ("CMT", 2), "mm": ("MMT", 1)}
 WEIGHT_UNITS = {"kg": ("KGM", 3), "g": ("GRM", 1)}
 #: flat columns that describe the product rather than hold an attribute value
-RECORD_COLUMNS = frozenset({"uuid", "family", "categories", "enabled", "parent", "groups"})
+RECORD_COLUMNS = frozenset({"uuid", "family", "family_variant", "categories", "enabled", "parent", "groups"})
 MEDIA_PATH = "/api/rest/v1/media-files/"
 
 
@@ -101,7 +102,7 @@ def property_columns(settings, columns: list[str], identifier: str, resolve, is_
     """The flat columns that become extended properties (each named by its flat address)."""
     if settings.all_attributes:
         return [c for c in columns if c != identifier and c not in RECORD_COLUMNS and not c.startswith("#")
-                and (is_attribute is None or is_attribute(c))]
+                and association_column(c, None) is None and (is_attribute is None or is_attribute(c))]
     chosen: list[str] = []
     for name in settings.attributes:
         column = resolve(name, columns) if resolve else name

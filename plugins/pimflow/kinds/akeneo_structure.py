@@ -1,0 +1,173 @@
+"""Akeneo's catalog structure for the `akeneo` source: product models, inherited values, category
+trees and reference entity records.
+
+A variant's flat row carries the values of every level above it (root model, sub-model, itself),
+so a target never needs to know where a value lives. The models a run met are kept in staging
+(`akeneo-models.json`) for the transform and load steps (a Linnworks target finds a variant's
+root model there to rebuild its variation group).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+
+from pimflow.staging import as_storage_path, read_json, write_json
+
+MODELS_FILE = "akeneo-models.json"
+RECORDS_FILE = "akeneo-records-{entity}.json"
+#: codes per `identifier IN` query when fetching the models a run needs
+MODEL_CODES_PER_QUERY = 100
+
+
+class ModelIndex:
+    """Product models by code, with their lineage (root first)."""
+
+    def __init__(self, models: Mapping[str, dict]):
+        self.models = dict(models)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.models
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def lineage(self, code: str | None) -> list[dict]:
+        """The model `code` and its ancestors, root first (models missing from the index are skipped)."""
+        chain: list[dict] = []
+        seen: set[str] = set()
+        while code and code in self.models and code not in seen:
+            seen.add(code)
+            chain.append(self.models[code])
+            code = self.models[code].get("parent")
+        return chain[::-1]
+
+    def root_of(self, code: str | None) -> str | None:
+        lineage = self.lineage(code)
+        return lineage[0]["code"] if lineage else code
+
+    def missing_parents(self) -> set[str]:
+        return {m["parent"] for m in self.models.values() if m.get("parent") and m["parent"] not in self.models}
+
+    def with_inherited_values(self, record: dict) -> dict:
+        """The record with the values of its model levels under its own (its own win).
+
+        Akeneo's API already returns a variant with the values of its models; merging again costs
+        little and keeps rows complete when only some values were asked for."""
+        lineage = self.lineage(record.get("parent"))
+        if not lineage:
+            return record
+        merged: dict[str, list] = {}
+        for level in [*lineage, record]:
+            for code, entries in (level.get("values") or {}).items():
+                slots = {(e.get("locale"), e.get("scope")): e for e in merged.get(code, [])}
+                slots.update(((e.get("locale"), e.get("scope")), e) for e in entries)
+                merged[code] = list(slots.values())
+        return {**record, "values": merged}
+
+
+def changed_models_since(window_start: datetime | None, window_end: datetime | None,
+                         variant_search_days: int | None) -> datetime | None:
+    """Where an incremental run's poll for changed models starts: the window's start, but never
+    more than `variant_search_days` before its end."""
+    if window_start is None:
+        return None
+    if variant_search_days and window_end is not None:
+        return max(window_start, window_end - timedelta(days=variant_search_days))
+    return window_start
+
+
+def fetch_models(client, codes: Iterable[str], base_query, known: ModelIndex) -> None:
+    """Add the models `codes` and their ancestors to `known`, a hundred codes per request."""
+    from dataclasses import replace
+
+    wanted = sorted(set(codes) - set(known.models))
+    while wanted:
+        for start in range(0, len(wanted), MODEL_CODES_PER_QUERY):
+            query = replace(base_query, identifiers=tuple(wanted[start:start + MODEL_CODES_PER_QUERY]), uuids=(),
+                            updated_since=None, updated_until=None, categories=(), families=(), enabled=None)
+            for model in client.iter_product_models(query):
+                known.models[model["code"]] = model
+        unresolved = set(wanted) - set(known.models)
+        wanted = sorted(known.missing_parents() - unresolved)
+
+
+def stage_models(ctx, index: ModelIndex) -> None:
+    write_json(ctx.staging.root / MODELS_FILE, index.models)
+
+
+def staged_models(ctx) -> ModelIndex:
+    path = ctx.staging.root / MODELS_FILE
+    return _staged_index(str(path)) if path.exists() else ModelIndex({})
+
+
+_INDEX_CACHE: dict[str, ModelIndex] = {}
+
+
+def _staged_index(path: str) -> ModelIndex:
+    index = _INDEX_CACHE.get(path)
+    if index is None:
+        if len(_INDEX_CACHE) > 4:
+            _INDEX_CACHE.clear()
+        index = _INDEX_CACHE[path] = ModelIndex(read_json(as_storage_path(path)))
+    return index
+
+
+# ----- category trees ---------------------------------------------------------------------------
+
+def category_records(categories: Iterable[dict], locales: Iterable[str]) -> Iterator[dict]:
+    """Categories (parents before children) as flat records: code, parent, label~locale and the
+    category attribute values as `attribute~locale~channel` (Akeneo keys them `code|uuid|channel|locale`)."""
+    locales = list(locales)
+    for category in categories:
+        row = {"code": category["code"], "parent": category.get("parent") or ""}
+        labels = category.get("labels") or {}
+        for locale in locales or sorted(labels):
+            row[f"label~{locale}"] = labels.get(locale) or ""
+        for value in (category.get("values") or {}).values():
+            code = str(value.get("attribute_code") or "").split("|", 1)[0]
+            if not code:
+                continue
+            column = "~".join(part for part in (code, value.get("locale"), value.get("channel")) if part)
+            row[column] = _category_cell(value.get("data"))
+        yield row
+
+
+def _category_cell(data) -> str:
+    if data is None:
+        return ""
+    if isinstance(data, dict):  # images: {"size", "file_path", "mime_type", "extension", "original_filename"}
+        return str(data.get("file_path") or data.get("original_filename") or "")
+    if isinstance(data, list):
+        return ",".join(map(str, data))
+    return str(data)
+
+
+# ----- reference entities -----------------------------------------------------------------------
+
+def stage_records(ctx, entity: str, records: Iterable[dict]) -> int:
+    by_code = {record["code"]: record.get("values") or {} for record in records}
+    write_json(ctx.staging.root / RECORDS_FILE.format(entity=entity), by_code)
+    return len(by_code)
+
+
+def staged_records(ctx, entity: str) -> dict[str, dict]:
+    path = ctx.staging.root / RECORDS_FILE.format(entity=entity)
+    return read_json(path) if path.exists() else {}
+
+
+def record_columns(prefix: str, values: Mapping[str, list], locales: Iterable[str], channel: str | None) -> dict[str, str]:
+    """One record's attribute values as `prefix-attribute[~locale][~channel]` cells (only the run's
+    locales and channel)."""
+    locales = set(locales)
+    cells: dict[str, str] = {}
+    for attribute, entries in values.items():
+        for entry in entries or ():
+            locale, entry_channel = entry.get("locale"), entry.get("channel")
+            if locale and locales and locale not in locales:
+                continue
+            if entry_channel and channel and entry_channel != channel:
+                continue
+            column = "~".join(part for part in (f"{prefix}-{attribute}", locale, entry_channel) if part)
+            data = entry.get("data")
+            cells[column] = ",".join(map(str, data)) if isinstance(data, list) else ("" if data is None else str(data))
+    return cells

@@ -1,0 +1,97 @@
+"""The `link` step of a `linnworks` target: related products, variation groups and compositions.
+
+Runs once every chunk is loaded. Each outcome is reported on the record it belongs to (the root
+model's record for a group, the kit's record for a composition) and only when it changes that
+record's outcome: a refusal, or a write on a record its load left unchanged.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+
+from pimflow.kinds.linnworks_links import RunLinks, write_link_results
+
+RELATED_LABEL = "related products"
+
+
+def write_links(ctx, config, client, links: RunLinks) -> dict:
+    if not (links.related or links.groups or links.compositions):
+        return {}
+    dry_run = ctx.params.dry_run
+    outcomes: dict[str, dict] = {}
+    calls: Counter = Counter()
+    if links.related:
+        _related(ctx, config, client, links, outcomes, calls, dry_run)
+    if links.groups or links.compositions:
+        _structure(ctx, config, client, links, outcomes, calls, dry_run)
+    merged: dict[tuple[int, int], dict] = {}
+    counts: Counter = Counter()
+    for sku, outcome in outcomes.items():
+        record = links.records.get(sku)
+        if record is None:
+            continue
+        loaded = links.statuses.get(sku)
+        if outcome["status"] == "refused":
+            merged[record] = outcome
+        elif outcome["status"] in ("written", "created", "updated") and loaded == "unchanged":
+            merged[record] = {**outcome, "status": "updated"}
+        counts[outcome["status"]] += 1
+    write_link_results(ctx, merged)
+    return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
+            "related": len(links.related), "calls": dict(calls)}
+
+
+def _related(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, dry_run: bool) -> None:
+    from linnworks.desired import DesiredItem, WriteOptions
+    from linnworks.writer import LinnworksWriter
+
+    settings = config.related_products
+    items = []
+    for sku, by_type in links.related.items():
+        properties = {f"{settings.prefix}{kind}": (",".join(skus) or None) for kind, skus in by_type.items()}
+        required = tuple(dict.fromkeys(code for skus in by_type.values() for code in skus))
+        items.append(DesiredItem(sku, extended_properties=properties,
+                                 required_skus={RELATED_LABEL: required} if settings.require_existing and required else {}))
+    report = LinnworksWriter(client, WriteOptions(create_products=False, dry_run=dry_run)).write(items)
+    calls.update(report.calls)
+    for item, outcome in zip(items, report.results):
+        outcomes[item.sku] = _outcome(outcome.status.value, outcome.endpoint, outcome.message, dry_run)
+
+
+def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, dry_run: bool) -> None:
+    from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
+
+    groups = [DesiredVariationGroup(root, links.group_names.get(root) or root, tuple(skus))
+              for root, skus in links.groups.items()]
+    compositions = [DesiredComposition(sku, components) for sku, components in links.compositions.items()]
+    options = StructureOptions(
+        create_missing_components=bool(config.compositions and config.compositions.create_missing_components),
+        dry_run=dry_run,
+        # only a full run sees every variation of a group: an incremental one adds, never removes
+        remove_unlisted=ctx.window is not None and ctx.window.mode == "full")
+    report = StructureWriter(client, options).write(groups, compositions)
+    calls.update(getattr(report, "calls", {}) or {})
+    for result in report.results:
+        previous = outcomes.get(result.sku)
+        outcome = _outcome(result.status.value, getattr(result, "endpoint", None), getattr(result, "message", None),
+                           dry_run)
+        if previous is None or previous["status"] != "refused":
+            outcomes[result.sku] = outcome
+    if dry_run and getattr(report, "diff", None):
+        _write_diff(ctx.staging.dry_run("structure-diff.csv"), report.diff)
+
+
+def _outcome(status: str, endpoint, message, dry_run: bool) -> dict:
+    if status == "refused":
+        return {"status": "refused", "code": endpoint or "pimflow", "message": message or ""}
+    return {"status": status, "code": "dry_run" if dry_run else "", "message": "not sent (dry run)" if dry_run else ""}
+
+
+def _write_diff(path, diff) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("sku", "what", "old", "new", "action", "endpoint"))
+        for row in diff:
+            values = [getattr(row, name, "") for name in ("sku", "field", "old", "new", "action", "endpoint")]
+            writer.writerow([v if isinstance(v, str) else json.dumps(v, default=str) for v in values])

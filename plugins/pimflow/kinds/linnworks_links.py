@@ -1,0 +1,172 @@
+"""Catalog structure for the `linnworks` target: what product models, kits, related products and
+categories become in Linnworks.
+
+- A root product model is the parent item of a variation group whose variations are the variant
+  products under it (at any depth: Linnworks groups have one level); sub-models are not items.
+- A quantified association (the profile's `compositions.association`) is the item's composition.
+- Related products (association types) become an extended property per type listing the SKUs.
+- Category codes become a path of labels, written as the item's category or an extended property.
+
+Groups, compositions and related products are written by the `link` task, once every chunk is
+loaded, so parents, variations, components and related items exist whatever chunk they were in.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pimflow.kinds.akeneo_structure import ModelIndex, staged_models
+from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
+from productsup.associations import association_column
+from productsup.cells import split_values
+
+SUB_MODEL = "a sub-model is not a Linnworks item: its values reach Linnworks through its variants"
+MODEL_WITHOUT_VARIATIONS = "product models are not written without the variations setting"
+
+
+def is_model(row: Mapping[str, str]) -> bool:
+    return bool(row.get("family_variant"))
+
+
+def model_outcome(row: Mapping[str, str], variations_on: bool) -> str | None:
+    """Why a product model row is not an item (None: it is one, the parent item of its group)."""
+    if not is_model(row):
+        return None
+    if not variations_on:
+        return MODEL_WITHOUT_VARIATIONS
+    return SUB_MODEL if row.get("parent") else None
+
+
+class CategoryPaths:
+    """Category codes → one path of labels (`Master > Clothing > T-shirts`), the deepest category of
+    the chosen tree; codes stand in for missing labels."""
+
+    def __init__(self, categories: Iterable[Mapping], settings, locale: str | None):
+        self.parents = {c["code"]: c.get("parent") for c in categories}
+        self.labels = {c["code"]: ((c.get("labels") or {}).get(locale) if locale else None) or c["code"]
+                       for c in categories}
+        self.tree, self.separator = settings.tree, settings.separator
+
+    def lineage(self, code: str) -> list[str]:
+        chain, seen = [], set()
+        while code and code not in seen:
+            seen.add(code)
+            chain.append(code)
+            code = self.parents.get(code)
+        return chain[::-1]
+
+    def path(self, codes: Iterable[str]) -> str | None:
+        lineages = [self.lineage(code) for code in codes]
+        if self.tree:
+            lineages = [line for line in lineages if line and line[0] == self.tree]
+        if not lineages:
+            return None
+        deepest = max(lineages, key=lambda line: (len(line), [-ord(ch) for ch in "/".join(line)]))
+        return self.separator.join(self.labels.get(code, code) for code in deepest)
+
+
+@dataclass
+class RunLinks:
+    """What the link step writes, gathered from every transformed chunk of the run."""
+
+    groups: dict[str, list[str]] = field(default_factory=dict)  # root model code → variant SKUs
+    group_names: dict[str, str] = field(default_factory=dict)
+    compositions: dict[str, dict[str, int]] = field(default_factory=dict)  # kit SKU → component → qty
+    related: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # SKU → type → SKUs
+    records: dict[str, tuple[int, int]] = field(default_factory=dict)  # SKU → (chunk index, n)
+    statuses: dict[str, str] = field(default_factory=dict)  # SKU → its load status
+
+
+def related_types(columns: Iterable[str], settings, composition_type: str | None) -> list[str]:
+    wanted = set(settings.associations) if settings.associations is not None else None
+    found = []
+    for column in columns:
+        parsed = association_column(column, None)
+        if parsed and parsed[1] in ("products", "product_models") and parsed[0] != composition_type:
+            if (wanted is None or parsed[0] in wanted) and parsed[0] not in found:
+                found.append(parsed[0])
+    return found
+
+
+def gather(ctx, config, transformed: list[dict], identifier: str, separator: str,
+           group_name_column) -> RunLinks:
+    """Read every transformed chunk and its load results into the run's links."""
+    links = RunLinks()
+    models = _models(ctx, transformed, identifier)
+    composition = config.compositions.association if config.compositions else None
+    variants: list[tuple[str, str]] = []
+    for chunk in transformed:
+        index = chunk["index"]
+        statuses = {}
+        results = ctx.staging.results("load", index)
+        if results.exists():
+            statuses = {r["n"]: r["status"] for r in read_jsonl(results)}
+        for n, row in _rows(chunk["path"]):
+            sku = row.get(identifier, "")
+            if not sku or statuses.get(n) in (None, "refused", "skipped"):
+                continue
+            links.records[sku] = (index, n)
+            links.statuses[sku] = statuses[n]
+            if is_model(row):
+                if config.variations is not None and not row.get("parent"):
+                    links.groups.setdefault(sku, [])
+                    name = row.get(group_name_column(row)) if group_name_column else None
+                    links.group_names[sku] = name or sku
+                continue
+            if config.variations is not None and row.get("parent"):
+                variants.append((models.root_of(row["parent"]) or row["parent"], sku))
+            if composition:
+                components = _quantities(row, composition, separator)
+                if components is not None:
+                    links.compositions[sku] = components
+            if config.related_products is not None:
+                for kind in related_types(row, config.related_products, composition):
+                    skus = [code for suffix in ("products", "product_models")
+                            for code in split_values(row.get(f"{kind}-{suffix}", ""), separator)]
+                    links.related.setdefault(sku, {})[kind] = skus
+    for root, sku in variants:  # groups are built around the root models the run carries (the parent items)
+        if root in links.groups:
+            links.groups[root].append(sku)
+    return links
+
+
+def _models(ctx, transformed: list[dict], identifier: str) -> ModelIndex:
+    """The run's product models: staged by an akeneo source, or given as rows by a feed."""
+    index = staged_models(ctx)
+    merged = dict(index.models)
+    for chunk in transformed:
+        for _, row in _rows(chunk["path"]):
+            code = row.get(identifier)
+            if is_model(row) and code and code not in merged:
+                merged[code] = {"code": code, "parent": row.get("parent") or None}
+    return index if len(merged) == len(index.models) else ModelIndex(merged)
+
+
+def _quantities(row: Mapping[str, str], association: str, separator: str) -> dict[str, int] | None:
+    cells = [row.get(f"{association}-{kind}") for kind in ("products", "product_models")]
+    if all(cell is None for cell in cells):
+        return None
+    components: dict[str, int] = {}
+    for cell in cells:
+        for entry in split_values(cell or "", separator):
+            code, _, quantity = entry.rpartition("|")
+            if code:
+                components[code] = components.get(code, 0) + int(quantity)
+    return components
+
+
+def _rows(path: str):
+    with as_storage_path(path).open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])[1:]
+        for line in reader:
+            yield int(line[0]), dict(zip(header, line[1:]))
+
+
+def write_link_results(ctx, outcomes: dict[tuple[int, int], dict]) -> None:
+    by_chunk: dict[int, list[dict]] = {}
+    for (index, n), result in outcomes.items():
+        by_chunk.setdefault(index, []).append({"n": n, **result})
+    for index, results in by_chunk.items():
+        write_jsonl(ctx.staging.results("link", index), sorted(results, key=lambda r: r["n"]))
