@@ -12,6 +12,8 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from linnworks.categories import CategoryCalls
+from linnworks.compositions import CompositionCalls
 from linnworks.content import ContentCalls
 from linnworks.images import ImageCalls
 from linnworks.inventory import InventoryCalls
@@ -21,12 +23,15 @@ from linnworks.session import Authenticator
 from linnworks.settings import LinnworksSettings
 from linnworks.stock import StockCalls
 from linnworks.transport import Exchanger, LinnworksTransport
+from linnworks.variations import VariationCalls
 
 USER_AGENT = "pimflow-linnworks/0.1"
 
 
-class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls):
-    """Typed methods live in the mixins (inventory, content, images, stock); wiring lives here."""
+class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls, VariationCalls, CompositionCalls,
+                      CategoryCalls):
+    """Typed methods live in the mixins (inventory, content, images, stock, variation groups,
+    compositions, categories); wiring lives here."""
 
     def __init__(self, settings: LinnworksSettings, *, quotas: QuotaBook | None = None,
                  http: requests.Session | None = None,

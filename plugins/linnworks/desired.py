@@ -55,6 +55,12 @@ class DesiredItem:
     channel_descriptions: Mapping[ChannelKey, str | None] = field(default_factory=dict)
     extended_properties: Mapping[str, str | None] = field(default_factory=dict)
     images: tuple[ImageRef, ...] | None = None  # the first is the main image
+    # The item's Linnworks category, by name (a path such as "Master/Clothing/T-shirts" is one name);
+    # created when missing. None: not managed.
+    category: str | None = None
+    # SKUs that must exist before this item is written, by label ({"related products": ("A", "B")}):
+    # the item is refused, and nothing written for it, when one is neither in Linnworks nor in the write.
+    required_skus: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.sku, str) or not self.sku.strip():
@@ -81,6 +87,17 @@ class DesiredItem:
         object.__setattr__(self, "extended_properties", MappingProxyType(properties))
         if self.images is not None:
             object.__setattr__(self, "images", tuple(self.images))
+        if self.category is not None:
+            if not isinstance(self.category, str) or not self.category.strip():
+                raise ValueError(f"{self.sku}: a category needs a name (None leaves it alone)")
+            object.__setattr__(self, "category", self.category.strip())
+        required = {}
+        for label, skus in self.required_skus.items():
+            skus = (skus,) if isinstance(skus, str) else tuple(skus)
+            if not isinstance(label, str) or not all(isinstance(sku, str) and sku for sku in skus):
+                raise ValueError(f"{self.sku}: required_skus maps a label to non-empty SKU strings")
+            required[label] = tuple(dict.fromkeys(skus))
+        object.__setattr__(self, "required_skus", MappingProxyType(required))
 
 
 class ImageMode(StrEnum):

@@ -7,6 +7,7 @@ extended properties match on their name. New rows get deterministic pkRowIds (`i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -61,11 +62,18 @@ ITEM_FIELDS = (
 )
 
 
+# The category is written by id (CategoryId: UpdateInventoryItemField's "Category" value format is
+# undocumented, so an existing item's category changes by a full replace) and shown by name.
+CATEGORY = ItemFieldSpec("category", "category_id", None, False)
+DEFAULT_CATEGORY_ID = "00000000-0000-0000-0000-000000000000"
+
+
 @dataclass(frozen=True)
 class FieldChange:
     spec: ItemFieldSpec
     old: Any
     new: Any
+    shown: tuple[Any, Any] | None = None  # (old, new) for people, when not the values written
 
 
 class RowKind(StrEnum):
@@ -139,8 +147,9 @@ def requirements(items: list[DesiredItem]) -> list[DataRequirement]:
 
 
 def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id: str,
-              options: WriteOptions) -> ItemPlan:
-    """The writes that make Linnworks match `desired`; `current` None means the item is new."""
+              options: WriteOptions, category_ids: Mapping[str, str] | None = None) -> ItemPlan:
+    """The writes that make Linnworks match `desired`; `current` None means the item is new.
+    `category_ids` maps category names to CategoryIds (a category it lacks is left alone)."""
     is_new = current is None
     sku, diff = desired.sku, []
     fields = []
@@ -149,12 +158,19 @@ def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id
         old = None if is_new else getattr(current, spec.attr)
         if new is not None and (is_new or not same_value(old, new, spec.numeric)):
             fields.append(FieldChange(spec, old, new))
+    category_id = (category_ids or {}).get(desired.category) if desired.category is not None else None
+    if category_id is not None:
+        old = None if is_new else (current.category_id or DEFAULT_CATEGORY_ID)
+        if is_new or old.lower() != category_id.lower():
+            fields.append(FieldChange(CATEGORY, old, category_id,
+                                      (None if is_new else current.category_name, desired.category)))
     route = None
     if not is_new and fields:
         whole = len(fields) >= options.replace_from_fields or any(c.spec.column is None for c in fields)
         route = UPDATE_ITEM if whole else UPDATE_FIELD
     for change in fields:
-        diff.append(DiffRow(sku, change.spec.name, change.old, change.new, "create" if is_new else "update",
+        old, new = change.shown or (change.old, change.new)
+        diff.append(DiffRow(sku, change.spec.name, old, new, "create" if is_new else "update",
                             ADD_ITEMS if is_new else route))
 
     rows = {kind: RowChanges() for kind in RowKind}

@@ -71,6 +71,28 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Stock/SetStockLevel", "POST", 250, S),  # absolute level, so a repeat is harmless
     ("Stock/GetStockItemsFullByIds", "POST", 250, S),
     ("Stock/GetStockItemsFull", "POST", 150, S),
+    ("Stock/GetStockItemTypeInfo", "POST", 150, S),
+    # Variation groups. A group's id is its parent's StockItemId, so a resent create cannot make a
+    # second group; it is refused instead, hence VERIFY: after a lost answer the client reads first.
+    ("Stock/CreateVariationGroup", "POST", 150, V),
+    ("Stock/AddVariationItems", "POST", 250, V),  # re-adding a member: undocumented, so read first
+    ("Stock/GetVariationItems", "GET", 250, S),
+    ("Stock/GetVariationGroupByParentId", "GET", 150, S),
+    ("Stock/GetVariationGroupByName", "GET", 150, S),
+    ("Stock/RenameVariationGroup", "POST", 150, S),
+    ("Stock/DeleteVariationItems", "POST", 150, S),
+    ("Stock/DeleteVariationGroups", "POST", 150, S),
+    # Compositions: rows keyed by (parent, component); a repeated create is a primary-key violation.
+    ("Inventory/GetInventoryItemCompositions", "GET", 250, S),
+    ("Inventory/GetInventoryItemsCompositionByIds", "POST", 250, S),
+    ("Inventory/CreateInventoryItemCompositions", "POST", 150, C),
+    ("Inventory/UpdateInventoryItemCompositions", "POST", 150, S),
+    ("Inventory/DeleteInventoryItemCompositions", "POST", 150, S),
+    # Categories: created with a client categoryId, so a resent create is a primary-key violation.
+    ("Inventory/GetCategories", "GET", 150, S),
+    ("Inventory/CreateCategory", "POST", 150, C),
+    ("Inventory/UpdateCategory", "POST", 150, S),  # a full replace of the category
+    ("Inventory/DeleteCategoryById", "POST", 150, S),
 )
 
 
@@ -82,6 +104,11 @@ SKU_LOOKUP_BATCH = 200  # convention: GetStockItemIdsBySKU max undocumented
 ROWS_BATCH = 200  # convention: Create/Update/Delete prices, titles, descriptions, ext. properties
 STOCK_LEVELS_BATCH = 200  # convention: GetStockLevel_Batch, SetStockLevel
 FULL_BY_IDS_BATCH = 200  # convention: GetStockItemsFullByIds
+TYPE_INFO_BATCH = 200  # convention: GetStockItemTypeInfo
+VARIATION_ITEMS_BATCH = 200  # convention: AddVariationItems, DeleteVariationItems (one group a call)
+VARIATION_GROUPS_BATCH = 200  # convention: DeleteVariationGroups
+COMPOSITIONS_BY_IDS_BATCH = 100  # documented: "The maximum items count for this call is 100"
+COMPOSITION_ROWS_BATCH = 200  # convention: Create/UpdateInventoryItemCompositions (rows of many parents)
 
 
 def endpoint(path: str) -> Endpoint:

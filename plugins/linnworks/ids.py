@@ -42,3 +42,8 @@ def description_row_id(stock_item_id: str, source: str = "", sub_source: str = "
 
 def extended_property_row_id(stock_item_id: str, name: str) -> str:
     return _derive("extended_property", stock_item_id.lower(), name)
+
+
+def category_id(name: str) -> str:
+    """A category named `name` that pimflow creates: the same name always gets the same id."""
+    return _derive("category", name)

@@ -239,6 +239,7 @@ class StockItemFull(Wire):
     retail_price: float | None = Field(None, alias="RetailPrice")
     tax_rate: float | None = Field(None, alias="TaxRate")
     category_id: str | None = Field(None, alias="CategoryId")
+    category_name: str | None = Field(None, alias="CategoryName")
     height: float | None = Field(None, alias="Height")
     width: float | None = Field(None, alias="Width")
     depth: float | None = Field(None, alias="Depth")

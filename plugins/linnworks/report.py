@@ -66,6 +66,7 @@ class WriteReport:
     dry_run: bool
     calls: Counter = field(default_factory=Counter)  # calls the writer made, by method
     units: Counter = field(default_factory=Counter)  # rows / items / fields each method had to write
+    categories_created: list[str] = field(default_factory=list)  # in a dry run: would be created
 
     def counts(self) -> dict[str, int]:
         tally = Counter(result.status.value for result in self.results)

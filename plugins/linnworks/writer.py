@@ -20,15 +20,16 @@ from linnworks.batching import chunked
 from linnworks.client import LinnworksClient
 from linnworks.desired import DesiredItem, WriteOptions
 from linnworks.diff import ItemPlan, plan_item, requirements
-from linnworks.endpoints import FULL_BY_IDS_BATCH, SKU_LOOKUP_BATCH
+from linnworks.endpoints import FULL_BY_IDS_BATCH
+from linnworks.item_checks import CategoryResolver, refuse_missing_required, required_extra
 from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
 from linnworks.models import StockItemFull
 from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
 from linnworks.writes import PlanWriter
 
 log = logging.getLogger(__name__)
 
-LOOKUP = "Inventory/GetStockItemIdsBySKU"
 FULL_READ = "Stock/GetStockItemsFullByIds"
 DUPLICATE_SKU = "SKU appears more than once in this load (letter case aside); only its first record was used"
 
@@ -53,7 +54,11 @@ class LinnworksWriter:
                 unique[item.sku] = item
         self._check(unique.values())
         tally = Tally()
-        found = self._lookup(list(unique), tally)
+        # Required SKUs are looked up in the same batches as the items' own.
+        found, unchecked = lookup_ids(self.client, list(unique) + required_extra(unique), tally, self.workers)
+        refuse_missing_required(unique, found, unchecked, self.options.create_products, tally)
+        categories = CategoryResolver(self.client, tally, self.options.dry_run)
+        category_ids = categories.resolve(unique)
         current = self._read(found, unique, tally)
 
         plans: dict[str, ItemPlan] = {}
@@ -66,16 +71,19 @@ class LinnworksWriter:
                 if full is None:  # deleted or archived between the lookup and the read
                     tally.refuse([sku], FULL_READ, "item not returned by GetStockItemsFullByIds")
                     continue
-                plans[sku] = plan_item(desired, full, full.stock_item_id, self.options)
+                plans[sku] = plan_item(desired, full, full.stock_item_id, self.options, category_ids)
             elif self.options.create_products:
-                plans[sku] = plan_item(desired, None, ids.stock_item_id(sku), self.options)
+                plans[sku] = plan_item(desired, None, ids.stock_item_id(sku), self.options, category_ids)
             else:
                 skipped.add(sku)
 
         if not self.options.dry_run:
-            written = PlanWriter(self.client, self.options, tally, self.workers).run(list(plans.values()), unique)
+            written = PlanWriter(self.client, self.options, tally, self.workers, category_ids).run(
+                list(plans.values()), unique)
             plans.update((plan.sku, plan) for plan in written)
-        return self._report(items, plans, skipped, tally)
+        report = self._report(items, plans, skipped, tally)
+        report.categories_created = categories.created
+        return report
 
     def _check(self, items: Iterable[DesiredItem]) -> None:
         ledger = self.options.image_ledger_property
@@ -85,30 +93,11 @@ class LinnworksWriter:
                              f"rename it or set WriteOptions.image_ledger_property (SKUs {clashing[:5]})")
 
     # -- reading ------------------------------------------------------------------------------------
-    def _lookup(self, skus: list[str], tally: Tally) -> dict[str, str]:
-        """SKU -> StockItemId for the SKUs in Linnworks (200 a call)."""
-        found: dict[str, str] = {}
-        lock = threading.Lock()
-
-        def lookup(batch: list[str]) -> None:
-            tally.called(LOOKUP)
-            try:
-                answer = self.client.find_stock_item_ids(batch)
-            except DATA_ERRORS as exc:
-                tally.refuse(batch, LOOKUP, describe(exc))
-                return
-            with lock:
-                found.update(answer)
-
-        run_lanes({LOOKUP: [lambda batch=batch: lookup(batch) for batch in chunked(skus, SKU_LOOKUP_BATCH)]},
-                  self.workers)
-        return found
-
     def _read(self, found: dict[str, str], unique: dict[str, DesiredItem], tally: Tally) -> dict[str, StockItemFull]:
         """Lower-cased StockItemId -> full state, with each batch's data requirements only."""
         current: dict[str, StockItemFull] = {}
         lock = threading.Lock()
-        skus = [sku for sku in unique if sku in found]
+        skus = [sku for sku in unique if sku in found and sku not in tally.refusals]
 
         def read(batch: list[str]) -> None:
             tally.called(FULL_READ)

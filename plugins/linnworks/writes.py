@@ -39,11 +39,13 @@ _CHANNEL_KINDS = {RowKind.PRICES: "prices", RowKind.TITLES: "titles", RowKind.DE
 class PlanWriter:
     """Writes plans for one `LinnworksWriter.write` call; outcomes go to `tally`."""
 
-    def __init__(self, client: LinnworksClient, options: WriteOptions, tally: Tally, workers: int):
+    def __init__(self, client: LinnworksClient, options: WriteOptions, tally: Tally, workers: int,
+                 category_ids: dict[str, str] | None = None):
         self.client = client
         self.options = options
         self.tally = tally
         self.workers = workers
+        self.category_ids = category_ids or {}
 
     def run(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
         """Write the plans; returns those that were written (new items as created)."""
@@ -81,7 +83,7 @@ class PlanWriter:
             elif plan.sku in created:
                 stock_item_id = created[plan.sku]
                 if stock_item_id.lower() != plan.stock_item_id.lower():  # Linnworks chose its own id
-                    plan = plan_item(desired[plan.sku], None, stock_item_id, self.options)
+                    plan = plan_item(desired[plan.sku], None, stock_item_id, self.options, self.category_ids)
                 kept.append(plan)
         return kept
 

@@ -35,6 +35,15 @@ class SandboxControl:
         response = requests.get(f"{self.base}/items/{sku}", timeout=10)
         return None if response.status_code == 404 else self._ok(response)
 
+    def variation_groups(self) -> list[dict]:
+        return self._ok(requests.get(f"{self.base}/variation-groups", timeout=10))
+
+    def compositions(self) -> dict:
+        return self._ok(requests.get(f"{self.base}/compositions", timeout=10))
+
+    def categories(self) -> list[dict]:
+        return self._ok(requests.get(f"{self.base}/categories", timeout=10))
+
     def put_stock(self, rows: list[dict]) -> dict:
         return self._ok(requests.put(f"{self.base}/stock", json=rows, timeout=10))
 

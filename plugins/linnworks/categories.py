@@ -1,0 +1,43 @@
+"""Inventory categories: a flat list of names (a path such as "Master/Clothing/T-shirts" is one name).
+
+CreateCategory takes an optional client `categoryId`: pimflow sends `ids.category_id(name)`, so a
+resend after a lost answer is a primary-key violation, read as "landed" (`Retry.CREATE`).
+UpdateCategory replaces the whole category. Items without a category are in "Default".
+"""
+from __future__ import annotations
+
+from pydantic import Field
+
+from linnworks import ids
+from linnworks.models import Wire
+
+DEFAULT_CATEGORY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+class Category(Wire):
+    category_id: str = Field(alias="CategoryId")
+    category_name: str = Field(alias="CategoryName")
+    structure_category_id: int | None = Field(None, alias="StructureCategoryId")
+    product_category_id: int | None = Field(None, alias="ProductCategoryId")
+
+
+class CategoryCalls:
+    """Mixed into `LinnworksClient`, which provides `_call`."""
+
+    def get_categories(self) -> list[Category]:
+        return [Category.model_validate(row) for row in self._call("Inventory/GetCategories") or []]
+
+    def create_category(self, name: str, category_id: str | None = None) -> Category:
+        category_id = category_id or ids.category_id(name)
+        answer = self._call("Inventory/CreateCategory", json={"categoryName": name, "categoryId": category_id})
+        if isinstance(answer, dict) and answer.get("CategoryId"):
+            return Category.model_validate(answer)
+        return Category(category_id=category_id, category_name=name)  # landed before a lost answer
+
+    def update_category(self, category: Category) -> None:
+        """A full replace: send the category as read, with what changes."""
+        self._call("Inventory/UpdateCategory", json={"category": category.model_dump(by_alias=True)})
+
+    def delete_category(self, category_id: str) -> None:
+        """Refused with "Category is in use" while items are in it."""
+        self._call("Inventory/DeleteCategoryById", json={"categoryId": category_id})

@@ -1,0 +1,255 @@
+"""`StructureWriter`: make Linnworks' variation groups and compositions match, in the fewest calls.
+
+    groups = [DesiredVariationGroup("TEE", "T-shirt", ("TEE-S", "TEE-M"))]
+    kits = [DesiredComposition("KIT-1", {"TEE-S": 2, "MUG": 1})]
+    report = StructureWriter(client, StructureOptions()).write(groups, kits)   # one result per parent
+
+The items themselves (parents, variations, components) are written first by `LinnworksWriter`.
+This looks every SKU up at once, reads the current groups and compositions of the parents that
+have any, and writes only the differences. A group whose parent or variations are missing is
+refused with their SKUs; so is a kit whose components are missing, unless
+`create_missing_components` (bare items are then created first, with deterministic ids). A second
+write with the same input makes no write call. A group's id is its parent's StockItemId, so a
+resent create can never make a second group.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from linnworks import ids
+from linnworks.batching import chunked
+from linnworks.client import LinnworksClient
+from linnworks.endpoints import ADD_ITEMS_BATCH
+from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.lookup import lookup_ids
+from linnworks.models import NewStockItem
+from linnworks.report import DiffRow, Refusal, Tally
+from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
+from linnworks.structure_report import StructureKind, StructureReport, StructureResult, StructureStatus
+from linnworks.structure_state import StructureReader
+from linnworks.structure_writes import StructureWrites
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_PARENT = "parent SKU appears more than once in this write (letter case aside); only its first structure was used"
+
+
+@dataclass(frozen=True)
+class DesiredVariationGroup:
+    """A parent item and its variation items, under a group name."""
+
+    parent_sku: str
+    name: str
+    variation_skus: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_sku(self.parent_sku, "a variation group needs a parent SKU")
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"{self.parent_sku}: a variation group needs a name")
+        skus = (self.variation_skus,) if isinstance(self.variation_skus, str) else tuple(self.variation_skus)
+        unique: dict[str, str] = {}
+        for sku in skus:
+            _check_sku(sku, f"{self.parent_sku}: variation SKUs must be non-empty strings")
+            if sku.casefold() == self.parent_sku.casefold():
+                raise ValueError(f"{self.parent_sku}: the parent can not be one of its own variations")
+            unique.setdefault(sku.casefold(), sku)
+        object.__setattr__(self, "name", self.name.strip())
+        object.__setattr__(self, "variation_skus", tuple(unique.values()))
+
+
+@dataclass(frozen=True)
+class DesiredComposition:
+    """A kit: component SKU -> how many of it (a positive whole number)."""
+
+    parent_sku: str
+    components: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_sku(self.parent_sku, "a composition needs a parent SKU")
+        components: dict[str, int] = {}
+        for sku, quantity in self.components.items():
+            _check_sku(sku, f"{self.parent_sku}: component SKUs must be non-empty strings")
+            if sku.casefold() == self.parent_sku.casefold():
+                raise ValueError(f"{self.parent_sku}: a kit can not contain itself")
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+                raise ValueError(f"{self.parent_sku}: quantity of {sku} must be a whole number above 0, not {quantity!r}")
+            if any(known.casefold() == sku.casefold() for known in components):
+                raise ValueError(f"{self.parent_sku}: component {sku} is listed twice")
+            components[sku] = quantity
+        object.__setattr__(self, "components", MappingProxyType(components))
+
+
+@dataclass(frozen=True)
+class StructureOptions:
+    create_missing_components: bool = False  # create bare items for missing components instead of refusing
+    dry_run: bool = False  # read and diff only; nothing is written
+    remove_unlisted: bool = True  # take out variations and components the input does not list
+    split_refused_batches: bool = True  # a refused batch of composition rows is resent in halves
+
+
+def _check_sku(sku, message: str) -> None:
+    if not isinstance(sku, str) or not sku.strip():
+        raise ValueError(message)
+
+
+class StructureWriter:
+    """Desired groups and compositions -> Linnworks writes, over one `LinnworksClient`."""
+
+    def __init__(self, client: LinnworksClient, options: StructureOptions | None = None):
+        self.client = client
+        self.options = options or StructureOptions()
+        self.workers = 2 * client.settings.concurrency
+
+    def write(self, groups: Iterable[DesiredVariationGroup] = (),
+              compositions: Iterable[DesiredComposition] = ()) -> StructureReport:
+        entries = [(StructureKind.VARIATION_GROUP, g) for g in groups]
+        entries += [(StructureKind.COMPOSITION, c) for c in compositions]
+        tally = Tally()
+        unique: dict[str, tuple[StructureKind, object]] = {}
+        folded: set[str] = set()
+        for kind, desired in entries:
+            if desired.parent_sku.casefold() not in folded:
+                folded.add(desired.parent_sku.casefold())
+                unique[desired.parent_sku] = (kind, desired)
+
+        skus = list(dict.fromkeys(sku for _, desired in unique.values() for sku in _skus(desired)))
+        found, unchecked = lookup_ids(self.client, skus, tally, self.workers)
+        created, skipped = self._settle_missing(unique, found, unchecked, tally)
+
+        parents = {sku: found[sku] for sku in unique if sku not in tally.refusals and sku in found}
+        reader = StructureReader(self.client, tally, self.workers)
+        types = reader.item_types(list(parents))
+        to_read_groups = {sku: parents[sku] for sku, (kind, _) in unique.items()
+                          if kind is StructureKind.VARIATION_GROUP and sku in types and types[sku].is_variation_group
+                          and sku not in tally.refusals}
+        to_read_kits = {sku: parents[sku] for sku, (kind, _) in unique.items()
+                        if kind is StructureKind.COMPOSITION and sku in types and types[sku].is_composite_parent
+                        and sku not in tally.refusals}
+        current_groups, current_rows = reader.current(to_read_groups, to_read_kits)
+
+        plans: dict[str, GroupPlan | CompositionPlan] = {}
+        for sku, (kind, desired) in unique.items():
+            if sku in tally.refusals or sku in skipped or sku not in parents:
+                continue
+            if kind is StructureKind.VARIATION_GROUP:
+                plans[sku] = plan_group(sku, parents[sku], desired.name,
+                                        {v: found[v] for v in desired.variation_skus},
+                                        current_groups.get(sku), self.options.remove_unlisted)
+            else:
+                plans[sku] = plan_composition(sku, parents[sku],
+                                              {c: (found[c], q) for c, q in desired.components.items()},
+                                              current_rows.get(sku, []), self.options.remove_unlisted)
+        if not self.options.dry_run:
+            todo = [plan for plan in plans.values() if plan.has_writes()]
+            StructureWrites(self.client, tally, self.workers, self.options.split_refused_batches).run(
+                [p for p in todo if isinstance(p, GroupPlan)], [p for p in todo if isinstance(p, CompositionPlan)])
+        return self._report(entries, unique, plans, created, skipped, found, tally)
+
+    # -- missing SKUs -------------------------------------------------------------------------------
+    def _settle_missing(self, unique: dict, found: dict[str, str], unchecked: set[str], tally: Tally
+                        ) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+        """Refuse what misses SKUs, or create missing components; returns the components created per
+        kit (parent SKU -> SKUs; in a dry run: to be created) and the parents with nothing to do."""
+        to_create: dict[str, list[str]] = {}  # component SKU -> kits that need it
+        skipped: set[str] = set()
+        for sku, (kind, desired) in unique.items():
+            if sku in tally.refusals:
+                continue
+            unknown = [s for s in _skus(desired) if s in unchecked]
+            if unknown:
+                tally.refuse([sku], "Inventory/GetStockItemIdsBySKU", f"could not look up {', '.join(unknown)}")
+                continue
+            missing_parent = sku not in found
+            if kind is StructureKind.COMPOSITION and missing_parent and not desired.components:
+                skipped.add(sku)
+                continue
+            if kind is StructureKind.VARIATION_GROUP:
+                missing = [f"{sku} (parent)"] * missing_parent + [v for v in desired.variation_skus if v not in found]
+                if missing:
+                    tally.refuse([sku], None, f"missing in Linnworks: {', '.join(missing)}")
+                continue
+            missing = [c for c in desired.components if c not in found]
+            if missing_parent:
+                tally.refuse([sku], None, f"missing in Linnworks: {sku} (parent)" +
+                             (f"; missing components: {', '.join(missing)}" if missing else ""))
+            elif missing and not self.options.create_missing_components:
+                tally.refuse([sku], None, f"missing components: {', '.join(missing)}", {sku: missing})
+            else:
+                for component in missing:
+                    to_create.setdefault(component, []).append(sku)
+        created_for: dict[str, list[str]] = {}
+        for component, kits in self._create_components(to_create, found, tally).items():
+            for kit in kits:
+                created_for.setdefault(kit, []).append(component)
+        return {kit: tuple(skus) for kit, skus in created_for.items()}, skipped
+
+    def _create_components(self, to_create: dict[str, list[str]], found: dict[str, str], tally: Tally
+                           ) -> dict[str, list[str]]:
+        """Bare items (title = SKU) for missing components, 200 a call; component -> kits, as created."""
+        if not to_create:
+            return {}
+        tally.needs(ADD_ITEMS, len(to_create))
+        if self.options.dry_run:
+            found.update((sku, ids.stock_item_id(sku)) for sku in to_create)
+            return to_create
+        created: dict[str, list[str]] = {}
+
+        def add(batch: list[str]) -> None:
+            tally.called(ADD_ITEMS)
+            items = [NewStockItem(item_number=sku, item_title=sku, stock_item_id=ids.stock_item_id(sku)) for sku in batch]
+            try:
+                result = self.client.add_items(items)
+            except DATA_ERRORS as exc:
+                for sku in batch:
+                    tally.refuse(to_create[sku], ADD_ITEMS, f"component {sku}: {describe(exc)}")
+                return
+            for failure in result.failed:
+                tally.refuse(to_create[failure.sku], ADD_ITEMS, f"component {failure.sku}: {failure.message}")
+            for sku, stock_item_id in result.added.items():
+                found[sku] = stock_item_id
+                created[sku] = to_create[sku]
+
+        run_lanes({ADD_ITEMS: [lambda b=batch: add(b) for batch in chunked(list(to_create), ADD_ITEMS_BATCH)]},
+                  self.workers)
+        return created
+
+    # -- answering ----------------------------------------------------------------------------------
+    def _report(self, entries, unique, plans, created, skipped, found, tally: Tally) -> StructureReport:
+        results, seen = [], set()
+        for kind, desired in entries:
+            sku = desired.parent_sku
+            if sku.casefold() in seen or unique.get(sku, (None, None))[1] is not desired:
+                results.append(StructureResult(sku, kind, StructureStatus.REFUSED,
+                                               refusals=[Refusal(None, DUPLICATE_PARENT)]))
+                continue
+            seen.add(sku.casefold())
+            plan = plans.get(sku)
+            made = created.get(sku, ())
+            diff = [DiffRow(sku, f"component_item[{c}]", None, c, "create", ADD_ITEMS) for c in made]
+            diff += plan.diff if plan is not None else []
+            if sku in tally.refusals:
+                status = StructureStatus.REFUSED
+            elif sku in skipped:
+                status = StructureStatus.SKIPPED
+            else:
+                status = StructureStatus.WRITTEN if made or (plan is not None and plan.has_writes()) \
+                    else StructureStatus.UNCHANGED
+            results.append(StructureResult(sku, kind, status, found.get(sku), list(tally.refusals.get(sku, [])),
+                                           made, diff))
+        report = StructureReport(results, self.options.dry_run, tally.calls, tally.units)
+        log.info("Linnworks structure writer%s: %s; %d call(s)", " (dry run)" if report.dry_run else "",
+                 ", ".join(f"{n} {status}" for status, n in report.counts().items() if n), sum(report.calls.values()))
+        for result in report.refused[:5]:
+            log.warning("Linnworks structure writer: %s refused by %s: %s", result.parent_sku, result.endpoint,
+                        result.message)
+        return report
+
+
+def _skus(desired) -> list[str]:
+    """Every SKU a structure names, the parent first."""
+    if isinstance(desired, DesiredVariationGroup):
+        return [desired.parent_sku, *desired.variation_skus]
+    return [desired.parent_sku, *desired.components]

@@ -1,0 +1,69 @@
+"""What `StructureWriter.write` answers: one result per parent SKU, the diff, and call counts."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from linnworks.report import DiffRow, Refusal
+
+
+class StructureStatus(StrEnum):
+    WRITTEN = "written"  # something was created, changed or removed (in a dry run: would be)
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"  # nothing desired and nothing there (an empty kit for a SKU Linnworks lacks)
+    REFUSED = "refused"
+
+
+class StructureKind(StrEnum):
+    VARIATION_GROUP = "variation_group"
+    COMPOSITION = "composition"
+
+
+@dataclass
+class StructureResult:
+    parent_sku: str
+    kind: StructureKind
+    status: StructureStatus
+    stock_item_id: str | None = None  # the parent's; for a group also the group's id (pkVariationItemId)
+    refusals: list[Refusal] = field(default_factory=list)
+    created_components: tuple[str, ...] = ()  # component SKUs created first (in a dry run: would be)
+    diff: list[DiffRow] = field(default_factory=list)  # this parent's changes (written or, dry run, planned)
+
+    @property
+    def sku(self) -> str:
+        """The parent SKU (the name ItemResult uses)."""
+        return self.parent_sku
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.refusals[0].endpoint if self.refusals else None
+
+    @property
+    def message(self) -> str | None:
+        return self.refusals[0].message if self.refusals else None
+
+    @property
+    def sent(self) -> Any:
+        return self.refusals[0].sent if self.refusals else None
+
+
+@dataclass
+class StructureReport:
+    results: list[StructureResult]
+    dry_run: bool
+    calls: Counter = field(default_factory=Counter)  # calls the writer made, by method
+    units: Counter = field(default_factory=Counter)  # groups / rows / items each write method had
+
+    @property
+    def diff(self) -> list[DiffRow]:
+        return [row for result in self.results for row in result.diff]
+
+    def counts(self) -> dict[str, int]:
+        tally = Counter(result.status.value for result in self.results)
+        return {status.value: tally.get(status.value, 0) for status in StructureStatus}
+
+    @property
+    def refused(self) -> list[StructureResult]:
+        return [result for result in self.results if result.status is StructureStatus.REFUSED]
