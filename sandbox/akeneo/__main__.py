@@ -1,4 +1,5 @@
-"""`python -m sandbox.akeneo --host 127.0.0.1 --port 8081 --products 1000 --seed 42 --latency-ms 0`."""
+"""`python -m sandbox.akeneo --host 127.0.0.1 --port 8081 --products 1000 --seed 42 --latency-ms 0
+[--variant-share 0.5]`."""
 from __future__ import annotations
 
 import argparse
@@ -18,14 +19,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--variant-share", type=float, default=None,
+                        help="share of variant products (0-1): one- and two-level models, bundles, related "
+                             "products, reference entity values; default: the classic demo layout")
     args = parser.parse_args(argv)
+    if args.variant_share is not None and not 0 <= args.variant_share <= 1:
+        parser.error("--variant-share must be between 0 and 1")
     settings = SandboxSettings(latency_ms=args.latency_ms)
-    app = create_app(generate_catalog(args.products, args.seed), settings)
+    app = create_app(generate_catalog(args.products, args.seed, variant_share=args.variant_share), settings)
     # The catalog lives as long as the server: keep the cycle collector from rescanning it on
     # every full collection (with 50,000 products that scan is most of a page's cost).
     gc.freeze()
     # The sandbox's demo credentials are public defaults, so printing them is intended.
-    print(f"Akeneo sandbox on http://{args.host}:{args.port} ({args.products} products, seed {args.seed})")
+    layout = "" if args.variant_share is None else f", variant share {args.variant_share:g}"
+    print(f"Akeneo sandbox on http://{args.host}:{args.port} ({args.products} products, seed {args.seed}{layout})")
     print(f"client id: {settings.client_id}  secret: {settings.secret}  "
           f"username: {settings.username}  password: {settings.password}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")

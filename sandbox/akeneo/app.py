@@ -13,8 +13,10 @@ from sandbox.akeneo.auth import token_answer
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.errors import ApiError
 from sandbox.akeneo.routes_control import router as control_router
+from sandbox.akeneo.routes_models import router as models_router
 from sandbox.akeneo.routes_products import router as products_router
 from sandbox.akeneo.routes_reference import router as reference_router
+from sandbox.akeneo.routes_structure import router as structure_router
 from sandbox.akeneo.settings import SandboxSettings
 from sandbox.akeneo.state import AkeneoState
 from sandbox.akeneo.web import Runtime, json_response, runtime
@@ -86,6 +88,8 @@ def create_app(state: Optional[AkeneoState] = None, settings: Optional[SandboxSe
             "fos_oauth_server_token": {"route": "/api/oauth/v1/token", "methods": ["POST"]}}, "routes": routes})
 
     app.include_router(products_router)
+    app.include_router(models_router)
     app.include_router(reference_router)
+    app.include_router(structure_router)
     app.include_router(control_router)
     return app

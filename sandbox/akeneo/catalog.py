@@ -12,9 +12,13 @@ import uuid
 import zlib
 from datetime import datetime, timedelta, timezone
 
+from typing import Optional
+
+from sandbox.akeneo.catalog_links import is_bundle, product_links, reference_values
+from sandbox.akeneo.catalog_models import ModelFactory, legacy_slot, share_slot
 from sandbox.akeneo.reference_data import (CATEGORY_TREES, FAMILY_CATEGORY, FAMILY_EXTRA, OPTIONS,
                                            build_reference_data)
-from sandbox.akeneo.state import AkeneoState, MediaFile, ProductModelRecord, ProductRecord, dump_values
+from sandbox.akeneo.state import AkeneoState, MediaFile, ProductRecord, dump_values
 
 REFERENCE_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 UPDATED_WINDOW_DAYS = 30
@@ -31,7 +35,6 @@ _NOUNS = {
 _ADJECTIVES = ("Classic", "Urban", "Compact", "Premium", "Eco", "Smart", "Rugged", "Light")
 _LOCALE_WORD = {"en_US": "", "de_DE": " (DE)", "fr_FR": " (FR)"}
 _CHANNEL_LOCALES = {"ecommerce": ("en_US", "de_DE", "fr_FR"), "mobile": ("en_US", "de_DE")}
-_SIZES = ("s", "m", "l")
 _GRANDCHILDREN = {child: grandchildren for tree in CATEGORY_TREES.values()
                   for child, grandchildren in tree.items()}
 
@@ -159,36 +162,38 @@ def _timestamps(rng: random.Random) -> tuple[datetime, datetime]:
     return created, updated
 
 
-def generate_catalog(products: int, seed: int = 42) -> AkeneoState:
-    """A catalog of `products` products (and the product models of its clothing variants)."""
+def _model_draw(rng: random.Random, family) -> tuple[dict, datetime, datetime, list[str]]:
+    """A model's values (with the `name` its variants hold), in the draw order models always had."""
+    base = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS[family])}"
+    shared = _shared_values(rng, base, family)
+    created, updated = _timestamps(rng)
+    return shared, created, updated, _categories(rng, family)
+
+
+def generate_catalog(products: int, seed: int = 42, *, variant_share: Optional[float] = None) -> AkeneoState:
+    """A catalog of `products` products and the product models of its variants.
+
+    `variant_share` (0 to 1) switches to the block layout of `catalog_models` with one- and
+    two-level models, reference entity values, related products and bundles."""
+    if variant_share is not None and not 0 <= variant_share <= 1:
+        raise ValueError("variant_share must be between 0 and 1")
     state = AkeneoState()
     build_reference_data(state, REFERENCE_DATE - timedelta(days=400))
     images = _media_pool(seed)
     state.media_files = {media.code: media for media in images}
-    models: dict[str, tuple[ProductModelRecord, dict]] = {}
+    extras = (lambda rng: reference_values(rng)) if variant_share is not None else None
+    factory = ModelFactory(seed, _model_draw, extras)
+    uuid_of = lambda j: product_uuid(seed, f"PF-{j + 1:06d}")  # noqa: E731
     for index in range(products):
         rng = random.Random(f"{seed}:product:{index}")
         identifier = f"PF-{index + 1:06d}"
-        family = None if index % 97 == 13 else FAMILIES[index % len(FAMILIES)]
-        parent = None
-        ordinal = index // len(FAMILIES)
-        if family == "clothing" and ordinal % 6 < 3:
-            # Runs of three clothing products share a product model and differ by size.
-            block = ordinal // 6
-            parent = f"model_{block + 1:05d}"
-            if parent not in models:
-                model_rng = random.Random(f"{seed}:model:{block}")
-                base = f"{model_rng.choice(_ADJECTIVES)} {model_rng.choice(_NOUNS[family])}"
-                shared = _shared_values(model_rng, base, family)
-                created, updated = _timestamps(model_rng)
-                model = ProductModelRecord(code=parent, family=family, family_variant="clothing_by_size",
-                                           parent=None, categories=_categories(model_rng, family),
-                                           values_json=dump_values(shared), created=created, updated=updated)
-                models[parent] = (model, shared)
-            model, shared = models[parent]
-            values = dict(shared)
-            values["size"] = [_value(_SIZES[ordinal % 6])]
-            categories = list(model.categories)
+        slot = legacy_slot(index, FAMILIES, factory) if variant_share is None \
+            else share_slot(index, FAMILIES, factory, variant_share)
+        family = slot.family
+        if slot.parent is not None:
+            values = dict(factory.shared[slot.parent])
+            values["size"] = [_value(slot.size)]
+            categories = list(factory.models[slot.parent].categories)
         else:
             base = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS[family])} {index + 1}"
             values = _shared_values(rng, base, family)
@@ -197,10 +202,16 @@ def generate_catalog(products: int, seed: int = 42) -> AkeneoState:
             categories = [] if index % 89 == 5 else _categories(rng, family)
         values.update(_own_values(rng, index, family, images))
         created, updated = _timestamps(rng)
-        record = ProductRecord(uuid=product_uuid(seed, identifier), identifier=identifier,
+        record = ProductRecord(uuid=uuid_of(index), identifier=identifier,
                                enabled=index % 53 != 7, family=family, categories=categories, groups=[],
-                               parent=parent, values_json=dump_values(values), created=created, updated=updated)
+                               parent=slot.parent, values_json="", created=created, updated=updated)
+        if variant_share is not None:
+            if slot.parent is None and family is not None:
+                values.update(reference_values(random.Random(f"{seed}:extras:{identifier}"), always=False))
+            record.associations, record.quantified_associations = product_links(
+                seed, index, variant_share, uuid_of, bundle=slot.parent is None and is_bundle(index))
+        record.values_json = dump_values(values)
         state.products[record.uuid] = record
         state.identifiers[identifier] = record.uuid
-    state.product_models = {code: model for code, (model, _) in sorted(models.items())}
+    factory.store(state)
     return state

@@ -10,9 +10,12 @@ import uuid as uuid_module
 from datetime import datetime, timezone
 from typing import Optional
 
+from sandbox.akeneo.associations import AssociationPatch
 from sandbox.akeneo.errors import (API_REFERENCE, ApiError, payload_error, php_type as _php, unprocessable,
                                    validation_failed)
 from sandbox.akeneo.state import IDENTIFIER_ATTRIBUTE, AkeneoState, ProductRecord, dump_values
+from sandbox.akeneo.structure import levels_of, model_level
+from sandbox.akeneo.variant_rules import axis_violations, unexpected_attributes
 from sandbox.akeneo.value_rules import PayloadError, ValueChecker
 
 NO_IDENTIFIER_MESSAGE = ("Validation failed. The identifier field is required for this endpoint. If you want to "
@@ -41,16 +44,19 @@ class ProductPatch:
                 raise payload_error(f'Property "{key}" does not exist.', self.anchor)
         identifier, product_uuid = self._keys(url_key, payload, existing)
         self.checker = ValueChecker(state)
+        self.links = AssociationPatch(state, by_uuid=self.by_uuid)
         try:
-            changes = self._changes(payload)
-            values = existing.values() if existing else {}
-            for (code, locale, scope), data in changes.pop("values", {}).items():
+            changes = self._changes(payload, existing)
+            variant = _Variant(state, existing, changes)
+            values = variant.base
+            given = changes.pop("values", {})
+            for (code, locale, scope), data in given.items():
                 if code == IDENTIFIER_ATTRIBUTE:
                     # /products takes the identifier from the URL; products-uuid from this value.
                     if self.by_uuid:
                         identifier = data
                     continue
-                _set_value(values, code, locale, scope, data)
+                set_value(values, code, locale, scope, data)
         except PayloadError as error:
             raise payload_error(str(error), self.anchor)
         violations = self.checker.violations
@@ -58,8 +64,12 @@ class ProductPatch:
         if owner is not None and owner != product_uuid:
             violations.insert(0, {"property": "identifier",
                                   "message": "The same identifier is already set on another product"})
+        violations += variant.violations(payload, {code for code, _, _ in given} - {IDENTIFIER_ATTRIBUTE},
+                                         identifier if not self.by_uuid else None, product_uuid)
+        violations += self.links.violations
         if violations:
             raise validation_failed(violations)
+        values = variant.full(values)
         return self._store(existing, identifier, product_uuid, changes, values), existing is None
 
     def _keys(self, url_key: str, payload: dict, existing: Optional[ProductRecord]) -> tuple[Optional[str], str]:
@@ -99,7 +109,7 @@ class ProductPatch:
             pass
         return str(uuid_module.uuid4())
 
-    def _changes(self, payload: dict) -> dict:
+    def _changes(self, payload: dict, existing: Optional[ProductRecord]) -> dict:
         """Checked properties of the payload; `values` keyed by (attribute, locale, scope)."""
         state, changes = self.state, {}
         if "enabled" in payload:
@@ -114,50 +124,27 @@ class ProductPatch:
                 raise PayloadError(f'Property "family" expects a valid family code. The family does not exist, '
                                    f'"{family}" given.')
             changes["family"] = family
-        for key, kind in (("categories", "category"), ("groups", "group")):
+        for key in ("categories", "groups"):
             if key in payload:
-                codes = payload[key]
-                if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-                    raise PayloadError(f'Property "{key}" expects an array as data, "{_php(codes)}" given.')
-                for code in codes:
-                    if key == "categories" and code not in state.categories:
-                        raise PayloadError(f"The {code} category does not exist in your PIM.")
-                    if key == "groups":
-                        raise PayloadError(f'Property "groups" expects a valid group code. The group does not exist, '
-                                           f'"{code}" given.')
-                changes[key] = list(dict.fromkeys(codes))
+                changes[key] = checked_codes(state, key, payload[key])
         if "parent" in payload:
             parent = payload["parent"]
             if parent is not None and parent not in state.product_models:
                 raise PayloadError(f'Property "parent" expects a valid parent code. The parent product model does '
                                    f'not exist, "{parent}" given.')
             changes["parent"] = parent
-        for key in ("associations", "quantified_associations"):
-            if key in payload:
-                if not isinstance(payload[key], dict):
-                    raise PayloadError(f'Property "{key}" expects an array as data, "{_php(payload[key])}" given.')
-                changes[key] = payload[key]
+        if "associations" in payload:
+            changes["associations"] = self.links.associations(existing.associations if existing else {},
+                                                              payload["associations"])
+        if "quantified_associations" in payload:
+            changes["quantified_associations"] = self.links.quantified(
+                existing.quantified_associations if existing else {}, payload["quantified_associations"])
         if "values" in payload:
             changes["values"] = self._values(payload["values"])
         return changes
 
     def _values(self, values) -> dict:
-        if not isinstance(values, dict):
-            raise PayloadError(f'Property "values" expects an array as data, "{_php(values)}" given.')
-        checked = {}
-        for code, entries in values.items():
-            attribute = self.state.attributes.get(code)
-            if attribute is None:
-                raise PayloadError(f'Attribute "{code}" does not exist.')
-            if not isinstance(entries, list):
-                raise PayloadError(f'Property "{code}" expects an array as data, "{_php(entries)}" given.')
-            for entry in entries:
-                if not isinstance(entry, dict) or "data" not in entry:
-                    raise PayloadError(f'Property "{code}" expects an array with the key "data".')
-                locale, scope = entry.get("locale"), entry.get("scope")
-                self.checker.check_context(code, attribute, locale, scope)
-                checked[(code, locale, scope)] = self.checker.normalize(code, attribute, entry["data"], locale, scope)
-        return checked
+        return check_values(self.state, self.checker, values)
 
     def _store(self, existing: Optional[ProductRecord], identifier: Optional[str], product_uuid: str,
                changes: dict, values: dict) -> ProductRecord:
@@ -172,8 +159,9 @@ class ProductPatch:
                                    quantified_associations=changes.get("quantified_associations", {}))
             self.state.put_product(record)
             return record
-        merged = {key: _merge(getattr(existing, key), value) if isinstance(value, dict) else value
-                  for key, value in changes.items()}
+        # associations come merged already (AssociationPatch); other objects merge here
+        merged = {key: value if key in ("associations", "quantified_associations") or not isinstance(value, dict)
+                  else _merge(getattr(existing, key), value) for key, value in changes.items()}
         unchanged = (identifier == existing.identifier and values == existing.values()
                      and all(getattr(existing, key) == value for key, value in merged.items()))
         if unchanged:
@@ -188,7 +176,40 @@ class ProductPatch:
         return existing
 
 
-def _set_value(values: dict, code: str, locale, scope, data) -> None:
+def checked_codes(state: AkeneoState, key: str, codes) -> list[str]:
+    """`categories` or `groups` of a payload (the sandbox has no product groups)."""
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise PayloadError(f'Property "{key}" expects an array as data, "{_php(codes)}" given.')
+    for code in codes:
+        if key == "categories" and code not in state.categories:
+            raise PayloadError(f"The {code} category does not exist in your PIM.")
+        if key == "groups":
+            raise PayloadError(f'Property "groups" expects a valid group code. The group does not exist, '
+                               f'"{code}" given.')
+    return list(dict.fromkeys(codes))
+
+
+def check_values(state: AkeneoState, checker: ValueChecker, values) -> dict:
+    """Payload values checked and normalised, keyed by (attribute, locale, scope)."""
+    if not isinstance(values, dict):
+        raise PayloadError(f'Property "values" expects an array as data, "{_php(values)}" given.')
+    checked = {}
+    for code, entries in values.items():
+        attribute = state.attributes.get(code)
+        if attribute is None:
+            raise PayloadError(f'Attribute "{code}" does not exist.')
+        if not isinstance(entries, list):
+            raise PayloadError(f'Property "{code}" expects an array as data, "{_php(entries)}" given.')
+        for entry in entries:
+            if not isinstance(entry, dict) or "data" not in entry:
+                raise PayloadError(f'Property "{code}" expects an array with the key "data".')
+            locale, scope = entry.get("locale"), entry.get("scope")
+            checker.check_context(code, attribute, locale, scope)
+            checked[(code, locale, scope)] = checker.normalize(code, attribute, entry["data"], locale, scope)
+    return checked
+
+
+def set_value(values: dict, code: str, locale, scope, data) -> None:
     """Replace (in place, so resending a value is no change), add, or erase (data null) one value."""
     entries = list(values.get(code, []))
     position = next((i for i, e in enumerate(entries) if (e["locale"], e["scope"]) == (locale, scope)), None)
@@ -212,3 +233,55 @@ def _merge(old: dict, new: dict) -> dict:
         merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
             else value
     return merged
+
+
+class _Variant:
+    """The product-model side of a product PATCH: which model it ends up under, the own values the
+    payload applies to, and Akeneo's variant checks. A product that gets a parent keeps only the
+    values of the variant level (Akeneo's "keep only values for variation"); one whose parent is
+    set to null keeps every value it showed."""
+
+    def __init__(self, state: AkeneoState, existing: Optional[ProductRecord], changes: dict) -> None:
+        self.state, self.existing, self.changes = state, existing, changes
+        self.parent_code = changes["parent"] if "parent" in changes else (existing.parent if existing else None)
+        self.model = state.product_models.get(self.parent_code) if self.parent_code else None
+        self.levels = levels_of(state, self.model.family_variant) if self.model else None
+        shown = existing.values() if existing else {}
+        self.base = self.levels.own(shown, self.levels.depth) if self.levels else shown
+        if self.model is not None:
+            if "family" not in changes:
+                changes["family"] = self.model.family
+            if existing is None or existing.parent != self.parent_code:
+                given = changes.get("categories", existing.categories if existing else [])
+                changes["categories"] = sorted(set(given) | set(self.model.categories))
+
+    def violations(self, payload: dict, codes: set[str], identifier: Optional[str], product_uuid: str) -> list[dict]:
+        if self.model is None:
+            return []
+        levels, found = self.levels, []
+        named = f' "{identifier}"' if identifier else ""
+        if "parent" in payload and model_level(self.model) != levels.depth - 1:
+            found.append({"property": "parent", "message": f'The variant product{named} cannot have product model '
+                          f'"{self.model.code}" as parent, (this product model can only have other product models '
+                          f'as children)'})
+        family = self.changes.get("family")
+        if family is None:
+            found.append({"property": "family", "message": f'The family can\'t be "null" because your product with '
+                          f'the identifier "{identifier or product_uuid}" is a variant product.'})
+        elif family != self.model.family:
+            found.append({"property": "family", "message": "The variant product family must be the same than its parent"})
+        found += unexpected_attributes(levels, levels.depth, sorted(codes))
+        if not found:
+            existing = self.existing
+            previous = levels.own(existing.values(), levels.depth) \
+                if existing is not None and existing.parent == self.parent_code else None
+            siblings = [(self.state.products[key].identifier or key,
+                         levels.own(self.state.products[key].values(), levels.depth))
+                        for key in self.state.children_of(self.parent_code)[1] if key != product_uuid]
+            found += axis_violations(levels, levels.depth, self.base, kind="variant product",
+                                     label=identifier or product_uuid, siblings=siblings, previous=previous)
+        return found
+
+    def full(self, own: dict) -> dict:
+        """The values the product shows: its model levels' plus its own."""
+        return {**self.model.values(), **own} if self.model is not None else own

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from sandbox.akeneo.measurements import standard_measurement_families
 from sandbox.akeneo.state import IDENTIFIER_ATTRIBUTE, AkeneoState, format_timestamp
+from sandbox.akeneo.structure_data import build_structure
 
 ACTIVE_LOCALES = ("en_US", "de_DE", "fr_FR")
 INACTIVE_LOCALES = ("en_GB", "es_ES", "it_IT", "nl_NL")
@@ -99,12 +100,15 @@ ATTRIBUTES: list[tuple[str, str, str, bool, bool, dict]] = [
     ("release_date", "pim_catalog_date", "marketing", False, False, {}),
     ("image_1", "pim_catalog_image", "media", False, False, {"allowed_extensions": ["png", "jpg"]}),
     ("image_2", "pim_catalog_image", "media", False, False, {"allowed_extensions": ["png", "jpg"]}),
+    # values are record codes of a reference entity (`reference_data_name`)
+    ("manufacturer", "akeneo_reference_entity", "general", False, False, {"reference_data_name": "brands"}),
+    ("materials", "akeneo_reference_entity_collection", "general", False, False,
+     {"reference_data_name": "materials"}),
 ]
 COMMON_ATTRIBUTES = [code for code, *_ in ATTRIBUTES
                      if code not in ("size", "volume", "area", "max_temperature", "power")]
 FAMILY_EXTRA = {"clothing": ["size"], "electronics": ["power", "max_temperature"],
                 "home_garden": ["volume", "area"], "sports": ["max_temperature"]}
-VARIANT_ATTRIBUTES = [IDENTIFIER_ATTRIBUTE, "size", "ean", "stock_quantity", "weight"]
 LABELS = {"en_US": "{}", "de_DE": "{} (DE)", "fr_FR": "{} (FR)"}
 
 
@@ -172,9 +176,5 @@ def build_reference_data(state: AkeneoState, moment: datetime) -> None:
                                        "mobile": [IDENTIFIER_ATTRIBUTE, "name", "price"]},
             "labels": _labels(family),
         }
-    state.family_variants["clothing"] = {
-        "clothing_by_size": {"code": "clothing_by_size", "labels": _labels("clothing_by_size"),
-                             "variant_attribute_sets": [{"level": 1, "axes": ["size"],
-                                                         "attributes": list(VARIANT_ATTRIBUTES)}]},
-    }
     state.measurement_families = standard_measurement_families()
+    build_structure(state, stamp)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.errors import ApiError, not_found
-from sandbox.akeneo.serialize import product_body
+from sandbox.akeneo.serialize import product_body, product_model_body
 from sandbox.akeneo.settings import SWITCHES, SandboxSettings
 from sandbox.akeneo.web import json_response, runtime
 
@@ -65,14 +65,17 @@ async def patch_settings(request: Request) -> Response:
 @router.post("/catalog")
 async def replace_catalog(request: Request) -> Response:
     body = await _json_object(request)
-    products, seed = body.get("products", 100), body.get("seed", 42)
+    products, seed, share = body.get("products", 100), body.get("seed", 42), body.get("variant_share")
     if not isinstance(products, int) or isinstance(products, bool) or products < 0 \
             or not isinstance(seed, int) or isinstance(seed, bool):
         raise ApiError(422, '"products" must be a non-negative integer and "seed" an integer.')
-    state = await asyncio.to_thread(generate_catalog, products, seed)
+    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1):
+        raise ApiError(422, '"variant_share" must be a number from 0 to 1 (or null for the default layout).')
+    state = await asyncio.to_thread(generate_catalog, products, seed, variant_share=share)
     runtime(request).state = state
     return json_response({"products": len(state.products), "product_models": len(state.product_models),
-                          "seed": seed})
+                          "variants": sum(1 for p in state.products.values() if p.parent is not None),
+                          "seed": seed, "variant_share": share})
 
 
 @router.get("/products/{identifier}")
@@ -80,4 +83,13 @@ async def stored_product(request: Request, identifier: str) -> Response:
     record = runtime(request).state.product_by_identifier(identifier)
     if record is None:
         raise not_found(f'Product "{identifier}" does not exist.')
-    return json_response(product_body(record, by_uuid=False))
+    return json_response(product_body(runtime(request).state, record, by_uuid=False))
+
+
+@router.get("/product-models/{code}")
+async def stored_product_model(request: Request, code: str) -> Response:
+    state = runtime(request).state
+    model = state.product_models.get(code)
+    if model is None:
+        raise not_found(f'Product model "{code}" does not exist.')
+    return json_response(product_model_body(state, model))

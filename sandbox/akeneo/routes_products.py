@@ -1,7 +1,6 @@
 """Products by identifier (`/products`) and by uuid (`/products-uuid`): list, get, PATCH, PATCH collection."""
 from __future__ import annotations
 
-import json
 import uuid as uuid_module
 from typing import Optional
 from urllib.parse import quote
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.akeneo.collection import patch_collection
 from sandbox.akeneo.errors import ApiError, not_found, unprocessable
 from sandbox.akeneo.pagination import (Links, check_result_window, offset_page, parse_pagination,
                                        search_after_page, slice_keys)
@@ -18,10 +18,6 @@ from sandbox.akeneo.search import SearchPlan, parse_search
 from sandbox.akeneo.serialize import product_body, value_filter
 from sandbox.akeneo.state import ProductRecord
 from sandbox.akeneo.web import check_content_type, json_body, json_response, require_token, runtime
-
-COLLECTION_TYPE = "application/vnd.akeneo.collection+json"
-MAX_RESOURCES = 100
-MAX_LINE_LENGTH = 1_000_000
 
 router = APIRouter(dependencies=[Depends(require_token)])
 
@@ -62,7 +58,7 @@ async def _list(request: Request, by_uuid: bool) -> Response:
     page_keys = slice_keys(keys, page)
     records = [state.products[key] if by_uuid else state.product_by_identifier(key) for key in page_keys]
     links = Links(request, settings)
-    items = [product_body(record, by_uuid=by_uuid, links=links, values_filter=values_filter)
+    items = [product_body(state, record, by_uuid=by_uuid, links=links, values_filter=values_filter)
              for record in records if record is not None]
     if page.search_after_mode:
         return json_response(search_after_page(items, page_keys[-1] if page_keys else None, page, links))
@@ -97,41 +93,9 @@ async def _patch_one(request: Request, key: str, by_uuid: bool) -> Response:
     return Response(status_code=201 if created else 204, headers={"Location": location})
 
 
-def _collection_line(request: Request, number: int, line: bytes, by_uuid: bool) -> dict:
-    """One answer line, like Akeneo's StreamResourceResponse."""
-    key_name = "uuid" if by_uuid else "identifier"
-    if len(line) > MAX_LINE_LENGTH:
-        return {"line": number, "status_code": 413, "message": "Line is too long."}
-    try:
-        payload = json.loads(line)
-    except ValueError:
-        return {"line": number, "status_code": 400, "message": "Invalid json message received"}
-    key = payload.get(key_name) if isinstance(payload, dict) else None
-    if key is not None and not isinstance(key, str):
-        return {"line": number, "status_code": 422, "message": f"{key_name} must be of type string."}
-    if key is None or not key.strip():
-        return {"line": number, "status_code": 422, "message": f"{key_name.capitalize()} is missing."}
-    answer: dict = {"line": number, key_name: key}
-    try:
-        _, created = _apply(request, key, payload, by_uuid)
-        answer["status_code"] = 201 if created else 204
-    except ApiError as error:
-        body = error.body()
-        answer["status_code"] = body.pop("code")
-        answer.update(body)
-    return answer
-
-
 async def _patch_many(request: Request, by_uuid: bool) -> Response:
-    check_content_type(request, COLLECTION_TYPE)
-    lines = (await request.body()).split(b"\n")
-    if lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) > MAX_RESOURCES:
-        raise ApiError(413, f"Too many resources to process, {MAX_RESOURCES} is the maximum allowed.")
-    answers = [json.dumps(_collection_line(request, number, line.rstrip(b"\r"), by_uuid), ensure_ascii=False)
-               for number, line in enumerate(lines, start=1)]
-    return Response("\n".join(answers).encode(), media_type=COLLECTION_TYPE)
+    key_name = "uuid" if by_uuid else "identifier"
+    return await patch_collection(request, key_name, lambda key, payload: _apply(request, key, payload, by_uuid))
 
 
 @router.get("/api/rest/v1/products")
@@ -146,12 +110,12 @@ async def list_products_uuid(request: Request) -> Response:
 
 @router.get("/api/rest/v1/products/{code}")
 async def get_product(request: Request, code: str) -> Response:
-    return json_response(product_body(_find(request, code, False), by_uuid=False))
+    return json_response(product_body(runtime(request).state, _find(request, code, False), by_uuid=False))
 
 
 @router.get("/api/rest/v1/products-uuid/{uuid}")
 async def get_product_uuid(request: Request, uuid: str) -> Response:
-    return json_response(product_body(_find(request, uuid, True), by_uuid=True))
+    return json_response(product_body(runtime(request).state, _find(request, uuid, True), by_uuid=True))
 
 
 @router.patch("/api/rest/v1/products/{code}")

@@ -1,5 +1,5 @@
-"""Reference data (attributes, options, families, channels, locales, currencies, categories,
-measurement families, media files) and product models."""
+"""Reference data: attributes, options, families (+ variants), channels, locales, currencies,
+categories, measurement families, media files."""
 from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
@@ -10,10 +10,8 @@ from starlette.responses import Response
 
 from sandbox.akeneo.attribute_filters import unsupported
 from sandbox.akeneo.errors import not_found
-from sandbox.akeneo.pagination import (Links, check_result_window, offset_page, parse_pagination,
-                                       search_after_page, slice_keys)
-from sandbox.akeneo.search import SearchPlan, parse_search
-from sandbox.akeneo.serialize import product_model_body, value_filter
+from sandbox.akeneo.pagination import Links, offset_page, parse_pagination
+from sandbox.akeneo.search import parse_search
 from sandbox.akeneo.state import MediaFile
 from sandbox.akeneo.web import json_response, require_token, runtime
 
@@ -158,12 +156,17 @@ async def get_currency(request: Request, code: str) -> Response:
 
 
 def _with_position(request: Request, categories: list[dict]) -> list[dict]:
-    if request.query_params.get("with_position") != "true":
-        return categories
-    state = runtime(request).state
-    positions = {code: index for children in state.category_children().values()
-                 for index, code in enumerate(children, start=1)}
-    return [dict(category, position=positions.get(category["code"], 1)) for category in categories]
+    """`with_position` adds the rank among siblings; `with_enriched_attributes` the category's
+    attribute values (keyed `attribute|template uuid[|channel][|locale]`, empty when it has none)."""
+    state, params = runtime(request).state, request.query_params
+    if params.get("with_position") == "true":
+        positions = {code: index for children in state.category_children().values()
+                     for index, code in enumerate(children, start=1)}
+        categories = [dict(category, position=positions.get(category["code"], 1)) for category in categories]
+    if params.get("with_enriched_attributes") == "true":
+        categories = [dict(category, values=state.category_values.get(category["code"], {}))
+                      for category in categories]
+    return categories
 
 
 @router.get(API + "/categories")
@@ -224,31 +227,3 @@ async def get_media_file(request: Request, code: str) -> Response:
     media = _media(request, code)
     links = Links(request, runtime(request).settings)
     return json_response({"_links": _download_link(code, links), **_media_body(media)})
-
-
-@router.get(API + "/product-models")
-async def list_product_models(request: Request) -> Response:
-    state, query = runtime(request).state, request.query_params
-    page = parse_pagination(request, search_after_supported=True)
-    values_filter = value_filter(state, query.get("scope"), query.get("locales"), query.get("attributes"))
-    plan = SearchPlan(state, parse_search(query.get("search")), models=True, scope=query.get("scope"),
-                      search_locale=query.get("search_locale"), search_scope=query.get("search_scope"))
-    check_result_window(page)
-    keys = state.cached_keys(("product_models", query.get("scope")) + plan.cache_key,
-                             lambda: sorted(code for code, model in state.product_models.items()
-                                            if plan.matches(model)))
-    page_keys = slice_keys(keys, page)
-    links = Links(request, runtime(request).settings)
-    items = [product_model_body(state.product_models[code], links=links, values_filter=values_filter)
-             for code in page_keys]
-    if page.search_after_mode:
-        return json_response(search_after_page(items, page_keys[-1] if page_keys else None, page, links))
-    return json_response(offset_page(items, len(keys), page, links))
-
-
-@router.get(API + "/product-models/{code}")
-async def get_product_model(request: Request, code: str) -> Response:
-    model = runtime(request).state.product_models.get(code)
-    if model is None:
-        raise not_found(f'Product model "{code}" does not exist or you do not have permission to access it.')
-    return json_response(product_model_body(model))

@@ -175,28 +175,36 @@ class SearchPlan:
             return _membership(field, operator, value, lambda row: row.record.groups)
         if field == "parent":
             return self._parent_predicate(operator, value)
-        if field in ("identifier", "uuid") and not self.models:
-            return self._key_predicate(field, operator, value)
+        if field in ("identifier", "uuid") and not self.models or field == "identifier":
+            return self._key_predicate(field, operator, value, models=self.models)
         if field in self.state.attributes:
             return attribute_predicate(self.state, field, condition, search_locale, search_scope)
         raise unsupported(field, operator)
 
     def _parent_predicate(self, operator: str, value) -> Predicate:
+        """Products: `=` / `IN` a model code finds the variants below it at any depth (Akeneo
+        searches their ancestor codes). Models: their direct parent (a root's sub-models)."""
         models = self.state.product_models
-        if operator == "=" and not self.models:
+        if operator in ("=", "IN") and not self.models:
+            wanted = set(_codes("parent", value)) if operator == "IN" else {value}
+
             def descends(row: Row) -> bool:
                 parent = row.record.parent
                 while parent is not None:
-                    if parent == value:
+                    if parent in wanted:
                         return True
                     parent = models[parent].parent if parent in models else None
                 return False
             return descends
+        if operator == "=" and self.models:
+            return lambda row: row.record.parent == value
         return _membership("parent", operator, value, lambda row: row.record.parent)
 
     @staticmethod
-    def _key_predicate(field: str, operator: str, value) -> Predicate:
+    def _key_predicate(field: str, operator: str, value, models: bool = False) -> Predicate:
         def get(row: Row):
+            if models:
+                return row.record.code
             return row.record.identifier if field == "identifier" else row.record.uuid
         if operator in ("IN", "NOT IN", "EMPTY", "NOT EMPTY"):
             return _membership(field, operator, value, get)

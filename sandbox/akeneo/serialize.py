@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from sandbox.akeneo.associations import associations_body, quantified_body
 from sandbox.akeneo.errors import unprocessable
 from sandbox.akeneo.pagination import Links
 from sandbox.akeneo.state import (IDENTIFIER_ATTRIBUTE, AkeneoState, ProductModelRecord, ProductRecord,
@@ -73,7 +74,7 @@ def value_filter(state: AkeneoState, scope: Optional[str], locales: Optional[str
                        attributes=set(attribute_codes) if attribute_codes is not None else None)
 
 
-def product_body(record: ProductRecord, *, by_uuid: bool, links: Optional[Links] = None,
+def product_body(state: AkeneoState, record: ProductRecord, *, by_uuid: bool, links: Optional[Links] = None,
                  values_filter: Optional[ValueFilter] = None) -> dict:
     """One product as GET answers it (`links` adds the `_links.self` of list items)."""
     with_identifier = by_uuid and record.identifier is not None
@@ -99,13 +100,15 @@ def product_body(record: ProductRecord, *, by_uuid: bool, links: Optional[Links]
         "enabled": record.enabled, "family": record.family, "categories": list(record.categories),
         "groups": list(record.groups), "parent": record.parent, "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
-        "associations": record.associations, "quantified_associations": record.quantified_associations,
+        "associations": associations_body(state, record.associations, by_uuid=by_uuid),
+        "quantified_associations": quantified_body(state, record.quantified_associations, by_uuid=by_uuid),
     })
     return body
 
 
-def product_model_body(record: ProductModelRecord, *, links: Optional[Links] = None,
+def product_model_body(state: AkeneoState, record: ProductModelRecord, *, links: Optional[Links] = None,
                        values_filter: Optional[ValueFilter] = None) -> dict:
+    """One product model as GET answers it (a sub-model's values include its root's)."""
     values = record.values()
     if values_filter is not None:
         values = values_filter.apply(values)
@@ -116,6 +119,7 @@ def product_model_body(record: ProductModelRecord, *, links: Optional[Links] = N
         "code": record.code, "family": record.family, "family_variant": record.family_variant,
         "parent": record.parent, "categories": list(record.categories), "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
-        "associations": {}, "quantified_associations": {},
+        "associations": associations_body(state, record.associations, by_uuid=False),
+        "quantified_associations": quantified_body(state, record.quantified_associations, by_uuid=False),
     })
     return body

@@ -1,4 +1,8 @@
-"""In-memory catalog: reference data, products, product models and media files."""
+"""In-memory catalog: reference data, products, product models and media files.
+
+Values are stored as served: a variant product's or sub-model's `values_json` holds its own values
+plus those of its model levels (Akeneo answers them merged); `structure.py` splits and re-merges them.
+"""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -47,6 +51,8 @@ class ProductRecord:
 
 @dataclass(slots=True)
 class ProductModelRecord:
+    """One product model; `values_json` includes the root model's values for a sub-model."""
+
     code: str
     family: str
     family_variant: str
@@ -55,6 +61,8 @@ class ProductModelRecord:
     values_json: str
     created: datetime
     updated: datetime
+    associations: dict = field(default_factory=dict)
+    quantified_associations: dict = field(default_factory=dict)
 
     def values(self) -> dict:
         return _decode(self.values_json)
@@ -90,8 +98,15 @@ class AkeneoState:
     products: dict[str, ProductRecord] = field(default_factory=dict)  # by uuid
     identifiers: dict[str, str] = field(default_factory=dict)  # identifier -> uuid
     product_models: dict[str, ProductModelRecord] = field(default_factory=dict)
+    association_types: dict[str, dict] = field(default_factory=dict)
+    reference_entities: dict[str, dict] = field(default_factory=dict)
+    reference_entity_attributes: dict[str, list[dict]] = field(default_factory=dict)
+    reference_entity_records: dict[str, dict[str, dict]] = field(default_factory=dict)
+    category_values: dict[str, dict] = field(default_factory=dict)  # enriched category values by code
     version: int = 0  # bumped on every write; keys the search cache
     _children: Optional[dict[str, list[str]]] = field(default=None, repr=False)
+    _descendants: Optional[tuple[dict, dict]] = field(default=None, repr=False)
+    answer_cache: dict = field(default_factory=dict, repr=False)  # pre-encoded constant answer parts
     _search_cache: "OrderedDict[tuple, list]" = field(default_factory=OrderedDict, repr=False)
 
     # ----- reference data helpers
@@ -133,12 +148,47 @@ class AkeneoState:
         self.products[record.uuid] = record
         if record.identifier is not None:
             self.identifiers[record.identifier] = record.uuid
+        self._descendants = None  # rebuilt on demand by children_of()
+        self.touch()
+
+    def put_model(self, record: ProductModelRecord) -> None:
+        self.product_models[record.code] = record
+        self._descendants = None
         self.touch()
 
     def touch(self) -> None:
         """Invalidate cached search results after a write."""
         self.version += 1
         self._search_cache.clear()
+
+    # ----- product model tree
+    def family_variant(self, code: Optional[str]) -> Optional[dict]:
+        for variants in self.family_variants.values():
+            if code in variants:
+                return variants[code]
+        return None
+
+    def family_of_variant(self, code: str) -> Optional[str]:
+        return next((family for family, variants in self.family_variants.items() if code in variants), None)
+
+    def children_of(self, model_code: str) -> tuple[list[str], list[str]]:
+        """(sub-model codes, variant product uuids) directly under a model."""
+        if self._descendants is None:
+            models: dict[str, list[str]] = {}
+            products: dict[str, list[str]] = {}
+            for code, model in self.product_models.items():
+                if model.parent is not None:
+                    models.setdefault(model.parent, []).append(code)
+            for key, product in self.products.items():
+                if product.parent is not None:
+                    products.setdefault(product.parent, []).append(key)
+            self._descendants = (models, products)
+        models, products = self._descendants
+        return list(models.get(model_code, ())), list(products.get(model_code, ()))
+
+    def forget_tree(self) -> None:
+        """A product or model changed parent (or appeared): rebuild the children index on demand."""
+        self._descendants = None
 
     def cached_keys(self, key: tuple, compute: Callable[[], list]) -> list:
         """Sorted keys matching a search, computed once per catalog version (bisected per page)."""

@@ -113,7 +113,28 @@ class ValueChecker:
                 raise PayloadError(f'Property "{code}" expects a valid fileinfo key. The media does not exist, '
                                    f'"{data}" given.')
             return data
+        if kind in ("akeneo_reference_entity", "akeneo_reference_entity_collection"):
+            return self._records(code, attribute, data, locale, scope)
         raise PayloadError(f'Property "{code}" is not supported by the sandbox.')
+
+    def _records(self, code: str, attribute: dict, data, locale, scope):
+        """Record codes of the attribute's reference entity (case-insensitive, like Akeneo's codes)."""
+        single = attribute["type"] == "akeneo_reference_entity"
+        if single and not isinstance(data, str) or not single and (
+                not isinstance(data, list) or not all(isinstance(item, str) for item in data)):
+            expected = "a string" if single else "an array"
+            raise PayloadError(f'Property "{code}" expects {expected} as data, "{php_type(data)}" given.')
+        entity = attribute["reference_data_name"]
+        known = {record.lower(): record for record in self.state.reference_entity_records.get(entity, {})}
+        chosen = []
+        for item in [data] if single else data:
+            if item.lower() not in known:
+                self._violate(f'The record "{item}" does not exist for the reference entity "{entity}".',
+                              code, locale, scope)
+            record = known.get(item.lower(), item)
+            if record not in chosen:
+                chosen.append(record)
+        return chosen[0] if single else chosen
 
     def _number(self, code: str, attribute: dict, data, locale, scope, *, places: int):
         number = _decimal(data)

@@ -75,8 +75,9 @@ def test_updated_dates_spread_over_the_thirty_days_before_the_reference_date():
 
 
 def test_serialized_product_has_the_standard_format_keys():
-    record = next(iter(generate_catalog(3).products.values()))
-    body = product_body(record, by_uuid=True, values_filter=None)
+    state = generate_catalog(3)
+    record = next(iter(state.products.values()))
+    body = product_body(state, record, by_uuid=True, values_filter=None)
     assert list(body) == ["uuid", "enabled", "family", "categories", "groups", "parent", "values", "created",
                           "updated", "associations", "quantified_associations"]
     assert body["values"]["sku"] == [{"locale": None, "scope": None, "data": record.identifier}]

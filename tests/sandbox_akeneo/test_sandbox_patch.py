@@ -51,10 +51,13 @@ def test_null_data_erases_a_value_and_lists_replace_whole(akeneo):
 
 
 def test_objects_merge(akeneo):
-    akeneo.patch("/api/rest/v1/products/PF-000002", {"associations": {"PACK": {"products": ["PF-000003"]}}})
+    akeneo.patch("/api/rest/v1/products/PF-000002", {"associations": {"X_SELL": {"products": ["PF-000003"]}}})
     akeneo.patch("/api/rest/v1/products/PF-000002", {"associations": {"UPSELL": {"products": ["PF-000004"]}}})
-    assert akeneo.stored("PF-000002")["associations"] == {"PACK": {"products": ["PF-000003"]},
-                                                          "UPSELL": {"products": ["PF-000004"]}}
+    # Akeneo lists every (non-quantified) association type, empty lists included
+    assert akeneo.stored("PF-000002")["associations"] == {
+        "SUBSTITUTION": {"products": [], "product_models": [], "groups": []},
+        "UPSELL": {"products": ["PF-000004"], "product_models": [], "groups": []},
+        "X_SELL": {"products": ["PF-000003"], "product_models": [], "groups": []}}
 
 
 def test_values_are_stored_in_akeneos_standard_format(akeneo):
