@@ -202,3 +202,23 @@ def test_dropped_images_are_deleted_when_asked_and_leave_the_ledger_once_gone():
     assert plan.deletes == ["id-old"]
     plan.deleted.add("id-old")
     assert plan.final_ledger() == format_ledger([(key_digest("a"), "id-a")])
+
+
+# -- categories ------------------------------------------------------------------------------------
+def test_a_category_change_is_written_by_id_in_a_full_replace_and_shown_by_name():
+    toys = ids.category_id("Toys")
+    plan = plan_item(desired(category="Toys"), current(category_id=ZERO, category_name="Default"), ITEM, OPTIONS,
+                     {"Toys": toys})
+    assert [(c.spec.attr, c.new) for c in plan.fields] == [("category_id", toys)]
+    assert plan.field_route == UPDATE_ITEM
+    assert [(row.field, row.old, row.new) for row in plan.diff] == [("category", "Default", "Toys")]
+
+
+def test_the_same_category_plans_nothing_and_an_unresolved_one_is_left_alone():
+    toys = ids.category_id("Toys")
+    assert plan_item(desired(category="Toys"), current(category_id=toys.upper()), ITEM, OPTIONS,
+                     {"Toys": toys}).diff == []
+    assert plan_item(desired(category="Toys"), current(), ITEM, OPTIONS, {}).diff == []
+
+
+ZERO = "00000000-0000-0000-0000-000000000000"

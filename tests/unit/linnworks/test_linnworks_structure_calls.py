@@ -1,0 +1,142 @@
+"""Variation, composition and category wrappers: documented shapes, batching, safe resends."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from linnworks_unit_helpers import api, body_of
+
+from linnworks import ids
+from linnworks.compositions import CompositionRow
+
+PARENT = ids.stock_item_id("TEE")
+CHILDREN = [ids.stock_item_id(f"TEE-{size}") for size in "SML"]
+
+
+def calls_to(mocked, url):
+    return [call for call in mocked.calls if call.request.url.split("?")[0] == url]
+
+
+def test_a_group_is_created_from_a_template_on_the_parents_id(authorized, client):
+    url = api("Stock/CreateVariationGroup")
+    authorized.post(url, json={"VariationSKU": "TEE", "pkVariationItemId": PARENT, "VariationGroupName": "Tee"})
+
+    group = client.create_variation_group("Tee", "TEE", PARENT, CHILDREN)
+
+    assert group.pk_variation_item_id == PARENT
+    assert body_of(calls_to(authorized, url)[0]) == {"template": {
+        "VariationGroupName": "Tee", "ParentSKU": "TEE", "ParentStockItemId": PARENT, "VariationItemIds": CHILDREN}}
+
+
+def test_a_lost_create_answer_is_checked_by_parent_id_and_not_resent_when_it_landed(authorized, client):
+    create = api("Stock/CreateVariationGroup")
+    authorized.post(create, status=500, json={"Message": "An error has occurred."})
+    authorized.get(api("Stock/GetVariationGroupByParentId"),
+                   json={"VariationSKU": "TEE", "pkVariationItemId": PARENT, "VariationGroupName": "Tee"})
+
+    group = client.create_variation_group("Tee", "TEE", PARENT, CHILDREN)
+
+    assert group.variation_group_name == "Tee" and len(calls_to(authorized, create)) == 1
+
+
+def test_a_lost_create_answer_is_resent_when_nothing_landed(authorized, client):
+    create = api("Stock/CreateVariationGroup")
+    authorized.post(create, status=500, json={"Message": "An error has occurred."})
+    authorized.post(create, json={"VariationSKU": "TEE", "pkVariationItemId": PARENT, "VariationGroupName": "Tee"})
+    authorized.get(api("Stock/GetVariationGroupByParentId"), body="null", content_type="application/json")
+
+    assert client.create_variation_group("Tee", "TEE", PARENT).pk_variation_item_id == PARENT
+    assert len(calls_to(authorized, create)) == 2
+
+
+def test_no_group_reads_as_none(authorized, client):
+    authorized.get(api("Stock/GetVariationGroupByParentId"), body="null", content_type="application/json")
+    assert client.get_variation_group(PARENT) is None
+
+
+def test_members_are_removed_with_the_request_wrapper_and_added_bare(authorized, client):
+    authorized.post(api("Stock/DeleteVariationItems"), status=204)
+    authorized.post(api("Stock/AddVariationItems"), json=[])
+    client.remove_variation_items(PARENT, CHILDREN[:1])
+    client.add_variation_items(PARENT, CHILDREN[1:])
+
+    assert body_of(calls_to(authorized, api("Stock/DeleteVariationItems"))[0]) == {
+        "request": {"VariationItemId": PARENT, "StockItemIds": CHILDREN[:1]}}
+    assert body_of(calls_to(authorized, api("Stock/AddVariationItems"))[0]) == {
+        "pkVariationItemId": PARENT, "pkStockItemIds": CHILDREN[1:]}
+
+
+def test_a_lost_add_answer_resends_only_the_items_not_yet_in_the_group(authorized, client):
+    add = api("Stock/AddVariationItems")
+    authorized.post(add, status=502, json={"Message": "Bad gateway"})
+    authorized.post(add, json=[])
+    authorized.get(api("Stock/GetVariationItems"), json=[{"pkRowId": "r", "pkStockItemId": CHILDREN[0].upper()}])
+
+    client.add_variation_items(PARENT, CHILDREN)
+
+    assert body_of(calls_to(authorized, add)[1])["pkStockItemIds"] == CHILDREN[1:]
+
+
+def test_item_types_are_read_200_skus_a_call_and_answered_as_asked(authorized, client):
+    url = api("Stock/GetStockItemTypeInfo")
+
+    def answer(request):
+        skus = json.loads(request.body)["request"]["SKUS"]
+        rows = [{"SKU": sku.upper(), "StockItemId": ids.stock_item_id(sku), "IsVariationGroup": sku == "p-0"}
+                for sku in skus]
+        return 200, {}, json.dumps({"StockItemInfo": rows})
+
+    authorized.add_callback(responses.POST, url, callback=answer, content_type="application/json")
+    types = client.get_item_types([f"p-{n}" for n in range(250)])
+
+    assert [len(body_of(call)["request"]["SKUS"]) for call in calls_to(authorized, url)] == [200, 50]
+    assert types["p-0"].is_variation_group and not types["p-1"].is_variation_group and len(types) == 250
+
+
+def test_compositions_are_read_100_parents_a_call(authorized, client):
+    url = api("Inventory/GetInventoryItemsCompositionByIds")
+
+    def answer(request):
+        parents = json.loads(request.body)["request"]["InventoryItemIds"]
+        return 200, {}, json.dumps({"InventoryItemsCompositionByIds": {
+            p.upper(): [{"LinkedStockItemId": CHILDREN[0], "Quantity": 2, "SKU": "TEE-S"}] for p in parents}})
+
+    authorized.add_callback(responses.POST, url, callback=answer, content_type="application/json")
+    parents = [ids.stock_item_id(f"KIT-{n}") for n in range(150)]
+    rows = client.get_compositions(parents)
+
+    assert [len(body_of(call)["request"]["InventoryItemIds"]) for call in calls_to(authorized, url)] == [100, 50]
+    assert rows[parents[7]][0].stock_item_id.lower() == parents[7] and rows[parents[7]][0].quantity == 2
+
+
+def test_composition_rows_are_written_200_a_call_and_deleted_by_component_id(authorized, client):
+    create, delete = api("Inventory/CreateInventoryItemCompositions"), api("Inventory/DeleteInventoryItemCompositions")
+    authorized.post(create, status=204)
+    authorized.post(delete, status=204)
+    rows = [CompositionRow(stock_item_id=ids.stock_item_id(f"K{n}"), linked_stock_item_id=CHILDREN[0], quantity=1)
+            for n in range(201)]
+    client.create_compositions(rows)
+    client.delete_compositions(PARENT, CHILDREN[:2])
+
+    sent = [body_of(call)["inventoryItemCompositions"] for call in calls_to(authorized, create)]
+    assert [len(batch) for batch in sent] == [200, 1]
+    assert sent[0][0] == {"StockItemId": ids.stock_item_id("K0"), "LinkedStockItemId": CHILDREN[0], "Quantity": 1}
+    assert body_of(calls_to(authorized, delete)[0]) == {"stockItemId": PARENT, "inventoryItemCompositionIds": CHILDREN[:2]}
+
+
+def test_a_composition_quantity_must_be_positive():
+    with pytest.raises(ValueError):
+        CompositionRow(stock_item_id=PARENT, linked_stock_item_id=CHILDREN[0], quantity=0)
+
+
+def test_a_category_is_created_with_a_deterministic_id_and_a_resend_that_collides_counts_as_landed(authorized, client):
+    url = api("Inventory/CreateCategory")
+    authorized.post(url, status=500, json={"Message": "An error has occurred."})
+    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_ProductCategories'."})
+
+    category = client.create_category("Clothing/T-shirts")
+
+    assert (category.category_id, category.category_name) == (ids.category_id("Clothing/T-shirts"), "Clothing/T-shirts")
+    assert [body_of(call) for call in calls_to(authorized, url)] == [
+        {"categoryName": "Clothing/T-shirts", "categoryId": ids.category_id("Clothing/T-shirts")}] * 2
