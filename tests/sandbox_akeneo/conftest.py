@@ -15,6 +15,7 @@ from sandbox.common.server import start_server
 
 CATALOG_SIZE = 120
 SEED = 42
+STRUCTURED_SHARE = 0.5
 COLLECTION = "application/vnd.akeneo.collection+json"
 
 
@@ -67,6 +68,12 @@ class Akeneo:
     def stored(self, identifier: str) -> dict:
         return self.http.get(f"/_sandbox/products/{identifier}").json()
 
+    def stored_model(self, code: str) -> dict:
+        return self.http.get(f"/_sandbox/product-models/{code}").json()
+
+    def post(self, path: str, body) -> httpx.Response:
+        return self.http.post(path, json=body)
+
 
 @pytest.fixture(scope="module")
 def running_sandbox():
@@ -80,12 +87,10 @@ def catalog_size() -> int:
     return CATALOG_SIZE
 
 
-@pytest.fixture
-def akeneo(running_sandbox) -> Akeneo:
-    """A logged-in client on a freshly reset sandbox."""
+def _reset(running_sandbox, variant_share=None):
     app, server = running_sandbox
     runtime = app.state.sandbox
-    runtime.state = generate_catalog(CATALOG_SIZE, SEED)
+    runtime.state = generate_catalog(CATALOG_SIZE, SEED, variant_share=variant_share)
     defaults = SandboxSettings()
     for name in SWITCHES:
         setattr(runtime.settings, name, getattr(defaults, name))
@@ -93,5 +98,21 @@ def akeneo(running_sandbox) -> Akeneo:
     client = Akeneo(server.url)
     client.login()
     runtime.faults.reset()
+    return client
+
+
+@pytest.fixture
+def akeneo(running_sandbox) -> Akeneo:
+    """A logged-in client on a freshly reset sandbox (the default catalog layout)."""
+    client = _reset(running_sandbox)
+    yield client
+    client.http.close()
+
+
+@pytest.fixture
+def structured(running_sandbox) -> Akeneo:
+    """A logged-in client on a fresh catalog where half the products are variants (one- and
+    two-level models), with bundles, related products and reference entity values."""
+    client = _reset(running_sandbox, variant_share=STRUCTURED_SHARE)
     yield client
     client.http.close()
