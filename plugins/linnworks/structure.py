@@ -15,6 +15,7 @@ resent create can never make a second group.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -196,6 +197,7 @@ class StructureWriter:
             found.update((sku, ids.stock_item_id(sku)) for sku in to_create)
             return to_create
         created: dict[str, list[str]] = {}
+        lock = threading.Lock()
 
         def add(batch: list[str]) -> None:
             tally.called(ADD_ITEMS)
@@ -208,9 +210,10 @@ class StructureWriter:
                 return
             for failure in result.failed:
                 tally.refuse(to_create[failure.sku], ADD_ITEMS, f"component {failure.sku}: {failure.message}")
-            for sku, stock_item_id in result.added.items():
-                found[sku] = stock_item_id
-                created[sku] = to_create[sku]
+            with lock:
+                for sku, stock_item_id in result.added.items():
+                    found[sku] = stock_item_id
+                    created[sku] = to_create[sku]
 
         run_lanes({ADD_ITEMS: [lambda b=batch: add(b) for batch in chunked(list(to_create), ADD_ITEMS_BATCH)]},
                   self.workers)

@@ -71,3 +71,11 @@ def test_required_skus_of_the_write_count_only_if_they_will_exist(client, contro
 
     assert [r.status for r in report.results] == [Status.REFUSED, Status.SKIPPED]
     assert "related products: NEW-9" in report.results[0].message
+
+
+def test_a_dry_run_names_the_categories_it_would_create_and_creates_none(client, control):
+    report = LinnworksWriter(client, WriteOptions(dry_run=True)).write([DesiredItem("SKU-000001", category=TEES)])
+
+    assert report.categories_created == [TEES] and report.results[0].status is Status.UPDATED
+    assert [(row.field, row.old, row.new) for row in report.diff] == [("category", "Default", TEES)]
+    assert writes(control.stats()) == {} and TEES not in {c["CategoryName"] for c in control.categories()}
