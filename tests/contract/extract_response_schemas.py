@@ -18,7 +18,7 @@ of the spec:
   number, boolean, list or object depending on the attribute type);
 - `format: dateTime` (not a JSON Schema format) becomes `date-time`;
 - a response documented with a list of `x-examples` is a JSON array of the schema
-  (GET /measurement-families answers a plain array);
+  (GET /measurement-families answers a plain array) unless the schema is an array already;
 - collection PATCH answers are JSON lines: the schema applies to each line.
 """
 from __future__ import annotations
@@ -43,11 +43,24 @@ OPERATIONS = [
     ("patch", "/api/rest/v1/products-uuid"),
     ("get", "/api/rest/v1/product-models"),
     ("get", "/api/rest/v1/product-models/{code}"),
+    ("post", "/api/rest/v1/product-models"),
+    ("patch", "/api/rest/v1/product-models/{code}"),
+    ("patch", "/api/rest/v1/product-models"),
     ("get", "/api/rest/v1/attributes"),
     ("get", "/api/rest/v1/attributes/{code}"),
     ("get", "/api/rest/v1/attributes/{attribute_code}/options"),
     ("get", "/api/rest/v1/families"),
     ("get", "/api/rest/v1/families/{code}"),
+    ("get", "/api/rest/v1/families/{family_code}/variants"),
+    ("get", "/api/rest/v1/families/{family_code}/variants/{code}"),
+    ("get", "/api/rest/v1/association-types"),
+    ("get", "/api/rest/v1/association-types/{code}"),
+    ("get", "/api/rest/v1/reference-entities"),
+    ("get", "/api/rest/v1/reference-entities/{code}"),
+    ("get", "/api/rest/v1/reference-entities/{reference_entity_code}/attributes"),
+    ("get", "/api/rest/v1/reference-entities/{reference_entity_code}/attributes/{code}"),
+    ("get", "/api/rest/v1/reference-entities/{reference_entity_code}/records"),
+    ("get", "/api/rest/v1/reference-entities/{reference_entity_code}/records/{code}"),
     ("get", "/api/rest/v1/channels"),
     ("get", "/api/rest/v1/channels/{code}"),
     ("get", "/api/rest/v1/locales"),
@@ -61,7 +74,8 @@ OPERATIONS = [
     ("get", "/api/rest/v1/media-files/{code}"),
     ("get", "/api/rest/v1/media-files/{code}/download"),
 ]
-JSON_LINES = {("patch", "/api/rest/v1/products"), ("patch", "/api/rest/v1/products-uuid")}
+JSON_LINES = {("patch", "/api/rest/v1/products"), ("patch", "/api/rest/v1/products-uuid"),
+              ("patch", "/api/rest/v1/product-models")}
 BINARY = {("get", "/api/rest/v1/media-files/{code}/download")}
 PLACEHOLDERS = {"localeCode", "channelCode", "attributeCode", "unitCode", "associationTypeCode",
                 "quantifiedAssociationTypeCode", "attributeCode|attributeUuid|channelCode|localeCode"}
@@ -114,7 +128,7 @@ def extract(spec: dict) -> dict:
                 responses[status] = {"body": "empty"}
             elif (method, path) in JSON_LINES and status == "200":
                 responses[status] = {"body": "json-lines", "schema": translate(schema)}
-            elif isinstance(response.get("x-examples"), list):
+            elif isinstance(response.get("x-examples"), list) and schema.get("type") != "array":
                 responses[status] = {"body": "json", "schema": {"type": "array", "items": translate(schema)}}
             else:
                 responses[status] = {"body": "json", "schema": translate(schema)}

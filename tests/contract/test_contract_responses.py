@@ -44,6 +44,7 @@ class Calls:
         first = self.api.get("/api/rest/v1/products", params={"limit": 1}).json()["_embedded"]["items"][0]
         self.identifier, self.uuid = first["identifier"], first["uuid"]
         self.media = self.api.get("/api/rest/v1/media-files", params={"limit": 1}).json()["_embedded"]["items"][0]
+        self.bundle_uuid = self.api.get("/api/rest/v1/products/PF-000018").json()["uuid"]
 
     def without_token(self) -> "Calls":
         anonymous = copy.copy(self)
@@ -51,9 +52,13 @@ class Calls:
         return anonymous
 
 
+# A catalog with one- and two-level models, bundles and reference entity values.
+CATALOG = dict(products=60, seed=7, variant_share=0.5)
+
+
 @pytest.fixture(scope="module")
 def calls():
-    with start_server(create_app(generate_catalog(60, seed=7))) as server:
+    with start_server(create_app(generate_catalog(**CATALOG))) as server:
         yield Calls(server.url)
 
 
@@ -75,6 +80,11 @@ def _patch(path, body, content_type="application/json"):
         content = body(c) if callable(body) else body
         return c.api.patch(path.format(c=c), content=content, headers={"Content-Type": content_type})
     return call
+
+
+def _post(path, body, content_type="application/json"):
+    content = body if isinstance(body, str) else json.dumps(body)
+    return lambda c: c.api.post(path, content=content, headers={"Content-Type": content_type})
 
 
 def _lines(*products) -> Callable[[Calls], str]:
@@ -105,6 +115,8 @@ CASES: list[tuple[str, Callable[[Calls], httpx.Response]]] = [
     ("GET /api/rest/v1/products", _get("/api/rest/v1/products", {"search": "{not json"})),
     ("GET /api/rest/v1/products", _get("/api/rest/v1/products", {"page": 101, "limit": 100})),
     ("GET /api/rest/v1/products/{code}", _get("/api/rest/v1/products/{c.identifier}")),
+    ("GET /api/rest/v1/products/{code}", _get("/api/rest/v1/products/PF-000010")),  # two-level variant
+    ("GET /api/rest/v1/products/{code}", _get("/api/rest/v1/products/PF-000018")),  # a bundle
     ("GET /api/rest/v1/products/{code}", _get("/api/rest/v1/products/NOPE-1")),
     ("GET /api/rest/v1/products/{code}", _get("/api/rest/v1/products/{c.identifier}", anonymous=True)),
     ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/{c.identifier}", '{"enabled": true}')),
@@ -112,6 +124,14 @@ CASES: list[tuple[str, Callable[[Calls], httpx.Response]]] = [
                                                   '{"family": "sports", "categories": ["outdoor"]}')),
     ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/{c.identifier}", BAD_VALUE)),
     ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/{c.identifier}", WRONG_TYPE)),
+    ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/CONTRACT-VARIANT", json.dumps({
+        "parent": "model_00002", "values": {"size": [{"locale": None, "scope": None, "data": "xl"}]},
+        "associations": {"UPSELL": {"product_models": ["model2_00002"]}},
+        "quantified_associations": {"PACK": {"products": [{"identifier": "PF-000001", "quantity": 3}]}}}))),
+    ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/CONTRACT-VARIANT-2", json.dumps({
+        "parent": "model2_00002"}))),
+    ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/{c.identifier}", json.dumps({
+        "associations": {"NOPE": {"products": []}}}))),
     ("PATCH /api/rest/v1/products/{code}", _patch("/api/rest/v1/products/{c.identifier}", "{}", "text/plain")),
     ("PATCH /api/rest/v1/products", _patch("/api/rest/v1/products", _lines(
         lambda c: {"identifier": c.identifier, "enabled": True}, {"identifier": "CONTRACT-NEW-2"},
@@ -125,6 +145,7 @@ CASES: list[tuple[str, Callable[[Calls], httpx.Response]]] = [
     ("GET /api/rest/v1/products-uuid", _get("/api/rest/v1/products-uuid", {"page": 2, "limit": 3, "scope": "mobile"})),
     ("GET /api/rest/v1/products-uuid", _get("/api/rest/v1/products-uuid", {"locales": "xx_XX"})),
     ("GET /api/rest/v1/products-uuid/{uuid}", _get("/api/rest/v1/products-uuid/{c.uuid}")),
+    ("GET /api/rest/v1/products-uuid/{uuid}", _get("/api/rest/v1/products-uuid/{c.bundle_uuid}")),
     ("GET /api/rest/v1/products-uuid/{uuid}", _get("/api/rest/v1/products-uuid/8d2b1a4e-9c1f-4a57-8a43-0d3f5e6a7b8c")),
     ("PATCH /api/rest/v1/products-uuid/{uuid}", _patch("/api/rest/v1/products-uuid/{c.uuid}", '{"enabled": false}')),
     ("PATCH /api/rest/v1/products-uuid/{uuid}", _patch(
@@ -142,8 +163,56 @@ CASES: list[tuple[str, Callable[[Calls], httpx.Response]]] = [
     ("GET /api/rest/v1/product-models", _get("/api/rest/v1/product-models", {"pagination_type": "search_after",
                                                                               "limit": 2})),
     ("GET /api/rest/v1/product-models", _get("/api/rest/v1/product-models", {"limit": 0})),
-    ("GET /api/rest/v1/product-models/{code}", _get("/api/rest/v1/product-models/model_00001")),
+    ("GET /api/rest/v1/product-models/{code}", _get("/api/rest/v1/product-models/model_00002")),
+    ("GET /api/rest/v1/product-models/{code}", _get("/api/rest/v1/product-models/model2_00002_black")),
     ("GET /api/rest/v1/product-models/{code}", _get("/api/rest/v1/product-models/nope")),
+    ("POST /api/rest/v1/product-models", _post("/api/rest/v1/product-models", {
+        "code": "contract_root", "family_variant": "clothing_by_color_size", "categories": ["tshirts"],
+        "associations": {"X_SELL": {"products": ["PF-000001"]}},
+        "quantified_associations": {"PACK": {"products": [{"identifier": "PF-000002", "quantity": 2}]}}})),
+    ("POST /api/rest/v1/product-models", _post("/api/rest/v1/product-models", {"code": "contract_nofv"})),
+    ("POST /api/rest/v1/product-models", _post("/api/rest/v1/product-models", "{nope")),
+    ("POST /api/rest/v1/product-models", _post("/api/rest/v1/product-models", {"code": "x"}, "text/plain")),
+    ("PATCH /api/rest/v1/product-models/{code}", _patch("/api/rest/v1/product-models/contract_sub", json.dumps(
+        {"parent": "model2_00002", "values": {"color": [{"locale": None, "scope": None, "data": "purple"}]}}))),
+    ("PATCH /api/rest/v1/product-models/{code}", _patch("/api/rest/v1/product-models/model_00002", json.dumps(
+        {"values": {"brand": [{"locale": None, "scope": None, "data": "acme"}]}}))),
+    ("PATCH /api/rest/v1/product-models/{code}", _patch("/api/rest/v1/product-models/model_00002", json.dumps(
+        {"values": {"size": [{"locale": None, "scope": None, "data": "m"}]}}))),
+    ("PATCH /api/rest/v1/product-models/{code}", _patch("/api/rest/v1/product-models/model_00002",
+                                                        json.dumps({"family_variant": "nope"}))),
+    ("PATCH /api/rest/v1/product-models/{code}", _patch("/api/rest/v1/product-models/model_00002", "{}", "text/csv")),
+    ("PATCH /api/rest/v1/product-models", _patch("/api/rest/v1/product-models", _lines(
+        {"code": "model_00002"}, {"code": "contract_new", "family_variant": "clothing_by_size"},
+        {"code": "contract_bad", "parent": "model2_00002"}, {"family_variant": "clothing_by_size"}), COLLECTION)),
+    ("PATCH /api/rest/v1/product-models", _patch("/api/rest/v1/product-models", "\n".join(
+        json.dumps({"code": f"M{n}"}) for n in range(101)), COLLECTION)),
+    ("PATCH /api/rest/v1/product-models", _patch("/api/rest/v1/product-models", "{}", "application/json")),
+    ("GET /api/rest/v1/families/{family_code}/variants", _get("/api/rest/v1/families/clothing/variants")),
+    ("GET /api/rest/v1/families/{family_code}/variants/{code}",
+     _get("/api/rest/v1/families/clothing/variants/clothing_by_color_size")),
+    ("GET /api/rest/v1/families/{family_code}/variants/{code}", _get("/api/rest/v1/families/clothing/variants/nope")),
+    ("GET /api/rest/v1/association-types", _get("/api/rest/v1/association-types", {"with_count": "true"})),
+    ("GET /api/rest/v1/association-types/{code}", _get("/api/rest/v1/association-types/PACK")),
+    ("GET /api/rest/v1/association-types/{code}", _get("/api/rest/v1/association-types/NOPE")),
+    ("GET /api/rest/v1/reference-entities", _get("/api/rest/v1/reference-entities")),
+    ("GET /api/rest/v1/reference-entities/{code}", _get("/api/rest/v1/reference-entities/brands")),
+    ("GET /api/rest/v1/reference-entities/{code}", _get("/api/rest/v1/reference-entities/nope")),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/attributes",
+     _get("/api/rest/v1/reference-entities/materials/attributes")),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/attributes/{code}",
+     _get("/api/rest/v1/reference-entities/brands/attributes/founded")),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/attributes/{code}",
+     _get("/api/rest/v1/reference-entities/brands/attributes/nope")),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/records",
+     _get("/api/rest/v1/reference-entities/brands/records", {"locales": "en_US"})),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/records",
+     _get("/api/rest/v1/reference-entities/materials/records", {"search": json.dumps(
+         {"updated": [{"operator": ">", "value": "2020-01-01T00:00:00+00:00"}]})})),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/records/{code}",
+     _get("/api/rest/v1/reference-entities/brands/records/acme")),
+    ("GET /api/rest/v1/reference-entities/{reference_entity_code}/records/{code}",
+     _get("/api/rest/v1/reference-entities/brands/records/nope")),
     ("GET /api/rest/v1/attributes", _get("/api/rest/v1/attributes", {"limit": 100, "with_count": "true"})),
     ("GET /api/rest/v1/attributes/{code}", _get("/api/rest/v1/attributes/weight")),
     ("GET /api/rest/v1/attributes/{code}", _get("/api/rest/v1/attributes/sku")),
@@ -164,7 +233,9 @@ CASES: list[tuple[str, Callable[[Calls], httpx.Response]]] = [
     ("GET /api/rest/v1/currencies/{code}", _get("/api/rest/v1/currencies/GBP")),
     ("GET /api/rest/v1/currencies/{code}", _get("/api/rest/v1/currencies/XXX")),
     ("GET /api/rest/v1/categories", _get("/api/rest/v1/categories", {"limit": 50, "with_position": "true"})),
+    ("GET /api/rest/v1/categories", _get("/api/rest/v1/categories", {"limit": 50, "with_enriched_attributes": "true"})),
     ("GET /api/rest/v1/categories/{code}", _get("/api/rest/v1/categories/tshirts")),
+    ("GET /api/rest/v1/categories/{code}", _get("/api/rest/v1/categories/tshirts", {"with_enriched_attributes": "true"})),
     ("GET /api/rest/v1/categories/{code}", _get("/api/rest/v1/categories/nope")),
     ("GET /api/rest/v1/measurement-families", _get("/api/rest/v1/measurement-families")),
     ("GET /api/rest/v1/media-files", _get("/api/rest/v1/media-files", {"limit": 3})),
@@ -215,7 +286,7 @@ def test_cases_cover_every_operation_of_the_schema_file():
 def test_cases_reach_every_documented_status_the_sandbox_can_produce():
     # 403 (permissions) and 406 (Accept header) are not simulated; the spec documents a 422 for the
     # whole products-uuid collection PATCH that no documented input produces (refusals are per line).
-    with start_server(create_app(generate_catalog(60, seed=7))) as server:
+    with start_server(create_app(generate_catalog(**CATALOG))) as server:
         fresh = Calls(server.url)
         reached = {(operation, str(call(fresh).status_code)) for operation, call in CASES}
     expected = {(operation, status) for operation, documented in OPERATIONS.items()
