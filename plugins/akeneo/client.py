@@ -2,23 +2,28 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 from urllib.parse import quote
 
+from akeneo.categories import normalise_values, tree_order
 from akeneo.errors import AkeneoConnectionError
 from akeneo.metadata import (
-    ATTRIBUTE_OPTIONS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH, CatalogMetadata,
+    ATTRIBUTE_OPTIONS_PATH, FAMILY_VARIANTS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH,
+    REFERENCE_ENTITY_ATTRIBUTES_PATH, CatalogMetadata,
 )
 from akeneo.pagination import PAGE_SIZE, iter_items, iter_pages
 from akeneo.parallel import iter_concurrently
-from akeneo.search import ProductQuery
+from akeneo.search import ProductQuery, split_codes
 from akeneo.settings import AkeneoConnectionSettings
 from akeneo.transport import BodySink, Transport
-from akeneo.writer import LineResult, ProductWriter
+from akeneo.writer import PRODUCT_MODELS_PATH, LineResult, ProductModelWriter, ProductWriter
 
 MEDIA_DOWNLOAD_PATH = "/api/rest/v1/media-files/{code}/download"
+CATEGORIES_PATH = "/api/rest/v1/categories"
+RECORDS_PATH = "/api/rest/v1/reference-entities/{code}/records"
 
 
 class AkeneoClient:
@@ -81,15 +86,22 @@ class AkeneoClient:
         the first product is asked for."""
         query = query or ProductQuery()
         workers = self.settings.max_concurrent_requests
-        if not query.is_manual and not query.families and family_codes is None:
+        if not query.is_manual and not query.parents and not query.families and family_codes is None:
             family_codes = self.list_family_codes()
         parts = query.partitions(list(family_codes or ()), partitions or workers)
         yield from iter_concurrently(parts, self._product_pages, workers)
 
+    def iter_product_models(self, query: ProductQuery | None = None) -> Iterator[dict]:
+        """Product models in standard format, read with search_after under the same filters and
+        `updated` window as products (`query.for_models()`: no `enabled`; identifiers are codes,
+        `parents` lists a root's sub-models). A sub-model's values include its root's."""
+        for page in self._product_pages((query or ProductQuery()).for_models()):
+            yield from page
+
     def _product_pages(self, query: ProductQuery) -> Iterator[list[dict]]:
+        path = PRODUCT_MODELS_PATH if query.models else self.settings.products_path
         for params in query.request_params(self.settings.server_timezone):
-            for page in iter_pages(self.transport, self.settings.base_url,
-                                   self.settings.products_path, params):
+            for page in iter_pages(self.transport, self.settings.base_url, path, params):
                 items = (page.get("_embedded") or {}).get("items") or []
                 for item in items:
                     item.pop("_links", None)
@@ -107,24 +119,82 @@ class AkeneoClient:
                batch_size: int = 100) -> ProductWriter:
         return ProductWriter(self.transport, known_attributes=known_attributes, batch_size=batch_size)
 
+    def patch_product_models(self, records: Iterable[Mapping], batch_size: int = 100, *,
+                             known_attributes: Iterable[str] | None = None) -> list[LineResult]:
+        """Create or update product models (key: `code`) in PATCH collections, with the products'
+        batching, 413 split and retries; one `LineResult` per record (its `code` set), in input
+        order. Send root models before their sub-models: Akeneo needs the parent to exist."""
+        return ProductModelWriter(self.transport, known_attributes=known_attributes,
+                                  batch_size=batch_size).write(records)
+
     # -- reference data ---------------------------------------------------------------------
 
     def list_family_codes(self) -> list[str]:
         return [f["code"] for f in self._listing(LISTINGS["families"]) if "code" in f]
 
     def fetch_catalog_metadata(self) -> CatalogMetadata:
-        """Attributes (with the options of select attributes), families, channels, locales,
-        currencies, measurement families and categories. Read it once per run."""
+        """Attributes (with the options of select attributes), families with their family
+        variants, channels, locales, currencies, measurement families, categories, association
+        types and the attributes of the reference entities product attributes link to. Read it
+        once per run: one call per listing page, plus one per select attribute, per family and
+        per linked reference entity, several in flight."""
         metadata = CatalogMetadata(**{name: list(self._listing(path)) for name, path in LISTINGS.items()})
         metadata.measurement_families = list(
             self.transport.request("GET", MEASUREMENT_FAMILIES_PATH).json() or [])
-        codes = metadata.select_attribute_codes
+        selects, families, entities = (metadata.select_attribute_codes, metadata.family_codes,
+                                       metadata.reference_entity_codes)
         with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
-                                thread_name_prefix="akeneo-options") as pool:
+                                thread_name_prefix="akeneo-metadata") as pool:
             options = pool.map(lambda code: list(self._listing(
-                ATTRIBUTE_OPTIONS_PATH.format(code=quote(code, safe="")))), codes)
-            metadata.attribute_options = dict(zip(codes, options))
+                ATTRIBUTE_OPTIONS_PATH.format(code=quote(code, safe="")))), selects)
+            variants = pool.map(self._family_variants, families)
+            attributes = pool.map(self.fetch_reference_entity_attributes, entities)
+            metadata.attribute_options = dict(zip(selects, options))
+            metadata.family_variants = {family: found for family, found in zip(families, variants) if found}
+            metadata.reference_entity_attributes = dict(zip(entities, attributes))
         return metadata
+
+    # -- catalog structure ------------------------------------------------------------------
+
+    def fetch_family_variants(self, family: str) -> dict[str, dict]:
+        """code -> family variant (`variant_attribute_sets`: level, axes, attributes)."""
+        return {v["code"]: v for v in self._family_variants(family) if "code" in v}
+
+    def _family_variants(self, family: str) -> list[dict]:
+        return list(self._listing(FAMILY_VARIANTS_PATH.format(code=quote(family, safe=""))))
+
+    def fetch_association_types(self) -> dict[str, dict]:
+        """code -> association type (`is_quantified`, `is_two_way`, `labels`)."""
+        return {t["code"]: t for t in self._listing(LISTINGS["association_types"]) if "code" in t}
+
+    def iter_category_tree(self, root: str | None = None, *,
+                           with_enriched_attributes: bool = False) -> list[dict]:
+        """Every category (or the tree under `root`), parents before children, siblings by
+        position then code: a target can create them in this order. One call per 100
+        categories; `with_enriched_attributes` adds each category's attribute `values`."""
+        params = {"limit": str(PAGE_SIZE), "with_position": "true"}
+        if with_enriched_attributes:
+            params["with_enriched_attributes"] = "true"
+        categories = [normalise_values(c) for c in
+                      iter_items(self.transport, self.settings.base_url, CATEGORIES_PATH, params)]
+        return tree_order(categories, root)
+
+    def fetch_reference_entity_attributes(self, entity: str) -> list[dict]:
+        """The attributes of a reference entity (a plain list: Akeneo does not paginate it)."""
+        path = REFERENCE_ENTITY_ATTRIBUTES_PATH.format(code=quote(entity, safe=""))
+        return list(self.transport.request("GET", path).json() or [])
+
+    def iter_reference_entity_records(self, entity: str, codes: Iterable[str] | None = None) -> Iterator[dict]:
+        """Records of a reference entity (search_after, 100 per page), all or only `codes`
+        (asked in batches with the `code IN` filter)."""
+        path = RECORDS_PATH.format(code=quote(entity, safe=""))
+        chunks = split_codes(list(dict.fromkeys(codes))) if codes is not None else [[]]
+        for chunk in chunks:
+            if codes is not None and not chunk:
+                return
+            params = {"search": json.dumps({"code": [{"operator": "IN", "value": chunk}]},
+                                           separators=(",", ":"))} if chunk else None
+            yield from iter_items(self.transport, self.settings.base_url, path, params)
 
     def _listing(self, path: str) -> Iterator[dict]:
         return iter_items(self.transport, self.settings.base_url, path, {"limit": str(PAGE_SIZE)})

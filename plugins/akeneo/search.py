@@ -1,9 +1,11 @@
 """`ProductQuery`: which products to read and which of their values, as Akeneo query params.
 
 Filters (https://api.akeneo.com/documentation/filter.html) are AND-ed: categories with their
-children (`IN CHILDREN`), enabled, families, an `updated` window and, for a manual sync, a list
-of identifiers or UUIDs (split over several requests to keep URLs short). `scope` and `locales`
-are query parameters that keep only the values a run needs.
+children (`IN CHILDREN`), enabled, families, an `updated` window, the product models a variant
+descends from (`parent IN`, any depth) and, for a manual sync, a list of identifiers or UUIDs. Long
+lists are split over several requests to keep URLs short. `scope` and `locales` are query
+parameters that keep only the values a run needs. `for_models()` turns a query into the same
+selection of product models (their codes are `identifier`s, `parent` is their direct parent).
 """
 from __future__ import annotations
 
@@ -36,16 +38,20 @@ class ProductQuery:
     scope: str | None = None
     locales: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    models: bool = False
 
     def __post_init__(self) -> None:
         for name in ("categories", "families", "excluded_families", "identifiers", "uuids",
-                     "locales", "attributes"):
+                     "locales", "attributes", "parents"):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = (value,)
             object.__setattr__(self, name, tuple(dict.fromkeys(value)))
         if self.identifiers and self.uuids:
             raise ValueError("choose identifiers or uuids for a manual sync, not both")
+        if self.models and self.uuids:
+            raise ValueError("product models have codes, not uuids")
         if self.updated_since and self.updated_until and \
                 _utc(self.updated_since) > _utc(self.updated_until):
             raise ValueError("the updated window starts after it ends")
@@ -54,13 +60,18 @@ class ProductQuery:
     def is_manual(self) -> bool:
         return bool(self.identifiers or self.uuids)
 
+    def for_models(self) -> "ProductQuery":
+        """The same selection for /product-models: `enabled` does not apply to models (Akeneo
+        refuses the filter); identifiers are taken as model codes."""
+        return replace(self, models=True, enabled=None)
+
     def search_filters(self, server_timezone: str = "UTC") -> dict[str, list[dict]]:
         """The `search` JSON without the id list (see `id_chunks`)."""
         search: dict[str, list[dict]] = {}
         if self.categories:
             operator = "IN CHILDREN" if self.include_category_children else "IN"
             search["categories"] = [{"operator": operator, "value": list(self.categories)}]
-        if self.enabled is not None:
+        if self.enabled is not None and not self.models:
             search["enabled"] = [{"operator": "=", "value": self.enabled}]
         family = []
         if self.families:
@@ -77,28 +88,19 @@ class ProductQuery:
     def id_chunks(self) -> list[tuple[str, list[str]]]:
         """(`identifier`|`uuid`, ids) per request; a single empty chunk when not a manual sync."""
         field = "uuid" if self.uuids else "identifier"
-        ids = list(self.uuids or self.identifiers)
-        if not ids:
-            return [("", [])]
-        chunks, current, size = [], [], 0
-        for value in ids:
-            cost = len(json.dumps(value)) + 1
-            if current and (len(current) >= IDS_PER_REQUEST or size + cost > MAX_IDS_SEARCH_CHARS):
-                chunks.append((field, current))
-                current, size = [], 0
-            current.append(value)
-            size += cost
-        chunks.append((field, current))
-        return chunks
+        return [(field if ids else "", ids) for ids in split_codes(list(self.uuids or self.identifiers))]
 
     def request_params(self, server_timezone: str = "UTC") -> list[dict[str, str]]:
-        """Query params of each listing request (several only when a long id list is split)."""
+        """Query params of each listing request (several when a long id or parent list is split)."""
         filters = self.search_filters(server_timezone)
         requests = []
-        for field, ids in self.id_chunks():
+        for (field, ids), parents in ((chunk, parents) for chunk in self.id_chunks()
+                                      for parents in split_codes(list(self.parents))):
             search = dict(filters)
             if ids:
                 search[field] = [{"operator": "IN", "value": ids}]
+            if parents:
+                search["parent"] = [{"operator": "IN", "value": parents}]
             params = {"pagination_type": "search_after", "limit": str(PAGE_SIZE)}
             if search:
                 params["search"] = json.dumps(search, separators=(",", ":"))
@@ -125,6 +127,10 @@ class ProductQuery:
         also catches products without a family and families created since the list was read.
         """
         parts = max(1, parts)
+        if self.parents and not self.is_manual:
+            chunks = split_codes(list(self.parents))
+            groups = [sum(chunks[i::parts], []) for i in range(min(parts, len(chunks)))]
+            return [replace(self, parents=tuple(group)) for group in groups]
         if self.is_manual:
             field = "uuids" if self.uuids else "identifiers"
             chunks = [ids for _, ids in self.id_chunks()]
@@ -141,6 +147,22 @@ class ProductQuery:
         named = [replace(self, families=tuple(group)) for group in groups]
         taken = tuple(self.excluded_families) + tuple(code for group in groups for code in group)
         return named + [replace(self, excluded_families=taken)]
+
+
+def split_codes(codes: list[str]) -> list[list[str]]:
+    """`codes` in lists short enough for one `search` parameter; [[]] for no codes."""
+    if not codes:
+        return [[]]
+    chunks, current, size = [], [], 0
+    for value in codes:
+        cost = len(json.dumps(value)) + 1
+        if current and (len(current) >= IDS_PER_REQUEST or size + cost > MAX_IDS_SEARCH_CHARS):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(value)
+        size += cost
+    chunks.append(current)
+    return chunks
 
 
 def updated_window_filter(since: datetime | None, until: datetime | None,

@@ -1,10 +1,13 @@
-"""`ProductWriter`: sends products as PATCH collections and reports one `LineResult` per record.
+"""`ProductWriter` / `ProductModelWriter`: send products or product models as PATCH collections
+and report one `LineResult` per record.
 
 The writer owns batching (callers never slice): at most 100 products per call
 (`application/vnd.akeneo.collection+json`, one JSON product per line), several calls in flight
 within the connection's cap. A batch refused as too large (413, or a 403 from the platform in
 front of Akeneo) is halved and resent. Records Akeneo would refuse anyway are refused locally
-and never sent: no product key, an attribute Akeneo does not know, a line over 1,000,000 chars.
+and never sent: no product key (or model code), an attribute Akeneo does not know, a line over
+1,000,000 chars. Records travel as given: `parent`, `associations` and `quantified_associations`
+included.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 COLLECTION_CONTENT_TYPE = "application/vnd.akeneo.collection+json"
 MAX_BATCH_SIZE = 100
 MAX_LINE_CHARS = 1_000_000
+PRODUCT_MODELS_PATH = "/api/rest/v1/product-models"
 # A 403 whose message says this is Akeneo's permission check, not a platform size limit:
 # splitting would only resend the same refusal many times.
 PERMISSION_WORDS = ("not allowed", "access forbidden", "permission")
@@ -56,6 +60,7 @@ class LineResult:
     message: str | None = None
     errors: tuple[LineError, ...] = field(default=())
     sent: bool = True
+    code: str | None = None  # product models: their code (identifier and uuid stay None)
 
     @property
     def ok(self) -> bool:
@@ -89,6 +94,8 @@ class _Line:
 class ProductWriter:
     """Writes products through one connection's transport (see module docstring)."""
 
+    what = "products"
+
     def __init__(self, transport: Transport, *, known_attributes: Iterable[str] | None = None,
                  batch_size: int = MAX_BATCH_SIZE) -> None:
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
@@ -97,6 +104,8 @@ class ProductWriter:
         self.settings = transport.settings
         self.known_attributes = frozenset(known_attributes) if known_attributes is not None else None
         self.batch_size = batch_size
+        self.path = self.settings.products_path
+        self.key_field = self.settings.product_key
 
     def write(self, records: Iterable[Mapping]) -> list[LineResult]:
         """Send every record; return one `LineResult` per record, in input order."""
@@ -141,13 +150,13 @@ class ProductWriter:
             yield batch
 
     def _prepare(self, index: int, record: Mapping) -> _Line | LineResult:
-        key_field = self.settings.product_key
+        key_field = self.key_field
         if not isinstance(record, Mapping):
             return self._refuse(index, None, "the record is not a JSON object")
         key = record.get(key_field)
         if not isinstance(key, str) or not key.strip():
             return self._refuse(index, None, f"the record has no {key_field}, which the "
-                                             f"{self.settings.products_path} endpoint needs")
+                                             f"{self.path} endpoint needs")
         values = record.get("values") or {}
         if self.known_attributes is not None and isinstance(values, Mapping):
             unknown = sorted(code for code in values if code not in self.known_attributes)
@@ -159,7 +168,7 @@ class ProductWriter:
                                                 "have: " + ", ".join(unknown), errors)
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
         if len(text) > MAX_LINE_CHARS:
-            return self._refuse(index, key, f"not sent: the product is {len(text):,} characters "
+            return self._refuse(index, key, f"not sent: the record is {len(text):,} characters "
                                             f"as JSON, over Akeneo's {MAX_LINE_CHARS:,} per line")
         return _Line(index, key, text)
 
@@ -173,7 +182,7 @@ class ProductWriter:
         answer = answer or {}
         identifier = answer.get("identifier")
         uuid = answer.get("uuid")
-        if self.settings.product_key == "uuid":
+        if self.key_field == "uuid":
             uuid = uuid or key
         else:
             identifier = identifier or key
@@ -186,7 +195,7 @@ class ProductWriter:
         body = "\n".join(line.text for line in batch).encode()
         try:
             response = self.transport.request(
-                "PATCH", self.settings.products_path, data=body,
+                "PATCH", self.path, data=body,
                 headers={"Content-Type": COLLECTION_CONTENT_TYPE})
         except AkeneoRequestTooLarge as exc:
             return self._split(batch, exc)
@@ -204,8 +213,8 @@ class ProductWriter:
         if len(batch) == 1:
             line = batch[0]
             return [self._result(line.index, line.key, exc.status, exc.akeneo_message)]
-        log.info("Akeneo refused a batch of %d products as too large (HTTP %s); splitting it",
-                 len(batch), exc.status)
+        log.info("Akeneo refused a batch of %d %s as too large (HTTP %s); splitting it",
+                 len(batch), self.what, exc.status)
         half = len(batch) // 2
         return self._send(batch[:half]) + self._send(batch[half:])
 
@@ -226,12 +235,31 @@ class ProductWriter:
             answer = answers.get(position)
             if answer is None:
                 results.append(self._result(line.index, line.key, None,
-                                            "Akeneo's answer has no line for this product"))
+                                            "Akeneo's answer has no line for this record"))
                 continue
             errors = tuple(_line_error(e) for e in answer.get("errors") or [] if isinstance(e, dict))
             results.append(self._result(line.index, line.key, answer.get("status_code"),
                                         answer.get("message"), errors, answer))
         return results
+
+
+class ProductModelWriter(ProductWriter):
+    """Writes product models (`code` is their key) to the product-models PATCH collection."""
+
+    what = "product models"
+
+    def __init__(self, transport: Transport, *, known_attributes: Iterable[str] | None = None,
+                 batch_size: int = MAX_BATCH_SIZE) -> None:
+        super().__init__(transport, known_attributes=known_attributes, batch_size=batch_size)
+        self.path = PRODUCT_MODELS_PATH
+        self.key_field = "code"
+
+    def _result(self, index: int, key: str | None, status: int | None, message: str | None,
+                errors: tuple[LineError, ...] = (), answer: Mapping | None = None,
+                sent: bool = True) -> LineResult:
+        code = (answer or {}).get("code") or key
+        return LineResult(index=index, identifier=None, uuid=None, status_code=status, message=message,
+                          errors=errors, sent=sent, code=code)
 
 
 def _line_error(raw: Mapping) -> LineError:

@@ -46,8 +46,8 @@ class Sandbox:
         return AkeneoClient(AkeneoConnectionSettings.build(**values))
 
 
-def _serve(products: int):
-    state = generate_catalog(products, seed=SEED)
+def _serve(products: int, variant_share: float | None = None):
+    state = generate_catalog(products, seed=SEED, variant_share=variant_share)
     with start_server(create_app(state)) as server:
         yield Sandbox(server.url, state)
 
@@ -70,3 +70,23 @@ def sandbox(catalog_sandbox):
 def writable_sandbox():
     """A fresh small sandbox per test, for writes."""
     yield from _serve(50)
+
+
+@pytest.fixture(scope="session")
+def structured_catalog():
+    """A read-only sandbox where half the products are variants (one- and two-level models),
+    with bundles, related products and reference entity values."""
+    yield from _serve(600, variant_share=0.5)
+
+
+@pytest.fixture
+def structured(structured_catalog):
+    structured_catalog.reset()
+    yield structured_catalog
+    structured_catalog.reset()
+
+
+@pytest.fixture
+def writable_structured():
+    """A fresh small structured sandbox per test, for writes."""
+    yield from _serve(60, variant_share=0.5)

@@ -112,22 +112,31 @@ def test_catalog_metadata_reads_every_list_and_options_of_select_attributes_only
     attributes = [{"code": "sku", "type": "pim_catalog_identifier"},
                   {"code": "color", "type": "pim_catalog_simpleselect"},
                   {"code": "sizes", "type": "pim_catalog_multiselect"},
-                  {"code": "name", "type": "pim_catalog_text"}]
+                  {"code": "name", "type": "pim_catalog_text"},
+                  {"code": "maker", "type": "akeneo_reference_entity", "reference_data_name": "brands"},
+                  {"code": "fabrics", "type": "akeneo_reference_entity_collection",
+                   "reference_data_name": "brands"}]
     token.get(BASE + "/api/rest/v1/attributes", json=page(attributes[:2], next_href="/api/rest/v1/attributes?page=2&limit=100"))
     token.get(BASE + "/api/rest/v1/attributes", json=page(attributes[2:]))
     token.get(BASE + "/api/rest/v1/attributes/color/options", json=page([{"code": "red", "attribute": "color"}]))
     token.get(BASE + "/api/rest/v1/attributes/sizes/options", json=page([{"code": "s"}, {"code": "m"}]))
-    for name in ("families", "channels", "locales", "currencies", "categories"):
+    for name in ("families", "channels", "locales", "currencies", "categories", "association-types"):
         token.get(BASE + f"/api/rest/v1/{name}", json=page([{"code": f"{name}-1"}]))
     token.get(BASE + "/api/rest/v1/measurement-families", json=[{"code": "Length", "units": {}}])
+    variant = {"code": "by_size", "variant_attribute_sets": [{"level": 1, "axes": ["sizes"], "attributes": ["sku"]}]}
+    token.get(BASE + "/api/rest/v1/families/families-1/variants", json=page([variant]))
+    token.get(BASE + "/api/rest/v1/reference-entities/brands/attributes", json=[{"code": "label", "type": "text"}])
     metadata = identifier_client().fetch_catalog_metadata()
-    assert [a["code"] for a in metadata.attributes] == ["sku", "color", "sizes", "name"]
+    assert [a["code"] for a in metadata.attributes] == ["sku", "color", "sizes", "name", "maker", "fabrics"]
+    assert metadata.family_variants == {"families-1": [variant]}
+    assert metadata.association_types == [{"code": "association-types-1"}]
+    assert metadata.reference_entity_attributes == {"brands": [{"code": "label", "type": "text"}]}
     assert metadata.attribute_options == {"color": [{"code": "red", "attribute": "color"}],
                                           "sizes": [{"code": "s"}, {"code": "m"}]}
     assert metadata.families == [{"code": "families-1"}] and metadata.family_codes == ["families-1"]
     assert metadata.channels[0]["code"] == "channels-1"
     assert metadata.measurement_families == [{"code": "Length", "units": {}}]
-    assert metadata.attribute_codes == {"sku", "color", "sizes", "name"}
+    assert metadata.attribute_codes == {"sku", "color", "sizes", "name", "maker", "fabrics"}
     listed = [c.request.url for c in token.calls if "/attributes?" in c.request.url or c.request.url.endswith("/attributes")]
     assert "limit=100" in listed[0]
 
