@@ -15,6 +15,7 @@ _EXPORTS = {
     "CatalogMetadata": "akeneo.metadata",
     "LineError": "akeneo.writer",
     "LineResult": "akeneo.writer",
+    "ProductModelWriter": "akeneo.writer",
     "ProductQuery": "akeneo.search",
     "ProductWriter": "akeneo.writer",
 }

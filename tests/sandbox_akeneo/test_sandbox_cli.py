@@ -15,11 +15,12 @@ from sandbox.common.server import free_port
 pytestmark = pytest.mark.integration
 
 
-def test_cli_serves_the_requested_catalog_and_prints_url_and_credentials():
+@pytest.mark.parametrize("layout, variants", [([], 4), (["--variant-share", "0.5"], 12)])
+def test_cli_serves_the_requested_catalog_and_prints_url_and_credentials(layout, variants):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", str(port), "--products", "25",
-         "--seed", "3", "--latency-ms", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--seed", "3", "--latency-ms", "0", *layout], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         banner = [process.stdout.readline(), process.stdout.readline()]
@@ -34,9 +35,13 @@ def test_cli_serves_the_requested_catalog_and_prints_url_and_credentials():
             except httpx.ConnectError:
                 assert time.monotonic() < deadline, "the sandbox did not start"
                 time.sleep(0.05)
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         products = httpx.get(f"http://127.0.0.1:{port}/api/rest/v1/products", params={"with_count": "true"},
-                             headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+                             headers=headers)
         assert products.json()["items_count"] == 25
+        found = httpx.get(f"http://127.0.0.1:{port}/api/rest/v1/products", headers=headers, params={
+            "with_count": "true", "search": '{"parent":[{"operator":"NOT EMPTY"}]}'})
+        assert found.json()["items_count"] == variants
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
