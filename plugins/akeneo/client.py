@@ -70,10 +70,13 @@ class AkeneoClient:
         return total
 
     def iter_products(self, query: ProductQuery | None = None) -> Iterator[dict]:
-        """Products in standard format (without `_links`), one page in memory at a time."""
+        """Products in standard format (without `_links`), one page in memory at a time.
+
+        With `parents`, each variant comes once even when the list is split over several
+        requests and names both a root model and one of its sub-models."""
         query = query or ProductQuery()
-        for page in self._product_pages(query):
-            yield from page
+        pages = self._product_pages(query)
+        yield from self._once(pages, query) if query.parents else (item for page in pages for item in page)
 
     def iter_products_concurrently(self, query: ProductQuery | None = None, *,
                                    family_codes: Iterable[str] | None = None,
@@ -89,14 +92,25 @@ class AkeneoClient:
         if not query.is_manual and not query.parents and not query.families and family_codes is None:
             family_codes = self.list_family_codes()
         parts = query.partitions(list(family_codes or ()), partitions or workers)
-        yield from iter_concurrently(parts, self._product_pages, workers)
+        items = iter_concurrently(parts, self._product_pages, workers)
+        yield from self._once([items], query) if query.parents else items
 
     def iter_product_models(self, query: ProductQuery | None = None) -> Iterator[dict]:
         """Product models in standard format, read with search_after under the same filters and
         `updated` window as products (`query.for_models()`: no `enabled`; identifiers are codes,
         `parents` lists a root's sub-models). A sub-model's values include its root's."""
-        for page in self._product_pages((query or ProductQuery()).for_models()):
-            yield from page
+        query = (query or ProductQuery()).for_models()
+        yield from self._once(self._product_pages(query), query)
+
+    def _once(self, pages: Iterable[Iterable[dict]], query: ProductQuery) -> Iterator[dict]:
+        """Drop repeats (a `parent IN` split over requests may find a variant twice)."""
+        key = "code" if query.models else self.settings.product_key
+        seen: set[str] = set()
+        for page in pages:
+            for item in page:
+                if item.get(key) not in seen:
+                    seen.add(item.get(key))
+                    yield item
 
     def _product_pages(self, query: ProductQuery) -> Iterator[list[dict]]:
         path = PRODUCT_MODELS_PATH if query.models else self.settings.products_path
