@@ -21,13 +21,14 @@ log = logging.getLogger("pimflow")
 
 
 def trigger_params() -> dict:
-    """The trigger form: every kind honours these options."""
+    """The trigger form: every kind honours these options. Each type allows null: Airflow's form marks a
+    non-nullable field required and refuses an emptied one (null reads as false / no identifiers)."""
     return {
-        "full_sync": Param(False, type="boolean", title="Full sync",
+        "full_sync": Param(False, type=["boolean", "null"], title="Full sync",
                            description="Ignore the incremental window and sync every record the profile selects."),
-        "identifiers": Param([], type="array", items={"type": "string"}, title="Identifiers",
+        "identifiers": Param([], type=["array", "null"], items={"type": "string"}, title="Identifiers",
                              description="Only these SKUs or UUIDs (one per line). Empty = the normal selection."),
-        "dry_run": Param(False, type="boolean", title="Dry run",
+        "dry_run": Param(False, type=["boolean", "null"], title="Dry run",
                          description="Prepare everything and write the would-be output to staging; write nothing to the target."),
     }
 
