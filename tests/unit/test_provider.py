@@ -1,7 +1,12 @@
 """Airflow finds the `akeneo` and `linnworks` connection types through the provider entry point,
-with labelled form fields (the Connections page renders them). The Test button's behaviour is
-tested against the sandboxes in tests/integration/akeneo and tests/integration/linnworks."""
+with labelled form fields (the Connections page renders them), and the provider's plugin that lets
+the page's Test button reach connections without a port. The Test button's behaviour is tested
+against the sandboxes in tests/integration/akeneo, tests/integration/linnworks and the stack test."""
 from __future__ import annotations
+
+import json
+
+import pytest
 
 
 def test_connection_types_are_registered_with_their_forms():
@@ -18,3 +23,64 @@ def test_connection_types_are_registered_with_their_forms():
     assert widgets["extra__linnworks__installation_token"].is_sensitive
     assert manager.field_behaviours["akeneo"]["relabeling"]["host"] == "Base URL"
 
+
+def test_provider_plugin_adds_the_portless_connection_test_middleware():
+    import importlib
+
+    from airflow.plugins_manager import is_valid_plugin
+    from pimflow.provider import PortlessConnectionTest, get_provider_info
+
+    (entry,) = get_provider_info()["plugins"]
+    module, name = entry["plugin-class"].rsplit(".", 1)
+    plugin = getattr(importlib.import_module(module), name)
+    assert is_valid_plugin(plugin)
+    assert [m["middleware"] for m in plugin.fastapi_root_middlewares] == [PortlessConnectionTest]
+
+
+def _echo_app():
+    """A stand-in API server that answers with the JSON body and Content-Length it received."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def echo(request):
+        return JSONResponse({"body": await request.json(), "length": int(request.headers["content-length"])})
+
+    return Starlette(routes=[Route(path, echo, methods=["POST"])
+                             for path in ("/api/v2/connections/test", "/api/v2/connections")])
+
+
+def test_the_test_buttons_port_zero_reaches_airflow_as_no_port():
+    """The Connections page sends `port: 0` for a connection without a port (`Number(null)`)."""
+    from pimflow.provider import PortlessConnectionTest
+
+    app = PortlessConnectionTest(_echo_app())
+    sent = {"connection_id": "akeneo_default", "conn_type": "akeneo", "host": "http://pim", "port": 0,
+            "password": "***", "extra": '{"client_secret": "***"}'}
+    answer = _post(app, "/api/v2/connections/test", json=sent).json()
+    assert answer["body"] == {**sent, "port": None}
+    assert answer["length"] == len(json.dumps(answer["body"]).encode())
+
+
+def test_other_ports_requests_and_bodies_pass_unchanged():
+    from pimflow.provider import PortlessConnectionTest
+
+    app = PortlessConnectionTest(_echo_app())
+    with_port = {"connection_id": "db", "conn_type": "postgres", "port": 5432}
+    assert _post(app, "/api/v2/connections/test", json=with_port).json()["body"] == with_port
+    saved = {"connection_id": "db", "conn_type": "http", "port": 0}
+    assert _post(app, "/api/v2/connections", json=saved).json()["body"] == saved  # only the test route
+    with pytest.raises(json.JSONDecodeError):  # reaches the route as sent
+        _post(app, "/api/v2/connections/test", content=b"not json")
+
+
+def _post(app, path: str, **kwargs):
+    import asyncio
+
+    import httpx
+
+    async def post():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
+            return await client.post(path, **kwargs)
+
+    return asyncio.run(post())
