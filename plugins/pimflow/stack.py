@@ -3,6 +3,7 @@ processor, triggerer) on SQLite, with the project's DAGs, both sandboxes running
 `akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,7 +24,12 @@ def stack_env(port: int) -> dict:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update({
         "AIRFLOW__API__PORT": str(port),
+        # tasks report to the API server; without this they call http://localhost:8080/execution/
+        # whatever the port (Airflow derives it from [api] base_url, not [api] port)
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",  # the Test button on the Connections page
+        # loads pimflow's provider plugin, which makes that button work for portless connections
+        "AIRFLOW__CORE__LAZY_DISCOVER_PROVIDERS": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
@@ -80,6 +86,7 @@ def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> No
 
 
 def stop(sandboxes, process: subprocess.Popen) -> None:
+    """Stop Airflow's whole process group (components and task processes), then the sandboxes."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -87,7 +94,32 @@ def stop(sandboxes, process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    deadline = time.monotonic() + 20  # components may outlive `airflow standalone` by a moment
+    while group_running(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if group_running(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     sandboxes.stop()
+
+
+def group_running(pgid: int) -> bool:
+    """Whether a process of the group still runs (exited ones waiting to be reaped do not count)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(group) == pgid and state not in "ZX":
+            return True
+    return False
 
 
 def main() -> int:

@@ -1,5 +1,7 @@
 """`make airflow`'s stack for real: `airflow standalone` with the sandboxes, the project's DAGs
-parsed, the connections created, the Test button working, and everything stopped afterwards."""
+parsed, the connections created, the Test button working (with the request the Connections page
+sends), a triggered run reaching success on a port other than 8080, and everything stopped
+afterwards. The browser test (e2e/browser) goes through the same stack with the UI."""
 from __future__ import annotations
 
 import json
@@ -46,9 +48,36 @@ def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeyp
         result = requests.post(f"{api}/api/v2/connections/test", json=wrong, headers=headers, timeout=60).json()
         assert result["status"] is False and "refused the credentials" in result["message"], result
         assert "wrong" not in result["message"]  # the secret is never echoed
+
+        for conn_id, stored in sandboxes.connections().items():  # the row's Test button, as the UI sends it
+            extra = {key: "***" if key in ("client_secret", "installation_token") else value
+                     for key, value in stored["extra"].items()}
+            body = {"connection_id": conn_id, "conn_type": stored["conn_type"], "host": stored.get("host") or "",
+                    "login": stored["login"], "password": "***", "port": 0, "schema": "", "description": "",
+                    "extra": json.dumps(extra)}
+            result = requests.post(f"{api}/api/v2/connections/test", json=body, headers=headers, timeout=60)
+            assert result.ok and result.json()["status"] is True, (conn_id, result.text)
+
+        # the form sends null for an emptied field; tasks reach the API server on this port
+        run = requests.post(f"{api}/api/v2/dags/demo_feed_to_feed/dagRuns", headers=headers, timeout=30,
+                            json={"logical_date": None,
+                                  "conf": {"full_sync": None, "identifiers": None, "dry_run": True}})
+        assert run.ok, run.text
+        state = wait_for_run(api, headers, "demo_feed_to_feed", run.json()["dag_run_id"])
+        assert state == "success", (tmp_path / "standalone.log").read_text()[-3000:]
     finally:
         stack.stop(sandboxes, process)
-    assert process.poll() is not None
+    assert process.poll() is not None and not stack.group_running(process.pid)  # no component left behind
     assert all(p.poll() is not None for p in sandboxes.processes)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{api}/api/v2/version", timeout=5)
+
+
+def wait_for_run(api: str, headers: dict, dag_id: str, run_id: str, timeout: float = 240) -> str:
+    deadline, state = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        state = requests.get(f"{api}/api/v2/dags/{dag_id}/dagRuns/{run_id}", headers=headers, timeout=30).json()["state"]
+        if state in ("success", "failed"):
+            break
+        time.sleep(2)
+    return state
