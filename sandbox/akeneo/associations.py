@@ -60,6 +60,26 @@ def quantified_body(state: AkeneoState, stored: dict, *, by_uuid: bool) -> dict:
     return body
 
 
+def with_inherited(state: AkeneoState, record) -> dict:
+    """A variant's (or sub-model's) associations shown with those of its models, like Akeneo.
+    Quantified associations stay the entity's own."""
+    chain, parent = [], record.parent
+    while parent is not None and parent in state.product_models:
+        model = state.product_models[parent]
+        if model.associations:
+            chain.append(model.associations)
+        parent = model.parent
+    if not chain:
+        return record.associations
+    merged: dict = {}
+    for associations in [*reversed(chain), record.associations]:  # root first
+        for code, links in associations.items():
+            entry = merged.setdefault(code, {})
+            for kind in LINK_LISTS:
+                entry[kind] = list(dict.fromkeys([*entry.get(kind, []), *links.get(kind, [])]))
+    return merged
+
+
 def _product_keys(state: AkeneoState, uuids, by_uuid: bool) -> list[str]:
     if by_uuid:
         return list(uuids)

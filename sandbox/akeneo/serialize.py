@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from sandbox.akeneo.associations import associations_body, quantified_body
+from sandbox.akeneo.associations import associations_body, quantified_body, with_inherited
 from sandbox.akeneo.errors import unprocessable
 from sandbox.akeneo.pagination import Links
 from sandbox.akeneo.state import (IDENTIFIER_ATTRIBUTE, AkeneoState, ProductModelRecord, ProductRecord,
@@ -100,7 +100,7 @@ def product_body(state: AkeneoState, record: ProductRecord, *, by_uuid: bool, li
         "enabled": record.enabled, "family": record.family, "categories": list(record.categories),
         "groups": list(record.groups), "parent": record.parent, "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
-        "associations": associations_body(state, record.associations, by_uuid=by_uuid),
+        "associations": associations_body(state, with_inherited(state, record), by_uuid=by_uuid),
         "quantified_associations": quantified_body(state, record.quantified_associations, by_uuid=by_uuid),
     })
     return body
@@ -119,7 +119,7 @@ def product_model_body(state: AkeneoState, record: ProductModelRecord, *, links:
         "code": record.code, "family": record.family, "family_variant": record.family_variant,
         "parent": record.parent, "categories": list(record.categories), "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
-        "associations": associations_body(state, record.associations, by_uuid=False),
+        "associations": associations_body(state, with_inherited(state, record), by_uuid=False),
         "quantified_associations": quantified_body(state, record.quantified_associations, by_uuid=False),
     })
     return body

@@ -100,3 +100,13 @@ def test_categories_carry_enriched_values_on_request(akeneo):
     assert titles and all(key == f"{v['attribute_code']}|{v['channel']}|{v['locale']}" for key, v in titles.items())
     listed = akeneo.items("/api/rest/v1/categories", limit=100, with_enriched_attributes="true")
     assert all("values" in c for c in listed) and listed[0]["parent"] is None
+
+
+def test_a_variant_shows_the_associations_of_its_models_with_its_own(structured):
+    assert structured.patch("/api/rest/v1/product-models/model2_00002", {
+        "associations": {"X_SELL": {"products": ["PF-000001"]}}}).status_code == 204
+    assert structured.patch("/api/rest/v1/products/PF-000010", {
+        "associations": {"X_SELL": {"products": ["PF-000002"]}}}).status_code == 204
+    variant = structured.stored("PF-000010")
+    assert variant["associations"]["X_SELL"]["products"] == ["PF-000001", "PF-000002"]
+    assert structured.stored_model("model2_00002_white")["associations"]["X_SELL"]["products"] == ["PF-000001"]
