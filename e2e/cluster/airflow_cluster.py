@@ -22,6 +22,7 @@ import psutil
 import requests
 
 from e2e.cluster.services import Postgres, Redis, S3Server, spawn, stop_group, tail
+from pimflow.cluster import SHARED_SETTINGS
 from sandbox.common.server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,6 +78,8 @@ def cluster_env(home: Path, profiles_dir: Path, postgres: Postgres, redis: Redis
     })
     every = {S3_CONN_ID: s3.connection(), **connections}
     env.update({f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in every.items()})
+    missing = [name for name in SHARED_SETTINGS if name not in env]
+    assert not missing, f"every component must share {missing}"
     return env
 
 
@@ -114,7 +117,7 @@ class AirflowCluster:
                       env=cluster_env(home, profiles_dir, postgres, redis, s3, connections, api_port))
         (home / "passwords.json").write_text(json.dumps({"admin": cluster.password}))
         try:
-            cluster._migrate()
+            cluster._init()
             cluster._start_processes()
             cluster._wait_until_ready()
         except BaseException:
@@ -126,13 +129,15 @@ class AirflowCluster:
     def _airflow(self, *args: str) -> list[str]:
         return [str(Path(sys.executable).with_name("airflow")), *args]
 
-    def _migrate(self) -> None:
-        log = self.log_dir / "db-migrate.log"
-        with log.open("ab") as output:
-            code = subprocess.call(self._airflow("db", "migrate"), env=self.env, stdout=output,
-                                   stderr=subprocess.STDOUT, timeout=600)
-        if code:
-            raise RuntimeError(f"airflow db migrate failed ({code}): {tail(log)}")
+    def _init(self) -> None:
+        """What docker-compose.yaml's airflow-init does: migrate the database, prepare the staging bucket."""
+        log = self.log_dir / "init.log"
+        for command in (self._airflow("db", "migrate"),
+                        [sys.executable, "-m", "pimflow.cluster", "prepare-staging"]):
+            with log.open("ab") as output:
+                code = subprocess.call(command, env=self.env, stdout=output, stderr=subprocess.STDOUT, timeout=600)
+            if code:
+                raise RuntimeError(f"{' '.join(command[-2:])} failed ({code}): {tail(log)}")
 
     def _start_processes(self) -> None:
         commands = {

@@ -186,7 +186,8 @@ class Redis:
 
 @dataclass
 class S3Server:
-    """moto's standalone server: a real S3 protocol endpoint, state in memory."""
+    """moto's standalone server: a real S3 protocol endpoint, state in memory. The bucket is created
+    the way docker-compose.yaml's init step creates it (`python -m pimflow.cluster prepare-staging`)."""
 
     port: int
     bucket: str
@@ -223,7 +224,6 @@ class S3Server:
         server.process = spawn([str(binary), "-H", "127.0.0.1", "-p", str(server.port)], server.log_path, env=env)
         try:
             wait_for_port(server.port, server.process, "moto_server", server.log_path)
-            server.client().create_bucket(Bucket=bucket)
         except BaseException:
             server.stop()
             raise

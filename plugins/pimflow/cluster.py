@@ -1,7 +1,28 @@
-"""Running pimflow's Airflow on a cluster: the hostname task instances record."""
+"""Running pimflow's Airflow on a cluster (docker-compose.yaml, `make test-cluster`, docs/cluster.md):
+the settings every component shares, the hostname task instances record, the staging bucket."""
 from __future__ import annotations
 
 import os
+import sys
+
+#: What every Airflow component of a Celery cluster must be given alike: docker-compose.yaml and
+#: `make test-cluster` both set all of these, for every component.
+SHARED_SETTINGS = (
+    "AIRFLOW__CORE__EXECUTOR",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CELERY__BROKER_URL",
+    "AIRFLOW__CELERY__RESULT_BACKEND",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",  # where workers' task supervisors report
+    "AIRFLOW__API_AUTH__JWT_SECRET",  # the scheduler signs the tokens the API server checks
+    "AIRFLOW__API__SECRET_KEY",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "AIRFLOW__CORE__AUTH_MANAGER",
+    "AIRFLOW__PIMFLOW__STAGING_BASE",  # a location every worker reaches
+    "PIMFLOW_PROFILES_DIR",
+    "AIRFLOW_CONN_PIMFLOW_S3",  # credentials for the staging URL's object store
+    "AIRFLOW_CONN_AKENEO_DEFAULT",
+    "AIRFLOW_CONN_LINNWORKS_DEFAULT",
+)
 
 
 def worker_hostname() -> str:
@@ -14,3 +35,30 @@ def worker_hostname() -> str:
     from airflow.utils.net import getfqdn
 
     return getfqdn()
+
+
+def prepare_staging() -> str:
+    """Create the staging base if missing: the bucket of an object store URL (through the URL's
+    Airflow connection), or the local folder. Safe to run on every start."""
+    from pimflow.staging import staging_base
+
+    base = staging_base()
+    if base.protocol in ("file", "local"):
+        base.mkdir(parents=True, exist_ok=True)
+    elif not base.fs.exists(base.bucket):
+        base.fs.mkdir(base.bucket)
+    return str(base)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pimflow.cluster prepare-staging` (docker-compose.yaml's init step runs it)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["prepare-staging"]:
+        print("usage: python -m pimflow.cluster prepare-staging", file=sys.stderr)
+        return 2
+    print(f"staging base ready: {prepare_staging()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
