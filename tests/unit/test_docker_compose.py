@@ -1,10 +1,14 @@
-"""docker-compose.yaml cannot run here (no Docker engine): check that it parses and describes the
-topology the README promises."""
+"""docker-compose.yaml cannot run here (no Docker engine; `make test-cluster` runs the same topology
+as local processes): check that it parses and describes what docs/cluster.md promises."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import yaml
+
+from pimflow.cluster import SHARED_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW_SERVICES = {"airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
@@ -15,12 +19,13 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
 
 
-def test_services_are_the_celery_topology_with_sandboxes():
+def test_services_are_the_celery_topology_with_staging_store_and_sandboxes():
     services = compose()["services"]
-    assert set(services) == AIRFLOW_SERVICES | {"postgres", "redis", "airflow-init", "akeneo-sandbox",
+    assert set(services) == AIRFLOW_SERVICES | {"postgres", "redis", "minio", "airflow-init", "akeneo-sandbox",
                                                 "linnworks-sandbox"}
     for name in services:
         assert "container_name" not in services[name], f"{name}: a fixed name prevents --scale"
+    assert "ports" not in services["airflow-worker"], "published ports prevent --scale"
 
 
 def test_every_long_running_service_has_a_healthcheck():
@@ -29,24 +34,45 @@ def test_every_long_running_service_has_a_healthcheck():
             assert service["healthcheck"]["test"], name
 
 
-def test_airflow_services_share_executor_database_broker_and_staging():
+def test_airflow_services_share_the_same_cluster_settings():
     data = compose()
+    shared = {name: data["services"]["airflow-init"]["environment"][name] for name in SHARED_SETTINGS}
     for name in AIRFLOW_SERVICES:
-        service = data["services"][name]
-        env = service["environment"]
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
-        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
-        assert env["AIRFLOW__PIMFLOW__STAGING_BASE"] == "/opt/airflow/staging"
-        mounts = {volume.split(":")[1] for volume in service["volumes"]}
+        env = data["services"][name]["environment"]
+        assert {key: env.get(key) for key in SHARED_SETTINGS} == shared, name
+        mounts = {volume.split(":")[1] for volume in data["services"][name]["volumes"]}
         assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/include",
                 "/opt/airflow/staging"} <= mounts, name
-        assert service["build"] == "." and service["image"] == "pimflow-airflow:latest"
-    assert {"postgres-db-volume", "pimflow-staging"} <= set(data["volumes"])
+        assert data["services"][name]["build"] == "." and data["services"][name]["image"] == "pimflow-airflow:latest"
+    assert shared["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert shared["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3: the result backend names its driver
+    assert shared["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://")
+    assert shared["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:")
+    assert shared["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+    for conn in ("AIRFLOW_CONN_PIMFLOW_S3", "AIRFLOW_CONN_AKENEO_DEFAULT", "AIRFLOW_CONN_LINNWORKS_DEFAULT"):
+        json.loads(shared[conn])
 
 
-def test_dockerfile_installs_the_project_on_the_pinned_airflow():
+def test_staging_is_the_shared_volume_or_the_s3_store_of_the_s3_profile():
+    data = compose()
+    env = data["services"]["airflow-worker"]["environment"]
+    assert env["AIRFLOW__PIMFLOW__STAGING_BASE"] == "${PIMFLOW_STAGING_BASE:-/opt/airflow/staging}"
+    assert {"postgres-db-volume", "pimflow-staging", "minio-data"} <= set(data["volumes"])
+    minio = data["services"]["minio"]
+    assert minio["profiles"] == ["s3"]
+    s3 = json.loads(env["AIRFLOW_CONN_PIMFLOW_S3"])
+    assert s3["conn_type"] == "aws" and s3["extra"]["endpoint_url"] == "http://minio:9000"
+    assert (s3["login"], s3["password"]) == (minio["environment"]["MINIO_ROOT_USER"],
+                                             minio["environment"]["MINIO_ROOT_PASSWORD"])
+    init = data["services"]["airflow-init"]
+    assert "python -m pimflow.cluster prepare-staging" in init["command"][-1]
+    assert init["depends_on"]["minio"] == {"condition": "service_healthy", "required": False}
+
+
+def test_dockerfile_installs_the_project_with_the_cluster_pins_on_the_pinned_airflow():
     dockerfile = (ROOT / "Dockerfile").read_text()
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert "ARG AIRFLOW_VERSION=3.3.2" in dockerfile and '"apache-airflow==3.3.2"' in pyproject
-    assert "pip install" in dockerfile and "/opt/pimflow" in dockerfile
+    assert re.search(r'pip install .*"/opt/pimflow\[cluster\]"', dockerfile)
+    assert "mkdir -p /opt/airflow/staging" in dockerfile
