@@ -28,8 +28,9 @@ class LinnworksAccount:
     def settings(self, **changes) -> None:
         requests.patch(f"{self.control_url}/settings", json=changes, timeout=10).raise_for_status()
 
-    def calls(self) -> dict[str, int]:
-        return requests.get(f"{self.control_url}/stats", timeout=10).json()["calls"]
+    def status_codes(self) -> dict[str, int]:
+        """How the data host answered since the last reset, by HTTP status."""
+        return requests.get(f"{self.control_url}/stats", timeout=10).json()["status_codes"]
 
     # -- through Linnworks' API -------------------------------------------------------------------------
     def _call(self, method: str, body: dict) -> requests.Response:

@@ -55,6 +55,7 @@ def test_mapped_tasks_run_on_both_workers_and_linnworks_ends_as_on_the_embedded_
     report(f"\nRun {run_id} on the cluster ({embedded.summary['read']} products):")
     for line in hostname_table(api, run_id):
         report("  " + line)
+    report(f"  Linnworks answered (status: calls) {dict(sorted(linnworks.status_codes().items()))}")
     assert state == "success"
 
     mapped = mapped_instances(api, run_id)
