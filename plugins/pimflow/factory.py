@@ -12,7 +12,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, P
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
-from pimflow.kinds import RunContext, target_kind
+from pimflow.kinds import RunContext
 from pimflow.loader import LoadedProfile
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.window import RunParams
@@ -99,6 +99,16 @@ def _run_time(context) -> datetime:
     return datetime.now(timezone.utc)
 
 
+def has_parents_step(profile) -> bool:
+    """An Akeneo target writes product models (parents first) in one task before the chunk loads."""
+    return profile.target.kind == "akeneo"
+
+
+def has_link_step(profile) -> bool:
+    """A Linnworks target links variation groups and kits in one task after the chunk loads."""
+    return profile.target.kind == "linnworks" and bool(profile.target.variations or profile.target.compositions)
+
+
 def build_dag(loaded: LoadedProfile):
     profile = loaded.profile
 
@@ -160,12 +170,11 @@ def build_dag(loaded: LoadedProfile):
 
         chunks = extract()
         transformed = transform.expand(chunk=chunks)
-        target = target_kind(profile)
         loads = load.expand(transformed=transformed)
-        if target.has_parents_step(profile):
+        if has_parents_step(profile):
             load_parents(transformed) >> loads
         summary = feedback(chunks, loads)
-        if target.has_link_step(profile):
+        if has_link_step(profile):
             link(transformed, loads) >> summary
 
     return pipeline()

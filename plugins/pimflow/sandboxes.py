@@ -74,13 +74,16 @@ class Sandboxes:
 
 def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: float = 0, seed: int = 42,
                     log_dir: Path | None = None, host: str = "127.0.0.1",
-                    quota_window_seconds: float = 60) -> Sandboxes:
+                    quota_window_seconds: float = 60, variant_share: float | None = None) -> Sandboxes:
     """Start both sandboxes in their own processes and wait until they answer. A shorter Linnworks
-    quota window plays minutes of Linnworks' per-minute quotas in seconds (demo, benches)."""
+    quota window plays minutes of Linnworks' per-minute quotas in seconds (demo, benches).
+    `variant_share` gives the Akeneo catalog its structure (one- and two-level product models,
+    bundles, related products, reference entities) with that share of variant products."""
     akeneo_port, auth_port, data_port = free_port(), free_port(), free_port()
     commands = [
         [sys.executable, "-m", "sandbox.akeneo", "--host", host, "--port", str(akeneo_port),
-         "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms)],
+         "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms),
+         *(["--variant-share", str(variant_share)] if variant_share is not None else [])],
         [sys.executable, "-m", "sandbox.linnworks", "--host", host, "--auth-port", str(auth_port),
          "--data-port", str(data_port), "--seed-items", str(linnworks_items), "--seed", str(seed),
          "--latency-ms", str(latency_ms), "--quota-window-seconds", str(quota_window_seconds)],

@@ -148,7 +148,9 @@ class AkeneoSourceKind(SourceKind):
             products = client.iter_products(query)
         if config.product_models:
             products = self._with_models(ctx, client, query, products)
-        return stage_chunks(ctx, products, "record(s)" if config.product_models else "product(s)")
+        identifier = staged_metadata(ctx, "source")[0].identifier
+        return stage_chunks(ctx, products, "record(s)" if config.product_models else "product(s)",
+                            key=lambda record: _record_key(record, identifier))
 
     def _with_models(self, ctx: RunContext, client, query, products):
         """The products, then the variants of models changed in the window that the product filter did
@@ -238,16 +240,23 @@ class AkeneoSourceKind(SourceKind):
                             row[prefix] = str(record)
                         row.update(structure.record_columns(prefix, records.get(record) or {},
                                                             self.config.locales, self.config.channel))
-        header = codec.columns_of(rows)
-        frame = pd.DataFrame(rows, columns=header, dtype="str").fillna("")
-        originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
-        return SourceChunk(frame, {}, header, originals)
 
     def mapping_context(self, ctx: RunContext) -> MappingContext:
         meta, converter, _ = staged_metadata(ctx, "source")
         locale = self.config.locales[0] if self.config.locales else None
         return MappingContext(self.config.value_separator, converter,
                               attribute_resolver(meta, locale, self.config.channel))
+
+
+def _record_key(record: dict, identifier: str) -> str:
+    """What names a record in other systems: a product's identifier, a model's code."""
+    if "family_variant" in record:
+        return record.get("code") or ""
+    if record.get("identifier"):
+        return record["identifier"]
+    for entry in (record.get("values") or {}).get(identifier) or ():
+        return entry.get("data") or ""
+    return ""
 
 
 def _in_trees(category: dict, roots: list[str], tree: list[dict]) -> bool:
@@ -312,9 +321,6 @@ class AkeneoTargetKind(TargetKind):
                 problems[n] = [(p.column, "invalid_value", f"{p.value!r}: {p.reason}" if p.value else p.reason)
                                for p in result.problems]
         return problems
-
-    def has_parents_step(self, profile) -> bool:
-        return True  # product models in a feed; reads only the headers when there are none
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
         """Product models before any product: root models, then sub-models (Akeneo checks parents)."""

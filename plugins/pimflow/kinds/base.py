@@ -14,6 +14,7 @@ from pimflow.window import RunParams, Window
 if TYPE_CHECKING:
     from pimflow.profile import Profile
 
+RUN_KEYS_FILE = "run-keys.json"
 #: Column of a transformed chunk that carries the record's position in its extract chunk.
 RECORD_COLUMN = "#"
 
@@ -52,10 +53,11 @@ class SourceChunk:
 
 
 def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bool = False,
-                 chunk_size: int | None = None) -> list[dict]:
+                 chunk_size: int | None = None, key=None) -> list[dict]:
     """Stream records into JSON-lines chunks of the profile's chunk size (or `chunk_size`) in the
     run's staging folder; return the refs XCom carries ({"index", "path", "records"}). `numbered`
-    adds each record's position in its chunk as `n`."""
+    adds each record's position in its chunk as `n`; `key(record)` names a record (SKU, model
+    code): the run's keys are kept in staging (`run_keys`) for targets that check references."""
     from pimflow.staging import write_jsonl
 
     chunks: list[dict] = []
@@ -68,14 +70,29 @@ def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bo
         ctx.log.info("extract: chunk %d with %d %s", index + 1, len(batch), what)
         chunks.append({"index": index, "path": str(path), "records": len(batch)})
 
+    keys: list[str] = []
     for record in records:
+        if key is not None:
+            keys.append(key(record))
         batch.append({"n": len(batch), **record} if numbered else record)
         if len(batch) == (chunk_size or ctx.profile.chunk_size):
             flush()
             batch = []
     if batch:
         flush()
+    if key is not None:
+        from pimflow.staging import write_json
+
+        write_json(ctx.staging.root / RUN_KEYS_FILE, sorted(k for k in set(keys) if k))
     return chunks
+
+
+def run_keys(ctx: RunContext) -> frozenset[str] | None:
+    """The keys of every record the run extracted (None when the source does not name them)."""
+    from pimflow.staging import read_json
+
+    path = ctx.staging.root / RUN_KEYS_FILE
+    return frozenset(read_json(path)) if path.exists() else None
 
 
 class SourceKind:
@@ -128,21 +145,13 @@ class TargetKind:
         """
         raise NotImplementedError
 
-    def has_parents_step(self, profile) -> bool:
-        """Whether the DAG writes parent records (e.g. product models) in one task before the loads."""
-        return False
-
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
-        """Write, in order, the records other records depend on (results file per chunk: `parents`);
+        """(When `factory.has_parents_step`) write, in order, the records other records depend on (results file per chunk: `parents`);
         the chunk loads then leave them alone."""
         return {}
 
-    def has_link_step(self, profile) -> bool:
-        """Whether the DAG links records in one task after the loads (variation groups, kits...)."""
-        return False
-
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
-        """Write what joins records once every chunk is loaded (results file per chunk: `link`,
+        """(When `factory.has_link_step`) write what joins records once every chunk is loaded (results file per chunk: `link`,
         only for records whose outcome it changes)."""
         return {}
 

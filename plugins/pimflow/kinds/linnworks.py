@@ -18,11 +18,14 @@ from linnworks.desired import ImageMode, ImageRef, WriteOptions
 from pimflow.kinds.base import RunContext, TargetKind
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import Layout, build_layout, desired_item
-from pimflow.kinds.linnworks_links import CategoryPaths, gather, model_outcome
+from pimflow.kinds.base import run_keys
+from pimflow.kinds.linnworks_links import (CategoryPaths, gather, model_outcome, related_properties,
+                                           related_types)
 from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
 from productsup.cells import split_values
 
+RELATED_LABEL = "related products"
 DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
 
@@ -87,15 +90,11 @@ class LinnworksTargetKind(TargetKind):
                      "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)}
                     for n, problems in mapped.problems.items()]
         image = self._image_factory(ctx)
-        category = self._category_paths(ctx)
+        extras = self._extras(ctx, frame)
         items, positions = [], []
         for n, row in zip(mapped.rows.index, mapped.rows.to_dict("records")):
             try:
-                item = desired_item(row, layout.roles, image)
-                if category is not None:
-                    item = self._with_category(item, category(split_values(frame.at[n, "categories"], self._separator(ctx))
-                                                              if "categories" in frame.columns else []))
-                items.append(item)
+                items.append(extras(desired_item(row, layout.roles, image), n))
                 positions.append(int(n))
             except ValueError as exc:
                 results.append({"n": int(n), "status": "refused", "code": "invalid_value", "message": str(exc)})
@@ -124,6 +123,14 @@ class LinnworksTargetKind(TargetKind):
                 results.append({"n": int(n), "status": "skipped", "code": "product_model", "message": why})
         return results, frame.loc[keep]
 
+    def _group_name_column(self, ctx: RunContext, columns) -> str | None:
+        """The flat column naming a variation group (the `group_name` attribute for the run's locale and channel)."""
+        name = self.config.variations.group_name if self.config.variations else None
+        if not name:
+            return None
+        column = self._context(ctx).column(name, list(columns))
+        return column if column in columns else None
+
     def _separator(self, ctx: RunContext) -> str:
         return getattr(ctx.profile.source, "value_separator", "<###>")
 
@@ -139,18 +146,45 @@ class LinnworksTargetKind(TargetKind):
             locale = (ctx.profile.source.locales or [None])[0]
         return CategoryPaths(categories, settings, locale).path
 
-    def _with_category(self, item, path: str | None):
+    def _extras(self, ctx: RunContext, frame: pd.DataFrame):
+        """What an item gets beyond the layout: its category path and its related products (which
+        must exist in Linnworks unless this run carries them or the profile says otherwise)."""
         from dataclasses import replace
 
-        if self.config.categories.to == "category":
-            return replace(item, category=path)
-        return replace(item, extended_properties={**item.extended_properties, self.config.categories.property: path})
+        separator = self._separator(ctx)
+        category = self._category_paths(ctx)
+        related = self.config.related_products
+        composition = self.config.compositions.association if self.config.compositions else None
+        types = related_types(frame.columns, related, composition) if related is not None else []
+        in_run = run_keys(ctx) or frozenset(frame[frame.columns[0]]) if types else frozenset()
+
+        group_name = self._group_name_column(ctx, frame.columns)
+        models = "family_variant" in frame.columns
+
+        def extend(item, n):
+            properties, changes = dict(item.extended_properties), {}
+            if models and item.title is None and frame.at[n, "family_variant"]:
+                # a parent item needs a title: the variation group's name when the model has no title
+                changes["title"] = (frame.at[n, group_name] if group_name else "") or item.sku
+            if category is not None:
+                codes = split_values(frame.at[n, "categories"], separator) if "categories" in frame.columns else []
+                path = category(codes)
+                if self.config.categories.to == "category":
+                    changes["category"] = path
+                else:
+                    properties[self.config.categories.property] = path
+            if types:
+                links, named = related_properties(frame.loc[n], types, related, separator)
+                properties.update(links)
+                missing_here = tuple(sku for sku in named if sku not in in_run)
+                if related.require_existing and missing_here:
+                    changes["required_skus"] = {RELATED_LABEL: missing_here}
+            if properties != dict(item.extended_properties):
+                changes["extended_properties"] = properties
+            return replace(item, **changes) if changes else item
+        return extend
 
     # -- linking (variation groups, compositions, related products) --------------------------------
-    def has_link_step(self, profile) -> bool:
-        config = profile.target
-        return bool(config.variations or config.compositions or config.related_products)
-
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         from pimflow.kinds.linnworks_linking import write_links
 
@@ -162,9 +196,8 @@ class LinnworksTargetKind(TargetKind):
             identifier = staged_metadata(ctx, "source")[0].identifier
         else:
             identifier = getattr(ctx.profile.source, "identifier_column", "sku")
-        group_name = self.config.variations.group_name if self.config.variations else None
-        resolve = (lambda row: context.column(group_name, list(row))) if group_name else None
-        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx), resolve)
+        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx),
+                       lambda row: self._group_name_column(ctx, list(row)))
         return write_links(ctx, self.config, linnworks_client(self.config.connection), links)
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:

@@ -53,13 +53,25 @@ def attribute_settings(settings) -> list[tuple[str, str, tuple[str, ...]]]:
     return named
 
 
+def is_record_column(name: str, reference_attributes: tuple[str, ...]) -> bool:
+    """`manufacturer-label~en_US` or `materials_2` / `materials_2-label`: columns of the records of
+    the source's `reference_entities` attributes."""
+    head = name.split("-", 1)[0]
+    base, _, position = head.rpartition("_")
+    return (("-" in name and head in reference_attributes)
+            or (bool(base) and position.isdigit() and base in reference_attributes))
+
+
 def check_akeneo_names(settings, meta, resolve, converter, source=None) -> None:
     """Attributes, locales, channels and currencies the settings name must exist in the source's Akeneo,
     with a type that fits (prices, metrics of the right family, images), and be read by the source."""
     problems = []
     read_locales = set(getattr(source, "locales", None) or ())
     read_channel = getattr(source, "channel", None)
+    expanded = tuple(getattr(source, "reference_entities", None) or ())
     for label, attribute, types in attribute_settings(settings):
+        if is_record_column(attribute, expanded):
+            continue  # a reference entity record's value, a column the source adds
         column = resolve(attribute, [])
         try:
             ref = parse_column(column, meta)

@@ -1,4 +1,4 @@
-"""The `link` step of a `linnworks` target: related products, variation groups and compositions.
+"""The `link` step of a `linnworks` target: variation groups and compositions.
 
 Runs once every chunk is loaded. Each outcome is reported on the record it belongs to (the root
 model's record for a group, the kit's record for a composition) and only when it changes that
@@ -12,19 +12,15 @@ from collections import Counter
 
 from pimflow.kinds.linnworks_links import RunLinks, write_link_results
 
-RELATED_LABEL = "related products"
 
 
 def write_links(ctx, config, client, links: RunLinks) -> dict:
-    if not (links.related or links.groups or links.compositions):
+    if not (links.groups or links.compositions):
         return {}
     dry_run = ctx.params.dry_run
     outcomes: dict[str, dict] = {}
     calls: Counter = Counter()
-    if links.related:
-        _related(ctx, config, client, links, outcomes, calls, dry_run)
-    if links.groups or links.compositions:
-        _structure(ctx, config, client, links, outcomes, calls, dry_run)
+    _structure(ctx, config, client, links, outcomes, calls, dry_run)
     merged: dict[tuple[int, int], dict] = {}
     counts: Counter = Counter()
     for sku, outcome in outcomes.items():
@@ -38,25 +34,7 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
             merged[record] = {**outcome, "status": "updated"}
         counts[outcome["status"]] += 1
     write_link_results(ctx, merged)
-    return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
-            "related": len(links.related), "calls": dict(calls)}
-
-
-def _related(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, dry_run: bool) -> None:
-    from linnworks.desired import DesiredItem, WriteOptions
-    from linnworks.writer import LinnworksWriter
-
-    settings = config.related_products
-    items = []
-    for sku, by_type in links.related.items():
-        properties = {f"{settings.prefix}{kind}": (",".join(skus) or None) for kind, skus in by_type.items()}
-        required = tuple(dict.fromkeys(code for skus in by_type.values() for code in skus))
-        items.append(DesiredItem(sku, extended_properties=properties,
-                                 required_skus={RELATED_LABEL: required} if settings.require_existing and required else {}))
-    report = LinnworksWriter(client, WriteOptions(create_products=False, dry_run=dry_run)).write(items)
-    calls.update(report.calls)
-    for item, outcome in zip(items, report.results):
-        outcomes[item.sku] = _outcome(outcome.status.value, outcome.endpoint, outcome.message, dry_run)
+    return {**counts, "groups": len(links.groups), "compositions": len(links.compositions), "calls": dict(calls)}
 
 
 def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, dry_run: bool) -> None:

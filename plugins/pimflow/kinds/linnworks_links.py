@@ -73,9 +73,22 @@ class RunLinks:
     groups: dict[str, list[str]] = field(default_factory=dict)  # root model code → variant SKUs
     group_names: dict[str, str] = field(default_factory=dict)
     compositions: dict[str, dict[str, int]] = field(default_factory=dict)  # kit SKU → component → qty
-    related: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # SKU → type → SKUs
     records: dict[str, tuple[int, int]] = field(default_factory=dict)  # SKU → (chunk index, n)
     statuses: dict[str, str] = field(default_factory=dict)  # SKU → its load status
+
+
+def related_properties(row: Mapping[str, str], types: list[str], settings, separator: str
+                       ) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """A row's related products as extended properties (`related_UPSELL` = `A,B`; none: deleted),
+    and every SKU they name."""
+    properties: dict[str, str | None] = {}
+    named: list[str] = []
+    for kind in types:
+        skus = [code for suffix in ("products", "product_models")
+                for code in split_values(row.get(f"{kind}-{suffix}") or "", separator)]
+        properties[f"{settings.prefix}{kind}"] = ",".join(skus) or None
+        named += skus
+    return properties, tuple(dict.fromkeys(named))
 
 
 def related_types(columns: Iterable[str], settings, composition_type: str | None) -> list[str]:
@@ -111,7 +124,8 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
             if is_model(row):
                 if config.variations is not None and not row.get("parent"):
                     links.groups.setdefault(sku, [])
-                    name = row.get(group_name_column(row)) if group_name_column else None
+                    column = group_name_column(row) if group_name_column else None
+                    name = row.get(column) if column else None
                     links.group_names[sku] = name or sku
                 continue
             if config.variations is not None and row.get("parent"):
@@ -120,11 +134,6 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
                 components = _quantities(row, composition, separator)
                 if components is not None:
                     links.compositions[sku] = components
-            if config.related_products is not None:
-                for kind in related_types(row, config.related_products, composition):
-                    skus = [code for suffix in ("products", "product_models")
-                            for code in split_values(row.get(f"{kind}-{suffix}", ""), separator)]
-                    links.related.setdefault(sku, {})[kind] = skus
     for root, sku in variants:  # groups are built around the root models the run carries (the parent items)
         if root in links.groups:
             links.groups[root].append(sku)

@@ -1,0 +1,255 @@
+"""Catalog structure through real Airflow against both sandboxes, on a generated catalog with one-
+and two-level product models, bundles, related products and reference entities:
+
+- Linnworks holds one variation group per root model (its variants at any depth), the kits'
+  compositions, the related products as extended properties and the category paths;
+- a change on a model reaches all its variants in the next incremental run;
+- the category trees are read parents before children.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+
+import pytest
+import requests
+
+from sandbox.akeneo.catalog import generate_catalog
+
+from pipeline_helpers import in_tree
+
+pytestmark = pytest.mark.integration
+
+PRODUCTS, SHARE = 36, 0.5
+CATALOG = generate_catalog(PRODUCTS, 42, variant_share=SHARE)
+# With a scope, Akeneo returns only the products classified in the channel's tree (ecommerce: master).
+IN_SCOPE = [p for p in CATALOG.products.values() if set(p.categories) & in_tree(CATALOG, "master")]
+
+PROFILE = """
+id: {dag_id}
+retries: 0
+chunk_size: 10
+source:
+  kind: akeneo
+  channel: ecommerce
+  locales: [en_US]
+  product_id: identifier
+  product_models: true
+  reference_entities: [manufacturer, materials]
+target:
+  kind: linnworks
+  titles:
+    - {{attribute: name, to: item}}
+  descriptions:
+    - {{attribute: description, to: metadata}}
+  extended_properties:
+    attributes: [material, "manufacturer-label~en_US", materials_1, "materials_1-label~en_US"]
+    prefix: "ak_"
+  compositions: {{association: PACK, create_missing_components: false}}
+  related_products: {{require_existing: true}}
+  categories: {{to: category, tree: master}}
+"""
+
+
+@pytest.fixture
+def structured(connected):
+    requests.post(f"{connected.akeneo_url}/_sandbox/catalog",
+                  json={"products": PRODUCTS, "seed": 42, "variant_share": SHARE}, timeout=30).raise_for_status()
+    return connected
+
+
+@pytest.fixture
+def profile(tmp_path):
+    path = tmp_path / "profile.yaml"
+    path.write_text(PROFILE.format(dag_id=f"structure_{uuid.uuid4().hex[:8]}"), encoding="utf-8")
+    return path
+
+
+def lw(sandboxes, what: str):
+    answer = requests.get(f"{sandboxes.linnworks_data_url}/_sandbox/{what}", timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def identifiers_by_uuid() -> dict[str, str]:
+    return {p.uuid: p.identifier for p in CATALOG.products.values()}
+
+
+def root_of(code: str) -> str:
+    model = CATALOG.product_models[code]
+    return model.parent or model.code
+
+
+def expected_groups(refused=frozenset()) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for product in IN_SCOPE:
+        if product.parent and product.identifier not in refused:
+            groups.setdefault(root_of(product.parent), []).append(product.identifier)
+    return {root: sorted(skus) for root, skus in groups.items()}
+
+
+def expected_compositions(refused=frozenset()) -> dict[str, dict[str, int]]:
+    by_uuid = identifiers_by_uuid()
+    kits = {}
+    for product in IN_SCOPE:
+        if product.identifier in refused:
+            continue
+        pack = (product.quantified_associations or {}).get("PACK") or {}
+        components = {by_uuid[e["uuid"]]: e["quantity"] for e in pack.get("products", [])}
+        components.update({e["identifier"]: e["quantity"] for e in pack.get("product_models", [])})
+        if components:
+            kits[product.identifier] = components
+    return kits
+
+
+def related_of(product) -> dict[str, str]:
+    by_uuid = identifiers_by_uuid()
+    related = {}
+    for kind, links in (product.associations or {}).items():
+        skus = [by_uuid.get(u, u) for u in links.get("products", [])] + list(links.get("product_models", []))
+        if skus:
+            related[f"related_{kind}"] = ",".join(skus)
+    return related
+
+
+def needed_models() -> set[str]:
+    return {code for p in IN_SCOPE if p.parent for code in (p.parent, root_of(p.parent))}
+
+
+def dangling_related() -> dict[str, list[str]]:
+    """Products whose related products are neither in the run nor in Linnworks, and those SKUs."""
+    in_run = {p.identifier for p in IN_SCOPE} | needed_models()
+    named = {p.identifier: set(",".join(related_of(p).values()).split(",")) - {""} for p in IN_SCOPE}
+    return {sku: sorted(skus - in_run) for sku, skus in named.items() if skus - in_run}
+
+
+def properties(item: dict) -> dict[str, str]:
+    return {p["ProperyName"]: p["PropertyValue"] for p in item["extended_properties"]}
+
+
+def test_models_bundles_related_products_and_categories_land_in_linnworks(structured, profile, run_profile):
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    summary = json.loads((staging / "summary.json").read_text())
+    models = {code for p in IN_SCOPE if p.parent for code in (p.parent, root_of(p.parent))}
+    assert summary["read"] == len(IN_SCOPE) + len(models)  # the products and the models their variants need
+    sub_models = sum(1 for code in models if CATALOG.product_models[code].parent)
+    assert summary["statuses"].get("skipped", 0) == sub_models  # sub-models are not items
+    # related products must exist first: products linked to one outside the channel's tree are refused
+    dangling = dangling_related()
+    with (staging / "feedback.csv").open(newline="", encoding="utf-8") as handle:
+        refused = {row["sku"]: row["linnworks_message"] for row in csv.DictReader(handle)}
+    assert set(refused) == set(dangling)
+    for sku, missing in dangling.items():
+        assert refused[sku].startswith("required SKUs missing") and all(m in refused[sku] for m in missing)
+
+    groups = {g["VariationSKU"]: g for g in lw(structured, "variation-groups")}
+    assert {root: sorted(g["Items"]) for root, g in groups.items()} == expected_groups(set(refused))
+    assert all(g["VariationGroupName"] == root for root, g in groups.items())  # default: the model code
+    assert lw(structured, "compositions") == expected_compositions(set(refused))
+
+    bundle = next(iter(expected_compositions(set(refused))))
+    sample = [p for p in IN_SCOPE if related_of(p) and p.identifier not in refused][:5]
+    for product in sample:
+        item = lw(structured, f"items/{product.identifier}")
+        got = properties(item)
+        for name, value in related_of(product).items():
+            assert got[name] == value, (product.identifier, name)
+    assert lw(structured, f"items/{bundle}")["composition"] == expected_compositions()[bundle]
+    parent = lw(structured, f"items/{next(iter(groups))}")
+    assert parent["item"]["ItemTitle"] == next(iter(groups))  # a parent item is titled by its group's name
+
+
+def test_inherited_values_and_reference_entity_records_reach_the_variants(structured, profile, run_profile):
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    two_level = next(p for p in IN_SCOPE
+                     if p.parent and CATALOG.product_models[p.parent].parent)
+    root = CATALOG.product_models[root_of(two_level.parent)]
+    root_values = root.values()
+    item = lw(structured, f"items/{two_level.identifier}")
+    got = properties(item)
+    material = "<###>".join(root_values["material"][0]["data"])  # a multi-select, as its flat cell
+    assert got["ak_material"] == material  # a root-level value on a variant two levels down
+    manufacturer = root_values["manufacturer"][0]["data"]
+    assert got["ak_manufacturer-label~en_US"] == record_label("brands", manufacturer)
+    first_material = root_values["materials"][0]["data"][0]
+    assert got["ak_materials_1"] == first_material
+    assert got["ak_materials_1-label~en_US"] == record_label("materials", first_material)
+    category = item["category"]["CategoryName"]
+    assert category.startswith("Master") and " > " in category
+
+
+def record_label(entity: str, code: str) -> str:
+    values = CATALOG.reference_entity_records[entity][code].get("values") or {}
+    return next(v["data"] for v in values.get("label", []) if v["locale"] == "en_US")
+
+
+def test_a_change_on_a_model_reaches_all_its_variants_in_the_next_incremental_run(structured, profile, run_profile):
+    dag_run, _ = run_profile(profile)
+    assert dag_run.state == "success"
+    root = next(code for code, m in CATALOG.product_models.items()
+                if not m.parent and code.startswith("model2_") and m.values()["material"][0]["data"] != ["wood", "glass"]
+                and len(expected_groups(set(dangling_related())).get(code, [])) > 1)
+    variants = expected_groups(set(dangling_related()))[root]
+    token = _akeneo_token(structured)
+    answer = requests.patch(f"{structured.akeneo_url}/api/rest/v1/product-models/{root}",
+                            json={"values": {"material": [{"locale": None, "scope": None, "data": ["wood", "glass"]}]}},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    requests.post(f"{structured.linnworks_data_url}/_sandbox/stats/reset", timeout=10).raise_for_status()
+    dag_run, staging = run_profile(profile)  # a manual run covers the time since the last successful one
+    assert dag_run.state == "success"
+    summary = json.loads((staging / "summary.json").read_text())
+    assert summary["window"].startswith("incremental")
+    for sku in variants:
+        assert properties(lw(structured, f"items/{sku}"))["ak_material"] == "wood<###>glass", sku
+    # read: the model's variants (Akeneo's filter counts them as changed) and the models they need
+    changed = [p for p in IN_SCOPE if p.parent and root_of(p.parent) == root]  # refused ones included
+    sub_models = {p.parent for p in changed} - {root}
+    assert summary["read"] == len(changed) + 1 + len(sub_models)
+    assert summary["statuses"].get("updated", 0) == len(variants) + 1  # the variants and the parent item
+
+
+def _akeneo_token(sandboxes) -> str:
+    from pimflow.sandboxes import AKENEO_CREDENTIALS
+
+    answer = requests.post(f"{sandboxes.akeneo_url}/api/oauth/v1/token",
+                           auth=(AKENEO_CREDENTIALS["client_id"], AKENEO_CREDENTIALS["client_secret"]),
+                           json={"grant_type": "password", "username": AKENEO_CREDENTIALS["login"],
+                                 "password": AKENEO_CREDENTIALS["password"]}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+CATEGORIES_PROFILE = """
+id: {dag_id}
+retries: 0
+source:
+  kind: akeneo
+  read: categories
+  locales: [en_US]
+target:
+  kind: feed
+  path: {output}
+"""
+
+
+def test_category_initialisation_lists_parents_before_children(structured, tmp_path, run_profile):
+    output = tmp_path / "categories.csv"
+    path = tmp_path / "categories.yaml"
+    path.write_text(CATEGORIES_PROFILE.format(dag_id=f"categories_{uuid.uuid4().hex[:8]}", output=output))
+    dag_run, _ = run_profile(path)
+    assert dag_run.state == "success"
+    with output.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["code"] for r in rows} == set(CATALOG.categories)
+    seen: set[str] = set()
+    for row in rows:
+        assert not row["parent"] or row["parent"] in seen, f"{row['code']} comes before its parent {row['parent']}"
+        seen.add(row["code"])
+    master = next(r for r in rows if r["code"] == "master")
+    assert master["label~en_US"] == CATALOG.categories["master"]["labels"]["en_US"]
+    enriched = [r for r in rows if r.get("title~en_US~ecommerce")]
+    assert enriched, "category attribute values are carried"
