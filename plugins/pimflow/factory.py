@@ -105,7 +105,10 @@ def has_parents_step(profile) -> bool:
 
 
 def has_link_step(profile) -> bool:
-    """A Linnworks target links variation groups and kits in one task after the chunk loads."""
+    """One task after the chunk loads links what the loads wrote: associations in Akeneo (to products
+    of any chunk), variation groups and kits in Linnworks."""
+    if profile.target.kind == "akeneo":
+        return profile.source.kind != "linnworks_stock"  # stock carries no associations
     return profile.target.kind == "linnworks" and bool(profile.target.variations or profile.target.compositions)
 
 

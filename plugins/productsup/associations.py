@@ -53,22 +53,26 @@ def decode_association(cell: str, separator: str, quantified: bool, kind: str, b
                        ) -> tuple[list | None, str | None]:
     """The list an association cell gives, or (None, reason) when an entry is malformed."""
     items = split_values(cell, separator)
+
+    def where(item: str) -> str:  # the cell is quoted with the problem; name the entry when there are several
+        return f"{item!r}: " if len(items) > 1 else ""
+
     if not quantified:
         bad = [item for item in items if QUANTITY_SEPARATOR in item]
         if bad:
-            return None, f"{bad[0]!r}: this association type has no quantities (write the codes only)"
+            return None, f"{where(bad[0])}this association type has no quantities (write the codes only)"
         return items, None
     entries = []
     for item in items:
         code, pipe, quantity = item.rpartition(QUANTITY_SEPARATOR)
         if not pipe or not code.strip():
-            return None, f"{item!r}: a quantified association needs code{QUANTITY_SEPARATOR}quantity"
+            return None, f"{where(item)}a quantified association needs code{QUANTITY_SEPARATOR}quantity"
         try:
             number = int(quantity.strip())
         except ValueError:
             number = 0
         if number < 1:
-            return None, f"{item!r}: the quantity must be a whole number of at least 1"
+            return None, f"{where(item)}the quantity must be a whole number of at least 1"
         key = "uuid" if by_uuid and kind == "products" else "identifier"
         entries.append({key: code.strip(), "quantity": number})
     return entries, None

@@ -329,7 +329,7 @@ class AkeneoTargetKind(TargetKind):
         for chunk in transformed:
             positions, products = _decoded(codec, as_storage_path(chunk["path"]), models_only=True)
             for n, product in zip(positions, products):
-                model = _as_model(product, codec.identifier_column)
+                model = _without_links(_as_model(product, codec.identifier_column))
                 levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
         results: dict[int, list[dict]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
@@ -354,9 +354,53 @@ class AkeneoTargetKind(TargetKind):
                 counts[result["status"]] = counts.get(result["status"], 0) + 1
         return counts
 
+    def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
+        """Associations once every chunk is written: Akeneo refuses links to products that do not
+        exist yet, wherever they are in the feed (as its own imports do, products first, then links)."""
+        codec = self._codec(ctx)
+        models, products = [], []
+        for chunk in transformed:
+            index = chunk["index"]
+            path = as_storage_path(chunk["path"])
+            if not _has_association_columns(path, codec):
+                continue
+            outcomes = {}
+            for step in ("load", "parents"):
+                results = ctx.staging.results(step, index)
+                if results.exists():
+                    outcomes.update((r["n"], r["status"]) for r in read_jsonl(results))
+            positions, records = _decoded(codec, path, models_only=None)
+            for n, record in zip(positions, records):
+                links = {key: record[key] for key in LINK_KEYS if key in record}
+                if not links or outcomes.get(n) in (None, "refused", "skipped"):
+                    continue
+                if record.get("family_variant"):
+                    models.append((index, n, {"code": _as_model(record, codec.identifier_column)["code"], **links}))
+                else:
+                    products.append((index, n, {**_identity(record, codec.identifier_column), **links}))
+        refused: dict[int, list[dict]] = {}
+        client = akeneo_client(self.config.connection, self.config.product_id)
+        for entries, write, name in ((models, client.patch_product_models, "product-models"),
+                                     (products, client.patch_products, "products")):
+            if not entries:
+                continue
+            records = [record for _, _, record in entries]
+            if ctx.params.dry_run:
+                write_jsonl(ctx.staging.dry_run(f"akeneo-{name}-associations.jsonl"), records)
+                continue
+            for (index, n, _), line in zip(entries, write(records, ctx.profile.batch_size)):
+                if not line.ok:
+                    result = _result(n, line)
+                    result["message"] = f"associations: {result['message']}"
+                    refused.setdefault(index, []).append(result)
+        for index, results in refused.items():
+            write_jsonl(ctx.staging.results("link", index), sorted(results, key=lambda r: r["n"]))
+        return {"associated": len(models) + len(products), "refused": sum(map(len, refused.values()))}
+
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         codec = self._codec(ctx)
         positions, products = _decoded(codec, flat_path, models_only=False)
+        products = [_without_links(product) for product in products]  # written by the link step
         results: list[dict] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         if not self.config.create_products and products:
@@ -400,9 +444,32 @@ class AkeneoTargetKind(TargetKind):
         return kept_products, kept_positions, refused
 
 
-def _decoded(codec: FlatCodec, flat_path, models_only: bool) -> tuple[list[int], list[dict]]:
-    """A transformed chunk's positions and decoded records: only its product models, or only its
-    products (the models are written by the parents step)."""
+LINK_KEYS = ("associations", "quantified_associations")
+
+
+def _without_links(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key not in LINK_KEYS}
+
+
+def _identity(product: dict, identifier_column: str) -> dict:
+    """What names a product in a PATCH: its uuid and/or identifier (as a value on the uuid API)."""
+    identity = {key: product[key] for key in ("identifier", "uuid") if key in product}
+    if "identifier" not in product and identifier_column in (product.get("values") or {}):
+        identity["values"] = {identifier_column: product["values"][identifier_column]}
+    return identity
+
+
+def _has_association_columns(path, codec: FlatCodec) -> bool:
+    from productsup.associations import association_column
+
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    return any(association_column(name, codec.meta.association_types) for name in header[1:])
+
+
+def _decoded(codec: FlatCodec, flat_path, models_only: bool | None) -> tuple[list[int], list[dict]]:
+    """A transformed chunk's positions and decoded records: only its product models, only its
+    products (the models are written by the parents step), or (None) all."""
     with flat_path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
@@ -411,7 +478,7 @@ def _decoded(codec: FlatCodec, flat_path, models_only: bool) -> tuple[list[int],
         lines = list(reader)
     decoded = codec.decode_many([line[1:] for line in lines], columns=header[1:])
     kept = [(int(line[0]), row.product) for line, row in zip(lines, decoded)
-            if bool(row.product.get("family_variant")) == models_only]
+            if models_only is None or bool(row.product.get("family_variant")) == models_only]
     return [n for n, _ in kept], [product for _, product in kept]
 
 
