@@ -101,7 +101,7 @@ class Postgres:
     @classmethod
     def start(cls, log_dir: Path, env: dict) -> "Postgres":
         bin_dir = postgres_bin_dir()
-        as_user = {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
+        as_user = {"user": "postgres", "group": "postgres", "extra_groups": []} if os.geteuid() == 0 else {}
         root = Path(tempfile.mkdtemp(prefix="pimflow-cluster-pg-"))  # not under a home the user may not enter
         if as_user:
             shutil.chown(root, "postgres", "postgres")
