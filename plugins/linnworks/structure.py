@@ -105,7 +105,9 @@ class StructureWriter:
         self.workers = 2 * client.settings.concurrency
 
     def write(self, groups: Iterable[DesiredVariationGroup] = (),
-              compositions: Iterable[DesiredComposition] = ()) -> StructureReport:
+              compositions: Iterable[DesiredComposition] = (),
+              known_ids: Mapping[str, str] | None = None) -> StructureReport:
+        """`known_ids` (SKU → StockItemId, e.g. from the item writer's results) spares their lookups."""
         entries = [(StructureKind.VARIATION_GROUP, g) for g in groups]
         entries += [(StructureKind.COMPOSITION, c) for c in compositions]
         tally = Tally()
@@ -117,7 +119,9 @@ class StructureWriter:
                 unique[desired.parent_sku] = (kind, desired)
 
         skus = list(dict.fromkeys(sku for _, desired in unique.values() for sku in _skus(desired)))
-        found, unchecked = lookup_ids(self.client, skus, tally, self.workers)
+        known = {sku: known_ids[sku] for sku in skus if known_ids and known_ids.get(sku)}
+        found, unchecked = lookup_ids(self.client, [sku for sku in skus if sku not in known], tally, self.workers)
+        found.update(known)
         created, skipped = self._settle_missing(unique, found, unchecked, tally)
 
         parents = {sku: found[sku] for sku in unique if sku not in tally.refusals and sku in found}

@@ -20,7 +20,8 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
     dry_run = ctx.params.dry_run
     outcomes: dict[str, dict] = {}
     calls: Counter = Counter()
-    _structure(ctx, config, client, links, outcomes, calls, dry_run)
+    units: Counter = Counter()
+    _structure(ctx, config, client, links, outcomes, calls, units, dry_run)
     merged: dict[tuple[int, int], dict] = {}
     counts: Counter = Counter()
     for sku, outcome in outcomes.items():
@@ -34,10 +35,13 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
             merged[record] = {**outcome, "status": "updated"}
         counts[outcome["status"]] += 1
     write_link_results(ctx, merged)
-    return {**counts, "groups": len(links.groups), "compositions": len(links.compositions), "calls": dict(calls)}
+    return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
+            "kits": sum(1 for components in links.compositions.values() if components),
+            "calls": dict(calls), "units": dict(units)}
 
 
-def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, dry_run: bool) -> None:
+def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, units: Counter,
+               dry_run: bool) -> None:
     from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
 
     groups = [DesiredVariationGroup(root, links.group_names.get(root) or root, tuple(skus))
@@ -48,8 +52,9 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
         dry_run=dry_run,
         # only a full run sees every variation of a group: an incremental one adds, never removes
         remove_unlisted=ctx.window is not None and ctx.window.mode == "full")
-    report = StructureWriter(client, options).write(groups, compositions)
-    calls.update(getattr(report, "calls", {}) or {})
+    report = StructureWriter(client, options).write(groups, compositions, known_ids=links.ids)
+    calls.update(report.calls)
+    units.update(report.units)
     for result in report.results:
         previous = outcomes.get(result.sku)
         outcome = _outcome(result.status.value, getattr(result, "endpoint", None), getattr(result, "message", None),

@@ -13,6 +13,7 @@ loaded, so parents, variations, components and related items exist whatever chun
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.associations import association_column
 from productsup.cells import split_values
 
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SUB_MODEL = "a sub-model is not a Linnworks item: its values reach Linnworks through its variants"
 MODEL_WITHOUT_VARIATIONS = "product models are not written without the variations setting"
 
@@ -75,6 +77,7 @@ class RunLinks:
     compositions: dict[str, dict[str, int]] = field(default_factory=dict)  # kit SKU → component → qty
     records: dict[str, tuple[int, int]] = field(default_factory=dict)  # SKU → (chunk index, n)
     statuses: dict[str, str] = field(default_factory=dict)  # SKU → its load status
+    ids: dict[str, str] = field(default_factory=dict)  # SKU → StockItemId, as the loads reported it
 
 
 def related_properties(row: Mapping[str, str], types: list[str], settings, separator: str
@@ -111,16 +114,21 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
     variants: list[tuple[str, str]] = []
     for chunk in transformed:
         index = chunk["index"]
-        statuses = {}
+        statuses, ids = {}, {}
         results = ctx.staging.results("load", index)
         if results.exists():
-            statuses = {r["n"]: r["status"] for r in read_jsonl(results)}
+            for result in read_jsonl(results):
+                statuses[result["n"]] = result["status"]
+                if result["status"] != "refused" and _GUID.fullmatch(result.get("code") or ""):
+                    ids[result["n"]] = result["code"]
         for n, row in _rows(chunk["path"]):
             sku = row.get(identifier, "")
             if not sku or statuses.get(n) in (None, "refused", "skipped"):
                 continue
             links.records[sku] = (index, n)
             links.statuses[sku] = statuses[n]
+            if n in ids:
+                links.ids[sku] = ids[n]
             if is_model(row):
                 if config.variations is not None and not row.get("parent"):
                     links.groups.setdefault(sku, [])
