@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from pimflow.kinds import target_kind
+from pimflow.factory import has_link_step, has_parents_step
 
 ROOT = Path(__file__).resolve().parents[3]
 DAGS = ROOT / "dags"
@@ -43,9 +43,8 @@ def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
         for name in dag.params:
             assert dag.params.get_param(name).schema.get("title"), name
             assert dag.params.get_param(name).description, name
-        target = target_kind(item.profile)
-        expected = ["extract", "transform", *(["load_parents"] if target.has_parents_step(item.profile) else []),
-                    "load", *(["link"] if target.has_link_step(item.profile) else []), "feedback"]
+        expected = ["extract", "transform", *(["load_parents"] if has_parents_step(item.profile) else []),
+                    "load", *(["link"] if has_link_step(item.profile) else []), "feedback"]
         assert [t.task_id for t in dag.topological_sort()] == expected
         for task in dag.tasks:
             assert task.owner and task.retries >= 1
