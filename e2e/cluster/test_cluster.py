@@ -166,8 +166,6 @@ def test_after_the_killed_worker_no_item_is_lost_or_duplicated(killed_run, embed
     assert not differences(without_images(killed_run.snapshot), without_images(embedded.items))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap in plugins/linnworks (writes.py, ledger.py): images attached by a try that dies before "
-    "it writes the image ledger are unknown to the retry, which attaches them again"))
 def test_after_the_killed_worker_no_image_is_duplicated(killed_run, embedded):
+    # the retry adopts the images the killed try attached before writing its image ledger
     assert not differences(killed_run.snapshot, embedded.items)

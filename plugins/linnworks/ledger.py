@@ -6,6 +6,10 @@ in one extended property of the item (`WriteOptions.image_ledger_property`), a s
 image key it added with the image's pkRowId: `"<digest>:<image id>;..."`, desired order first.
 An entry counts only while its image still exists, so an image deleted in Linnworks is added again.
 Images pimflow did not add are left alone.
+
+The ledger is written once a batch's images are attached. A try stopped in between (a killed
+worker) leaves attached images the ledger does not name: before uploading, the writer compares the
+bytes' MD5 with those images' `CheckSumValue` and adopts a match instead of attaching it twice.
 """
 from __future__ import annotations
 
@@ -57,6 +61,8 @@ class ImagePlan:
     deletes: list[str]  # image ids of leftovers to delete (WriteOptions.delete_dropped_images)
     current_main: str | None
     ledger_value: str | None  # the ledger as read (None: no ledger property yet)
+    # checksum (lower case) -> image id of current images the ledger does not name (see the module doc)
+    orphans: dict[str, str] = field(default_factory=dict)
     added: dict[str, str] = field(default_factory=dict)  # digest -> image id, filled while writing
     deleted: set[str] = field(default_factory=set)  # image ids, filled while writing
 
@@ -96,6 +102,9 @@ def plan_images(desired: tuple[ImageRef, ...], current: list[ItemImage], ledger_
         set_main = kept[wanted[0][0]]
     wanted_digests = {digest for digest, _ in wanted}
     leftovers = [(digest, image_id) for digest, image_id in recorded.items() if digest not in wanted_digests]
+    named = {image_id.lower() for image_id in recorded.values()}
+    orphans = {image.checksum.lower(): image.pk_row_id for image in current
+               if image.checksum and image.pk_row_id and image.pk_row_id.lower() not in named} if adds else {}
     return ImagePlan(desired=wanted, kept=kept, adds=adds, set_main=set_main, leftovers=leftovers,
                      deletes=[image_id for _, image_id in leftovers] if delete_dropped else [],
-                     current_main=current_main, ledger_value=ledger_value)
+                     current_main=current_main, ledger_value=ledger_value, orphans=orphans)

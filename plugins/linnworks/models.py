@@ -199,6 +199,7 @@ class ItemImage(Wire):
     full_source: str | None = Field(None, alias="FullSource")
     is_main: bool | None = Field(None, alias="IsMain")
     sort_order: int | None = Field(None, alias="SortOrder")
+    checksum: str | None = Field(None, alias="CheckSumValue")  # MD5 of the image's bytes
 
 
 class AddedImage(Wire):

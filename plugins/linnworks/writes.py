@@ -3,6 +3,8 @@ side (a lane per method), then extended properties with the image ledger last (i
 of the images just added)."""
 from __future__ import annotations
 
+import hashlib
+
 import mimetypes
 import posixpath
 from urllib.parse import urlparse
@@ -215,7 +217,7 @@ class PlanWriter:
     def _upload(self, plan: ItemPlan, uploads: list[ImageAdd]) -> str | None:
         """Upload each image's bytes, attach them all in one call; returns the new main image's id
         when the main image was among them and Linnworks did not flag it main by itself."""
-        sku, uploaded = plan.sku, []
+        sku, uploaded, adopted_main = plan.sku, [], None
         self.tally.needs(UPLOAD_FILE, len(uploads))
         for add in uploads:
             try:
@@ -227,6 +229,12 @@ class PlanWriter:
             if not content:
                 self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
                 continue
+            adopted = plan.images.orphans.pop(hashlib.md5(content).hexdigest(), None) if plan.images.orphans else None
+            if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
+                plan.images.added[add.digest] = adopted
+                if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
+                    adopted_main = adopted
+                continue
             self.tally.called(UPLOAD_FILE)
             try:
                 uploaded.append((add, self.client.upload_file(content, *_file_name_and_type(add))))
@@ -235,7 +243,7 @@ class PlanWriter:
                     raise
                 self.tally.refuse([sku], UPLOAD_FILE, describe(exc), {sku: add.ref.key})
         if not uploaded:
-            return None
+            return adopted_main
         self.tally.needs(ATTACH_UPLOADS, 1)
         self.tally.called(ATTACH_UPLOADS)
         file_ids = [file_id for _, file_id in uploaded]
@@ -245,7 +253,7 @@ class PlanWriter:
             self.tally.refuse([sku], ATTACH_UPLOADS, describe(exc), {sku: {"imageIds": file_ids}})
             return None
         self.tally.wrote([sku])
-        main_id = None
+        main_id = adopted_main
         for (add, _), picture in zip(uploaded, pictures):
             if picture.picture_id:
                 plan.images.added[add.digest] = picture.picture_id

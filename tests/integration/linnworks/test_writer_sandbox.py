@@ -185,3 +185,26 @@ def test_throttling_is_waited_out_and_never_refuses_a_sku(client, control):
     assert [r.status for r in report.results] == [Status.CREATED, Status.CREATED]
     assert control.stats()["status_codes"].get("429", 0) >= 1
     assert all(len(control.item(sku)["images"]) == 2 for sku in ("CHAIR-1", "CHAIR-2"))
+
+
+def test_images_attached_by_a_try_stopped_before_its_ledger_are_adopted_not_attached_again(client, control):
+    content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))
+    writer.write([chair(images=images)])
+    # A worker killed after the attach call and before the ledger write leaves this state:
+    item_id = ids.stock_item_id("CHAIR-1")
+    ledger = [row for row in client.get_extended_properties(item_id) if row.propery_name == "pimflow_images"]
+    client.delete_extended_properties(item_id, [row.pk_row_id for row in ledger])
+    control.reset_stats()
+
+    report = writer.write([chair(images=images)])
+
+    calls = writes(control.stats())
+    assert "Uploader/UploadFile" not in calls and "Inventory/UploadImagesToInventoryItem" not in calls
+    assert len(control.item("CHAIR-1")["images"]) == 2
+    assert [(d.field, d.action) for d in report.diff if d.field.startswith("image")] == [
+        ("image[0]", "add"), ("image[1]", "add")]  # recorded again in the ledger
+    control.reset_stats()
+    assert writer.write([chair(images=images)]).diff == []
+    assert writes(control.stats()) == {}
