@@ -76,3 +76,10 @@ def test_dockerfile_installs_the_project_with_the_cluster_pins_on_the_pinned_air
     assert "ARG AIRFLOW_VERSION=3.3.2" in dockerfile and '"apache-airflow==3.3.2"' in pyproject
     assert re.search(r'pip install .*"/opt/pimflow\[cluster\]"', dockerfile)
     assert "mkdir -p /opt/airflow/staging" in dockerfile
+
+
+def test_the_connection_test_button_works_for_pimflow_connections():
+    environment = compose()["services"]["airflow-apiserver"]["environment"]
+    assert environment["AIRFLOW__CORE__TEST_CONNECTION"] == "Enabled"
+    # pimflow's provider plugin (the Test button for connections without a port) loads only then
+    assert environment["AIRFLOW__CORE__LAZY_DISCOVER_PROVIDERS"] == "False"
