@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO_ORDER = ("demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnworks", "demo_stock_to_akeneo")
 NEEDS_SANDBOXES = {"akeneo", "linnworks", "linnworks_stock"}
 DEMO_PRODUCTS = 200
+DEMO_VARIANT_SHARE = 0.5  # half the demo catalog's products are variants of one- and two-level models
 QUOTA_WINDOW = 3  # seconds per Linnworks quota window in the demo (60 in reality)
 
 
@@ -114,7 +115,8 @@ def main() -> int:
             if sandboxes is None and {profile.source.kind, profile.target.kind} & NEEDS_SANDBOXES:
                 from pimflow.sandboxes import start_sandboxes
 
-                sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home, quota_window_seconds=QUOTA_WINDOW)
+                sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home, quota_window_seconds=QUOTA_WINDOW,
+                                            variant_share=DEMO_VARIANT_SHARE)
                 env.update(sandboxes.connection_env())
                 print(f"\nSandboxes: Akeneo {sandboxes.akeneo_url} ({DEMO_PRODUCTS} products), "
                       f"Linnworks {sandboxes.linnworks_auth_url} (auth) / {sandboxes.linnworks_data_url} (data); "

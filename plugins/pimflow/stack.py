@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-from pimflow.demo import QUOTA_WINDOW, airflow_env
+from pimflow.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflow.sandboxes import start_sandboxes, wait_until_up
 
 PRODUCTS = 200
@@ -51,7 +51,8 @@ def start(port: int = 8080, log_dir: Path | None = None):
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or home
-    sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW)
+    sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
+                                variant_share=DEMO_VARIANT_SHARE)
     binary = Path(sys.executable).with_name("airflow")
     try:
         create_connections(binary, env, sandboxes, log_dir / "standalone.log")

@@ -13,6 +13,9 @@ from pimflow.window import SyncState, Window, resolve_window
 from productsup.feed import Dialect, FeedWriter
 
 
+LINK_FILE = "link.json"  # what the link step did, for the target's commit
+
+
 def load_state(ctx: RunContext) -> SyncState:
     path = ctx.staging.state
     return SyncState.from_dict(read_json(path)) if path.exists() else SyncState()
@@ -90,6 +93,7 @@ def link(ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
     """After the chunk loads: write what joins records (variation groups, compositions, related products)."""
     ctx.window = Window.from_dict(read_json(ctx.staging.window))
     counts = target_kind(ctx.profile).link(ctx, transformed, loads)
+    write_json(ctx.staging.root / LINK_FILE, counts)
     ctx.log.info("link: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)) or "nothing to link")
     return counts
 

@@ -201,10 +201,20 @@ class LinnworksTargetKind(TargetKind):
         return write_links(ctx, self.config, linnworks_client(self.config.connection), links)
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
+        from pimflow.staging import read_json
+        from pimflow.steps import LINK_FILE
+
         calls: Counter = Counter()
         for loaded in loads:
             calls.update(loaded.get("calls") or {})
-        return {"linnworks": ", ".join(f"{method} {n}" for method, n in sorted(calls.items())) or "no call"}
+        shown = {}
+        linked = ctx.staging.root / LINK_FILE
+        if linked.exists():
+            link = read_json(linked)
+            calls.update(link.get("calls") or {})
+            if link.get("groups") or link.get("kits"):
+                shown["structure"] = f"{link.get('groups', 0)} variation group(s), {link.get('kits', 0)} kit(s)"
+        return {**shown, "linnworks": ", ".join(f"{method} {n}" for method, n in sorted(calls.items())) or "no call"}
 
     def _image_factory(self, ctx: RunContext):
         """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed."""
