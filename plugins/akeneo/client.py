@@ -19,7 +19,7 @@ from akeneo.parallel import iter_concurrently
 from akeneo.search import ProductQuery, split_codes
 from akeneo.settings import AkeneoConnectionSettings
 from akeneo.transport import BodySink, Transport
-from akeneo.writer import PRODUCT_MODELS_PATH, LineResult, ProductModelWriter, ProductWriter
+from akeneo.writer import PRODUCT_MODELS_PATH, CategoryWriter, LineResult, ProductModelWriter, ProductWriter
 
 MEDIA_DOWNLOAD_PATH = "/api/rest/v1/media-files/{code}/download"
 CATEGORIES_PATH = "/api/rest/v1/categories"
@@ -140,6 +140,12 @@ class AkeneoClient:
         order. Send root models before their sub-models: Akeneo needs the parent to exist."""
         return ProductModelWriter(self.transport, known_attributes=known_attributes,
                                   batch_size=batch_size).write(records)
+
+    def patch_categories(self, records: Iterable[Mapping], batch_size: int = 100) -> list[LineResult]:
+        """Create or update categories (key: `code`; `parent`, `labels`) in PATCH collections; one
+        `LineResult` per record, in input order. Batches run concurrently: send one tree level per
+        call, parents first (Akeneo needs the parent to exist)."""
+        return CategoryWriter(self.transport, batch_size=batch_size).write(records)
 
     # -- reference data ---------------------------------------------------------------------
 

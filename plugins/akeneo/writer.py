@@ -26,6 +26,7 @@ COLLECTION_CONTENT_TYPE = "application/vnd.akeneo.collection+json"
 MAX_BATCH_SIZE = 100
 MAX_LINE_CHARS = 1_000_000
 PRODUCT_MODELS_PATH = "/api/rest/v1/product-models"
+CATEGORIES_PATH = "/api/rest/v1/categories"
 # A 403 whose message says this is Akeneo's permission check, not a platform size limit:
 # splitting would only resend the same refusal many times.
 PERMISSION_WORDS = ("not allowed", "access forbidden", "permission")
@@ -260,6 +261,17 @@ class ProductModelWriter(ProductWriter):
         code = (answer or {}).get("code") or key
         return LineResult(index=index, identifier=None, uuid=None, status_code=status, message=message,
                           errors=errors, sent=sent, code=code)
+
+
+class CategoryWriter(ProductModelWriter):
+    """Writes categories (`code` is their key) to the categories PATCH collection. Batches go out
+    concurrently: write one level of a tree at a time, parents first."""
+
+    what = "categories"
+
+    def __init__(self, transport: Transport, *, batch_size: int = MAX_BATCH_SIZE) -> None:
+        super().__init__(transport, batch_size=batch_size)
+        self.path = CATEGORIES_PATH
 
 
 def _line_error(raw: Mapping) -> LineError:

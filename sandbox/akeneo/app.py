@@ -12,6 +12,7 @@ from starlette.routing import Match
 from sandbox.akeneo.auth import token_answer
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.errors import ApiError
+from sandbox.akeneo.routes_category_writes import router as category_writes_router
 from sandbox.akeneo.routes_control import router as control_router
 from sandbox.akeneo.routes_models import router as models_router
 from sandbox.akeneo.routes_products import router as products_router
@@ -89,6 +90,7 @@ def create_app(state: Optional[AkeneoState] = None, settings: Optional[SandboxSe
 
     app.include_router(products_router)
     app.include_router(models_router)
+    app.include_router(category_writes_router)
     app.include_router(reference_router)
     app.include_router(structure_router)
     app.include_router(control_router)

@@ -71,11 +71,17 @@ async def replace_catalog(request: Request) -> Response:
         raise ApiError(422, '"products" must be a non-negative integer and "seed" an integer.')
     if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1):
         raise ApiError(422, '"variant_share" must be a number from 0 to 1 (or null for the default layout).')
+    keep_categories = body.get("categories", True)
+    if not isinstance(keep_categories, bool) or (not keep_categories and products):
+        raise ApiError(422, '"categories": false (an instance without categories) needs "products": 0.')
     state = await asyncio.to_thread(generate_catalog, products, seed, variant_share=share)
+    if not keep_categories:  # an empty instance, e.g. the target of a category initialisation
+        state.categories, state.category_values = {}, {}
+        state._children = state._descendants = None
     runtime(request).state = state
     return json_response({"products": len(state.products), "product_models": len(state.product_models),
                           "variants": sum(1 for p in state.products.values() if p.parent is not None),
-                          "seed": seed, "variant_share": share})
+                          "seed": seed, "variant_share": share, "categories": len(state.categories)})
 
 
 @router.get("/products/{identifier}")

@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pimflow.kinds import akeneo_structure as structure
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, stage_chunks
+from pimflow.kinds.base import RECORD_COLUMN, RunContext, SourceChunk, SourceKind, TargetKind, stage_chunks
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
 from productsup.codec import FlatCodec
@@ -308,6 +308,9 @@ class AkeneoTargetKind(TargetKind):
         return MappingContext(getattr(ctx.profile.source, "value_separator", "<###>"), converter)
 
     def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
+        if _reads_categories(ctx):
+            return {n: [("code", "missing_value", "a category needs a code")]
+                    for n, code in zip(rows.index, rows.get("code", pd.Series("", index=rows.index))) if not code}
         codec = self._codec(ctx)
         columns = list(rows.columns)
         header_problems = codec.column_problems(columns)
@@ -398,6 +401,8 @@ class AkeneoTargetKind(TargetKind):
         return {"associated": len(models) + len(products), "refused": sum(map(len, refused.values()))}
 
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        if _reads_categories(ctx):
+            return self._load_categories(ctx, index, flat_path)
         codec = self._codec(ctx)
         positions, products = _decoded(codec, flat_path, models_only=False)
         products = [_without_links(product) for product in products]  # written by the link step
@@ -415,6 +420,36 @@ class AkeneoTargetKind(TargetKind):
             for n, line in zip(positions, client.patch_products(products, ctx.profile.batch_size,
                                                                 known_attributes=known)):
                 results.append(_result(n, line))
+        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
+        counts: dict[str, int] = {}
+        for result in results:
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        return counts
+
+    def _load_categories(self, ctx: RunContext, index: int, flat_path) -> dict:
+        """Category rows (code, parent, label~locale) written one tree level at a time, parents first."""
+        with flat_path.open("r", encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        depth: dict[str, int] = {}
+        levels: dict[int, list[tuple[int, dict]]] = {}
+        for row in rows:
+            parent = row.get("parent") or None
+            depth[row["code"]] = depth.get(parent, -1) + 1 if parent else 0
+            labels = {name.split("~", 1)[1]: value for name, value in row.items()
+                      if name.startswith("label~") and value}
+            record = {"code": row["code"], "parent": parent, **({"labels": labels} if labels else {})}
+            levels.setdefault(depth[row["code"]], []).append((int(row[RECORD_COLUMN]), record))
+        results: list[dict] = []
+        client = akeneo_client(self.config.connection, self.config.product_id)
+        for level in sorted(levels):
+            entries = levels[level]
+            records = [record for _, record in entries]
+            if ctx.params.dry_run:
+                write_jsonl(ctx.staging.dry_run(f"akeneo-categories-{level}.jsonl"), records)
+                results += [{"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
+                            for n, _ in entries]
+                continue
+            results += [_result(n, line) for (n, _), line in zip(entries, client.patch_categories(records))]
         write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
         counts: dict[str, int] = {}
         for result in results:
@@ -445,6 +480,10 @@ class AkeneoTargetKind(TargetKind):
 
 
 LINK_KEYS = ("associations", "quantified_associations")
+
+
+def _reads_categories(ctx: RunContext) -> bool:
+    return getattr(ctx.profile.source, "read", "products") == "categories"
 
 
 def _without_links(record: dict) -> dict:

@@ -253,3 +253,62 @@ def test_category_initialisation_lists_parents_before_children(structured, tmp_p
     assert master["label~en_US"] == CATALOG.categories["master"]["labels"]["en_US"]
     enriched = [r for r in rows if r.get("title~en_US~ecommerce")]
     assert enriched, "category attribute values are carried"
+
+
+INIT_PROFILE = """
+id: {dag_id}
+retries: 0
+source:
+  kind: akeneo
+  read: categories
+  locales: [en_US, de_DE]
+target:
+  kind: akeneo
+  connection: akeneo_target
+batch_size: 7
+"""
+
+
+@pytest.fixture
+def empty_akeneo(structured, monkeypatch, tmp_path):
+    """A second Akeneo (the sandbox, on its own port) with no category at all."""
+    import subprocess
+    import sys
+
+    from pimflow.sandboxes import wait_until_up
+    from sandbox.common.server import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", str(port),
+                                "--products", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/_sandbox/settings", [process])
+        requests.post(f"{url}/_sandbox/catalog", json={"products": 0, "categories": False},
+                      timeout=30).raise_for_status()
+        connection = json.loads(structured.connection_env()["AIRFLOW_CONN_AKENEO_DEFAULT"])
+        connection["host"] = url
+        monkeypatch.setenv("AIRFLOW_CONN_AKENEO_TARGET", json.dumps(connection))
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_category_initialisation_creates_parents_before_children(empty_akeneo, tmp_path, run_profile):
+    from akeneo.hook import AkeneoHook
+
+    path = tmp_path / "init.yaml"
+    path.write_text(INIT_PROFILE.format(dag_id=f"category_init_{uuid.uuid4().hex[:8]}"))
+    dag_run, staging = run_profile(path)
+    assert dag_run.state == "success"
+    summary = json.loads((staging / "summary.json").read_text())
+    # Akeneo refuses a category whose parent does not exist yet: none refused, all created
+    assert summary["statuses"] == {"created": len(CATALOG.categories)}, (staging / "feedback.csv").read_text()
+    created = {c["code"]: c for c in AkeneoHook(akeneo_conn_id="akeneo_target").get_conn().iter_category_tree()}
+    assert {code: c["parent"] for code, c in created.items()} == {
+        code: c["parent"] for code, c in CATALOG.categories.items()}
+    assert created["master"]["labels"]["de_DE"] == CATALOG.categories["master"]["labels"]["de_DE"]
+
+    dag_run, staging = run_profile(path)  # replaying it changes nothing and refuses nothing
+    assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": len(CATALOG.categories)}
