@@ -47,8 +47,8 @@ target:
     attributes: [material, "manufacturer-label~en_US", materials_1, "materials_1-label~en_US"]
     prefix: "ak_"
   compositions: {{association: PACK, create_missing_components: false}}
-  related_products: {{require_existing: true}}
-  categories: {{to: category, tree: master}}
+  related_products: {{require_existing: {require_existing}}}
+  categories: {{to: category, tree: master}}{variations}
 """
 
 
@@ -62,7 +62,17 @@ def structured(connected):
 @pytest.fixture
 def profile(tmp_path):
     path = tmp_path / "profile.yaml"
-    path.write_text(PROFILE.format(dag_id=f"structure_{uuid.uuid4().hex[:8]}"), encoding="utf-8")
+    path.write_text(PROFILE.format(dag_id=f"structure_{uuid.uuid4().hex[:8]}", require_existing="true",
+                                   variations=""), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def named_groups_profile(tmp_path):
+    """Groups named by the root model's meta_title; related products need not exist first."""
+    path = tmp_path / "named.yaml"
+    path.write_text(PROFILE.format(dag_id=f"structure_named_{uuid.uuid4().hex[:8]}", require_existing="false",
+                                   variations="\n  variations: {group_name: meta_title}"), encoding="utf-8")
     return path
 
 
@@ -161,9 +171,20 @@ def test_models_bundles_related_products_and_categories_land_in_linnworks(struct
     assert parent["item"]["ItemTitle"] == next(iter(groups))  # a parent item is titled by its group's name
 
 
-def test_inherited_values_and_reference_entity_records_reach_the_variants(structured, profile, run_profile):
-    dag_run, staging = run_profile(profile)
+def test_inherited_values_and_reference_entity_records_reach_the_variants(structured, named_groups_profile,
+                                                                        run_profile):
+    dag_run, staging = run_profile(named_groups_profile)
     assert dag_run.state == "success"
+    summary = json.loads((staging / "summary.json").read_text())
+    assert summary["refused"] == 0  # related products outside the run are listed anyway
+    dangling = next(iter(dangling_related()))
+    assert properties(lw(structured, f"items/{dangling}")) | related_of(
+        next(p for p in IN_SCOPE if p.identifier == dangling)) == properties(lw(structured, f"items/{dangling}"))
+    for group in lw(structured, "variation-groups"):
+        values = CATALOG.product_models[group["VariationSKU"]].values()
+        title = next(v["data"] for v in values["meta_title"] if v["locale"] == "en_US" and v["scope"] == "ecommerce")
+        assert group["VariationGroupName"] == title
+        assert lw(structured, f"items/{group['VariationSKU']}")["item"]["ItemTitle"] == title
     two_level = next(p for p in IN_SCOPE
                      if p.parent and CATALOG.product_models[p.parent].parent)
     root = CATALOG.product_models[root_of(two_level.parent)]
