@@ -114,6 +114,7 @@ def test_default_layout_keeps_its_one_level_models(akeneo):
 
 def test_control_api_replaces_the_catalog_with_a_variant_share(akeneo):
     answer = akeneo.http.post("/_sandbox/catalog", json={"products": 60, "seed": 4, "variant_share": 0.5})
-    assert answer.json() == {"products": 60, "product_models": 20, "variants": 30, "seed": 4, "variant_share": 0.5}
+    assert answer.json() == {"products": 60, "product_models": 20, "variants": 30, "seed": 4, "variant_share": 0.5,
+                             "categories": 23}
     assert akeneo.stored_model("model2_00002")["family_variant"] == "clothing_by_color_size"
     assert akeneo.http.post("/_sandbox/catalog", json={"products": 6, "variant_share": 2}).status_code == 422
