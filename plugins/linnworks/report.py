@@ -37,12 +37,10 @@ class DiffRow:
     endpoint: str | None = None  # the method that writes it
 
 
-@dataclass
-class ItemResult:
-    sku: str
-    status: Status
-    stock_item_id: str | None = None
-    refusals: list[Refusal] = field(default_factory=list)
+class FirstRefusal:
+    """A result's endpoint, message and sent values: those of its first refusal (None when none)."""
+
+    refusals: list[Refusal]
 
     @property
     def endpoint(self) -> str | None:
@@ -55,6 +53,14 @@ class ItemResult:
     @property
     def sent(self) -> Any:
         return self.refusals[0].sent if self.refusals else None
+
+
+@dataclass
+class ItemResult(FirstRefusal):
+    sku: str
+    status: Status
+    stock_item_id: str | None = None
+    refusals: list[Refusal] = field(default_factory=list)
 
 
 @dataclass

@@ -4,9 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from linnworks.report import DiffRow, Refusal
+from linnworks.report import DiffRow, FirstRefusal, Refusal
 
 
 class StructureStatus(StrEnum):
@@ -22,7 +21,7 @@ class StructureKind(StrEnum):
 
 
 @dataclass
-class StructureResult:
+class StructureResult(FirstRefusal):
     parent_sku: str
     kind: StructureKind
     status: StructureStatus
@@ -35,18 +34,6 @@ class StructureResult:
     def sku(self) -> str:
         """The parent SKU (the name ItemResult uses)."""
         return self.parent_sku
-
-    @property
-    def endpoint(self) -> str | None:
-        return self.refusals[0].endpoint if self.refusals else None
-
-    @property
-    def message(self) -> str | None:
-        return self.refusals[0].message if self.refusals else None
-
-    @property
-    def sent(self) -> Any:
-        return self.refusals[0].sent if self.refusals else None
 
 
 @dataclass
