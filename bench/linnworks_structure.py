@@ -34,7 +34,8 @@ from collections import Counter
 
 import requests
 
-from linnworks.client import LinnworksClient
+from bench.linnworks_sandbox import sandbox_client
+
 from linnworks.endpoints import (
     ADD_ITEMS_BATCH,
     COMPOSITION_ROWS_BATCH,
@@ -44,10 +45,7 @@ from linnworks.endpoints import (
     TYPE_INFO_BATCH,
 )
 from linnworks.models import NewStockItem
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
 from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureWriter
-from sandbox.linnworks import serve
 
 VARIATIONS, COMPONENTS, POOL = 4, 3, 300
 READS = {"Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemTypeInfo", "Stock/GetVariationGroupByParentId",
@@ -137,34 +135,26 @@ def main(argv: list[str] | None = None) -> int:
             ("1% change", new_groups, new_kits, {"written": sum(changes.values()),
                                                 "unchanged": len(groups) + len(kits) - sum(changes.values())})]
     missed, started_all = [], time.monotonic()
-    with serve() as sandbox:
-        control = f"{sandbox.data_url}/_sandbox"
-        requests.patch(f"{control}/settings", json={"quota_window_seconds": args.window}, timeout=10).raise_for_status()
-        requests.post(f"{control}/seed", json={"items": 0}, timeout=30).raise_for_status()
-        settings = LinnworksSettings.build(
-            application_id=sandbox.settings.application_id, application_secret=sandbox.settings.application_secret,
-            installation_token=sandbox.settings.installation_token, auth_host=sandbox.auth_url,
-            quota_window_seconds=args.window, concurrency=4, timeout=120)
-        print(f"Linnworks structure writer: {args.groups} groups of {VARIATIONS} variations, {args.kits} kits of "
-              f"{COMPONENTS} components; sandbox quota window {args.window} s (real: 60 s)")
-        with LinnworksClient(settings, quotas=QuotaBook(settings)) as client:
-            skus = every_sku(groups, kits, extra)
-            added = client.add_items(NewStockItem(item_number=sku, item_title=sku) for sku in skus)
-            if added.failed:
-                raise SystemExit(f"setup: {len(added.failed)} items refused, first {added.failed[0]}")
-            print(f"setup: {len(skus)} items in {math.ceil(len(skus) / ADD_ITEMS_BATCH)} bulk adds (not measured)")
-            writer = StructureWriter(client)
-            for title, run_groups, run_kits, want in runs:
-                requests.post(f"{control}/stats/reset", timeout=10).raise_for_status()
-                started = time.monotonic()
-                report = writer.write(run_groups, run_kits)
-                seconds = time.monotonic() - started
-                stats = requests.get(f"{control}/stats", timeout=10).json()
-                missed += print_table(title, stats["calls"], lower_bound(title, run_groups, run_kits, changes), seconds)
-                counts = {status: n for status, n in report.counts().items() if n}
-                print(f"results: {counts}; 429 answers: {stats['status_codes'].get('429', 0)}")
-                if counts != want:
-                    missed.append(f"{title}: results {counts}, expected {want}")
+    print(f"Linnworks structure writer: {args.groups} groups of {VARIATIONS} variations, {args.kits} kits of "
+          f"{COMPONENTS} components; sandbox quota window {args.window} s (real: 60 s)")
+    with sandbox_client(args.window) as (control, client):
+        skus = every_sku(groups, kits, extra)
+        added = client.add_items(NewStockItem(item_number=sku, item_title=sku) for sku in skus)
+        if added.failed:
+            raise SystemExit(f"setup: {len(added.failed)} items refused, first {added.failed[0]}")
+        print(f"setup: {len(skus)} items in {math.ceil(len(skus) / ADD_ITEMS_BATCH)} bulk adds (not measured)")
+        writer = StructureWriter(client)
+        for title, run_groups, run_kits, want in runs:
+            requests.post(f"{control}/stats/reset", timeout=10).raise_for_status()
+            started = time.monotonic()
+            report = writer.write(run_groups, run_kits)
+            seconds = time.monotonic() - started
+            stats = requests.get(f"{control}/stats", timeout=10).json()
+            missed += print_table(title, stats["calls"], lower_bound(title, run_groups, run_kits, changes), seconds)
+            counts = {status: n for status, n in report.counts().items() if n}
+            print(f"results: {counts}; 429 answers: {stats['status_codes'].get('429', 0)}")
+            if counts != want:
+                missed.append(f"{title}: results {counts}, expected {want}")
         groups_stored = requests.get(f"{control}/variation-groups", timeout=30).json()
         kits_stored = requests.get(f"{control}/compositions", timeout=30).json()
     expected = {g.parent_sku: list(g.variation_skus) for g in new_groups}

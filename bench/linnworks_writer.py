@@ -24,13 +24,11 @@ from dataclasses import replace
 
 import requests
 
-from linnworks.client import LinnworksClient
+from bench.linnworks_sandbox import sandbox_client
+
 from linnworks.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.endpoints import ADD_ITEMS_BATCH, ENDPOINTS, FULL_BY_IDS_BATCH, ROWS_BATCH, SKU_LOOKUP_BATCH
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
 from linnworks.writer import LinnworksWriter
-from sandbox.linnworks import serve
 
 LOOKUP, FULL_READ = "Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemsFullByIds"
 READS = {LOOKUP, FULL_READ, "Inventory/GetInventoryItemById"}
@@ -156,35 +154,27 @@ def main(argv: list[str] | None = None) -> int:
             ("1% change", revised, n_items, {"updated": len(changes), "unchanged": n_items - len(changes)})]
 
     started_all = time.monotonic()
-    with serve() as sandbox:
-        control = f"{sandbox.data_url}/_sandbox"
-        requests.patch(f"{control}/settings", json={"quota_window_seconds": args.window}, timeout=10).raise_for_status()
-        requests.post(f"{control}/seed", json={"items": 0}, timeout=30).raise_for_status()
-        settings = LinnworksSettings.build(
-            application_id=sandbox.settings.application_id, application_secret=sandbox.settings.application_secret,
-            installation_token=sandbox.settings.installation_token, auth_host=sandbox.auth_url,
-            quota_window_seconds=args.window, concurrency=4, timeout=120)
-        print(f"Linnworks writer: {n_items} SKUs, sandbox quota window {args.window} s (real: 60 s)")
-        with LinnworksClient(settings, quotas=QuotaBook(settings)) as client:
-            writer = LinnworksWriter(client, WriteOptions(create_products=True))
-            for title, items, existing, want in runs:
-                requests.post(f"{control}/stats/reset", timeout=10).raise_for_status()
-                started = time.monotonic()
-                report = writer.write(items)
-                seconds = time.monotonic() - started
-                stats = requests.get(f"{control}/stats", timeout=10).json()
-                units = expected_units(n_items, title, Counter(changes.values()))
-                missed += print_table(title, stats["calls"], bounds(units, n_items, existing), seconds)
-                counts = {status: n for status, n in report.counts().items() if n}
-                print(f"results: {counts}; 429 answers: {stats['status_codes'].get('429', 0)}")
-                if counts != want:
-                    missed.append(f"{title}: results {counts}, expected {want}")
-                if report.units + Counter() != units + Counter():
-                    print(f"  note: writer's own unit count differs: {dict(report.units)}")
-                if title == "create":
-                    wrong = spot_check(control, catalogue)
-                    print(f"spot check of the sandbox's stored items: {len(wrong)} wrong")
-                    missed += [f"create: {sku} not stored as desired" for sku in wrong]
+    print(f"Linnworks writer: {n_items} SKUs, sandbox quota window {args.window} s (real: 60 s)")
+    with sandbox_client(args.window) as (control, client):
+        writer = LinnworksWriter(client, WriteOptions(create_products=True))
+        for title, items, existing, want in runs:
+            requests.post(f"{control}/stats/reset", timeout=10).raise_for_status()
+            started = time.monotonic()
+            report = writer.write(items)
+            seconds = time.monotonic() - started
+            stats = requests.get(f"{control}/stats", timeout=10).json()
+            units = expected_units(n_items, title, Counter(changes.values()))
+            missed += print_table(title, stats["calls"], bounds(units, n_items, existing), seconds)
+            counts = {status: n for status, n in report.counts().items() if n}
+            print(f"results: {counts}; 429 answers: {stats['status_codes'].get('429', 0)}")
+            if counts != want:
+                missed.append(f"{title}: results {counts}, expected {want}")
+            if report.units + Counter() != units + Counter():
+                print(f"  note: writer's own unit count differs: {dict(report.units)}")
+            if title == "create":
+                wrong = spot_check(control, catalogue)
+                print(f"spot check of the sandbox's stored items: {len(wrong)} wrong")
+                missed += [f"create: {sku} not stored as desired" for sku in wrong]
     total = time.monotonic() - started_all
     print(f"\nwhole bench: {total:.0f} s (target under 300 s)")
     if total > 300:
