@@ -196,8 +196,15 @@ class LinnworksTargetKind(TargetKind):
             identifier = staged_metadata(ctx, "source")[0].identifier
         else:
             identifier = getattr(ctx.profile.source, "identifier_column", "sku")
-        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx),
-                       lambda row: self._group_name_column(ctx, list(row)))
+        by_header: dict[tuple, str | None] = {}  # rows of a chunk share their header
+
+        def group_name(row) -> str | None:
+            header = tuple(row)
+            if header not in by_header:
+                by_header[header] = self._group_name_column(ctx, header)
+            return by_header[header]
+
+        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx), group_name)
         return write_links(ctx, self.config, linnworks_client(self.config.connection), links)
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:

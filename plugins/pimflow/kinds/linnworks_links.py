@@ -109,7 +109,7 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
            group_name_column) -> RunLinks:
     """Read every transformed chunk and its load results into the run's links."""
     links = RunLinks()
-    models = _models(ctx, transformed, identifier)
+    lineage: dict[str, dict] = {}  # model rows of the run (a feed source carries its models so)
     composition = config.compositions.association if config.compositions else None
     variants: list[tuple[str, str]] = []
     for chunk in transformed:
@@ -123,6 +123,8 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
                     ids[result["n"]] = result["code"]
         for n, row in _rows(chunk["path"]):
             sku = row.get(identifier, "")
+            if sku and is_model(row):
+                lineage[sku] = {"code": sku, "parent": row.get("parent") or None}
             if not sku or statuses.get(n) in (None, "refused", "skipped"):
                 continue
             links.records[sku] = (index, n)
@@ -137,27 +139,24 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
                     links.group_names[sku] = name or sku
                 continue
             if config.variations is not None and row.get("parent"):
-                variants.append((models.root_of(row["parent"]) or row["parent"], sku))
+                variants.append((row["parent"], sku))
             if composition:
                 components = _quantities(row, composition, separator)
                 if components is not None:
                     links.compositions[sku] = components
-    for root, sku in variants:  # groups are built around the root models the run carries (the parent items)
+    models = _models(ctx, lineage)
+    for parent, sku in variants:  # groups are built around the root models the run carries (the parent items)
+        root = models.root_of(parent) or parent
         if root in links.groups:
             links.groups[root].append(sku)
     return links
 
 
-def _models(ctx, transformed: list[dict], identifier: str) -> ModelIndex:
-    """The run's product models: staged by an akeneo source, or given as rows by a feed."""
+def _models(ctx, rows: dict[str, dict]) -> ModelIndex:
+    """The run's product models: staged by an akeneo source, and those given as rows (a feed)."""
     index = staged_models(ctx)
-    merged = dict(index.models)
-    for chunk in transformed:
-        for _, row in _rows(chunk["path"]):
-            code = row.get(identifier)
-            if is_model(row) and code and code not in merged:
-                merged[code] = {"code": code, "parent": row.get("parent") or None}
-    return index if len(merged) == len(index.models) else ModelIndex(merged)
+    missing = {code: model for code, model in rows.items() if code not in index}
+    return ModelIndex({**index.models, **missing}) if missing else index
 
 
 def _quantities(row: Mapping[str, str], association: str, separator: str) -> dict[str, int] | None:
