@@ -12,7 +12,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, P
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
-from pimflow.kinds import RunContext
+from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.window import RunParams
@@ -99,17 +99,17 @@ def _run_time(context) -> datetime:
     return datetime.now(timezone.utc)
 
 
+def extra_steps(profile) -> frozenset[str]:
+    """The steps the profile's target needs around the chunk loads, as its kind declares them."""
+    return target_kind(profile).extra_steps(source_kind(profile))
+
+
 def has_parents_step(profile) -> bool:
-    """An Akeneo target writes product models (parents first) in one task before the chunk loads."""
-    return profile.target.kind == "akeneo"
+    return "parents" in extra_steps(profile)
 
 
 def has_link_step(profile) -> bool:
-    """One task after the chunk loads links what the loads wrote: associations in Akeneo (to products
-    of any chunk), variation groups and kits in Linnworks."""
-    if profile.target.kind == "akeneo":
-        return profile.source.kind != "linnworks_stock"  # stock carries no associations
-    return profile.target.kind == "linnworks" and bool(profile.target.variations or profile.target.compositions)
+    return "link" in extra_steps(profile)
 
 
 def build_dag(loaded: LoadedProfile):
@@ -174,10 +174,11 @@ def build_dag(loaded: LoadedProfile):
         chunks = extract()
         transformed = transform.expand(chunk=chunks)
         loads = load.expand(transformed=transformed)
-        if has_parents_step(profile):
+        steps_around_loads = extra_steps(profile)
+        if "parents" in steps_around_loads:
             load_parents(transformed) >> loads
         summary = feedback(chunks, loads)
-        if has_link_step(profile):
+        if "link" in steps_around_loads:
             link(transformed, loads) >> summary
 
     return pipeline()

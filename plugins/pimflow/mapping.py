@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from productsup.cells import split_values
+from productsup.columns import split_suffix
 from productsup.convert import ConversionError, UnitConverter, parse_amount
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
@@ -201,7 +202,7 @@ def _template_parts(template: str) -> list[tuple[str, str]]:
 
 def _convert_amounts(values: pd.Series, column: MappedColumn, source: str, context: MappingContext):
     """Currency selection, unit conversion and rounding, cell by cell (each distinct cell once)."""
-    column_unit = source.rpartition("@")[2] if "@" in source else None
+    column_unit = split_suffix(source)[1]
     failures: dict = {}
     cache: dict[str, tuple[str, str | None]] = {}
 

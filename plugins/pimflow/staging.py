@@ -6,7 +6,8 @@ Layout under the staging base (a local folder by default, any fsspec URL when co
     {base}/{dag_id}/runs/{run}/run.json             when the run started (for retention)
     {base}/{dag_id}/runs/{run}/extract/chunk-00000.jsonl
     {base}/{dag_id}/runs/{run}/transform/chunk-00000.csv   flat rows about to be sent
-    {base}/{dag_id}/runs/{run}/results/{step}-00000.jsonl  one line per record a step decided on
+    {base}/{dag_id}/runs/{run}/originals/chunk-00000.jsonl the records as they came in (for feedback files)
+    {base}/{dag_id}/runs/{run}/ledger/{step}-00000.jsonl   the run ledger: one result per record a step decided on
     {base}/{dag_id}/runs/{run}/output/...                  what a target wrote or would write
     {base}/{dag_id}/runs/{run}/feedback.csv, summary.json
 """
@@ -83,8 +84,11 @@ class RunStaging:
     def transform_chunk(self, index: int) -> ObjectStoragePath:
         return self._dir("transform") / f"chunk-{index:05d}.csv"
 
-    def results(self, step: str, index: int) -> ObjectStoragePath:
-        return self._dir("results") / f"{step}-{index:05d}.jsonl"
+    def ledger_dir(self) -> ObjectStoragePath:
+        return self._dir("ledger")
+
+    def originals(self, index: int) -> ObjectStoragePath:
+        return self._dir("originals") / f"chunk-{index:05d}.jsonl"
 
     def output(self, name: str) -> ObjectStoragePath:
         return self._dir("output") / name
@@ -99,6 +103,11 @@ class RunStaging:
     @property
     def window(self) -> ObjectStoragePath:
         return self._dir() / "window.json"
+
+    @property
+    def link_report(self) -> ObjectStoragePath:
+        """What the link step did (counts, calls), for the target's commit."""
+        return self._dir() / "link.json"
 
     @property
     def summary(self) -> ObjectStoragePath:
@@ -142,8 +151,11 @@ class RunStaging:
 
 
 def write_json(path: ObjectStoragePath, data) -> None:
+    """Encoded whole, then written in one call: `json.dump` would stream token by token through
+    the storage layers' file wrappers (seconds of CPU for a file of a few megabytes)."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=str)
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, default=str)
+        handle.write(text)
 
 
 def read_json(path: ObjectStoragePath):

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pimflow import ledger
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.kinds.base import RECORD_COLUMN
+from pimflow.ledger import RecordResult
 from pimflow.mapping import MappingResult, apply_mapping
-from pimflow.staging import as_storage_path, read_json, write_json, write_jsonl
+from pimflow.originals import ChunkOriginals, stage_originals
+from pimflow.staging import as_storage_path, read_json, write_json
 from pimflow.summary import RunSummary, gather_feedback
 from pimflow.window import SyncState, Window, resolve_window
 from productsup.feed import Dialect, FeedWriter
-
-
-LINK_FILE = "link.json"  # what the link step did, for the target's commit
 
 
 def load_state(ctx: RunContext) -> SyncState:
@@ -41,31 +41,34 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
 
 
 def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> dict:
-    """Map one chunk to flat target rows; refuse the rows that cannot be mapped."""
+    """Map one chunk to flat target rows; refuse the rows that cannot be mapped. The chunk's records
+    as they came in are kept for the feedback file, so no later step decodes them again."""
     source_impl, target = source_kind(ctx.profile), target_kind(ctx.profile)
     source = source_impl.read_chunk(ctx, chunk)
+    index = chunk["index"]
+    originals = ChunkOriginals(source.original_header, source.originals, source.origin,
+                               source_impl.key_column(ctx, source.original_header))
+    stage_originals(ctx.staging, index, originals)
     context = source_impl.mapping_context(ctx) or target.mapping_context(ctx)
     mapped = apply_mapping(ctx.profile.mapping, source.frame, context)
-    results = [{"n": n, "status": "refused", "code": code, "message": message}
-               for n, (code, message) in source.refused.items()]
-    results += [{"n": n, **settled} for n, settled in source.settled.items()]
+    results = [RecordResult.refused(n, code, message) for n, (code, message) in source.refused.items()]
+    results += source.settled.values()
     refused_by_target = target.check(ctx, mapped.rows)
     if refused_by_target:
         mapped = MappingResult(mapped.rows.drop(index=list(refused_by_target)),
                                {**mapped.problems, **refused_by_target})
     for n, problems in mapped.problems.items():
-        results.append({"n": n, "status": "refused", "code": problems[0][1],
-                        "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)})
-    index = chunk["index"]
+        results.append(RecordResult.refused(
+            n, problems[0][1], "; ".join(f"{column}: {reason}" for column, _, reason in problems)))
     flat_path = ctx.staging.transform_chunk(index)
     columns = list(mapped.rows.columns)
     with flat_path.open("w", encoding="utf-8", newline="") as handle:
         writer = FeedWriter(handle, [RECORD_COLUMN, *columns], Dialect())
         for n, row in zip(mapped.rows.index, mapped.rows.itertuples(index=False, name=None)):
             writer.write([str(n), *row])
-    write_jsonl(ctx.staging.results("transform", index), sorted(results, key=lambda r: r["n"]))
+    results = ledger.record(ctx.staging, "transform", index, results, keys=originals.keys())
     of = f"/{chunks_total}" if chunks_total else ""
-    refused = sum(1 for r in results if r["status"] == "refused")
+    refused = sum(1 for r in results if r.is_refused)
     ctx.log.info("transform chunk %d%s: %d record(s), %d mapped, %d refused, %d settled by the source",
                  index + 1, of, chunk["records"], len(mapped.rows), refused, len(source.settled))
     return {"index": index, "path": str(flat_path), "records": chunk["records"],
@@ -93,7 +96,7 @@ def link(ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
     """After the chunk loads: write what joins records (variation groups, compositions, related products)."""
     ctx.window = Window.from_dict(read_json(ctx.staging.window))
     counts = target_kind(ctx.profile).link(ctx, transformed, loads)
-    write_json(ctx.staging.root / LINK_FILE, counts)
+    write_json(ctx.staging.link_report, counts)
     ctx.log.info("link: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)) or "nothing to link")
     return counts
 
@@ -103,7 +106,7 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     window = ctx.window = Window.from_dict(read_json(ctx.staging.window))
     source, target = source_kind(ctx.profile), target_kind(ctx.profile)
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
-    feedback_path = gather_feedback(ctx, source, target, chunks, summary)
+    feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:

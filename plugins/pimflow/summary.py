@@ -1,22 +1,20 @@
 """The run summary and the feedback file, shared by every target.
 
-Counts come from the per-record result files, so they prove that each input record was written,
-left unchanged, skipped or refused: a record with no result is reported, never dropped.
+Both are read from the run ledger (`pimflow.ledger`) and the records as they came in
+(`pimflow.originals`), nothing else: each input record was written, left unchanged, skipped or
+refused, and a record no step reported on is flagged as `no_result`, never dropped.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from pimflow.staging import as_storage_path, read_jsonl
+from pimflow import ledger
+from pimflow.ledger import FINAL, WRITTEN, RecordResult, RunLedger, Status
+from pimflow.originals import read_originals
+from pimflow.staging import as_storage_path
 from pimflow.window import Window
 from productsup.feed import Dialect, FeedWriter
-
-WRITTEN = ("written", "created", "updated")
-FINAL_STATUSES = (*WRITTEN, "unchanged", "skipped", "refused")
-#: the result files of a chunk, the first result for a record wins: linking (after the loads) can
-#: refuse a loaded record; parents are written before the loads, which leave them alone.
-RESULT_STEPS = ("link", "transform", "parents", "load")
 
 
 @dataclass
@@ -28,20 +26,21 @@ class RunSummary:
     read: int = 0
     statuses: dict = field(default_factory=dict)
     refused_before_sending: int = 0
+    refused_transient: int = 0  # worth another try (5xx, lost answer, quota); the rest are data refusals
     feedback: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
     def written(self) -> int:
-        return sum(self.statuses.get(s, 0) for s in WRITTEN)
+        return sum(self.statuses.get(s.value, 0) for s in WRITTEN)
 
     @property
     def refused(self) -> int:
-        return self.statuses.get("refused", 0)
+        return self.statuses.get(Status.REFUSED.value, 0)
 
     @property
     def accounted(self) -> int:
-        return sum(self.statuses.get(s, 0) for s in FINAL_STATUSES)
+        return sum(self.statuses.get(s.value, 0) for s in FINAL)
 
     @classmethod
     def start(cls, ctx, window: Window, read: int) -> "RunSummary":
@@ -67,10 +66,12 @@ class RunSummary:
             f"  window     {self.window}",
             f"  read       {self.read}",
             f"  written    {self.written} (created {s.get('created', 0)}, updated {s.get('updated', 0)})",
+            *([f"  would write {s.get('would_write', 0)} (dry run: nothing sent)"] if self.dry_run else []),
             f"  unchanged  {s.get('unchanged', 0)}",
             f"  skipped    {s.get('skipped', 0)}",
             f"  refused    {self.refused} (before sending {self.refused_before_sending}, "
-            f"by the target {self.refused - self.refused_before_sending})",
+            f"by the target {self.refused - self.refused_before_sending}; "
+            f"transient {self.refused_transient}, data {self.refused - self.refused_transient})",
         ]
         for key, value in self.extra.items():
             lines.append(f"  {key:<10} {value}")
@@ -78,40 +79,38 @@ class RunSummary:
         return lines
 
 
-def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary):
+def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, str], chunks: list[dict],
+                    summary: RunSummary):
     """Write the feedback file (original record + code + message) and fill the summary's counts."""
     include_all = ctx.profile.feedback.include == "all"
-    code_column, message_column = target.feedback_columns
-    dialect = source.feedback_dialect() or Dialect()
+    beside_source = ctx.profile.feedback.beside_source
+    code_column, message_column = feedback_columns
+    dialect = dialect or Dialect()
+    run_ledger = RunLedger(ctx.staging)
     header: list[str] = []
-    entries: list[tuple[list[str], list[str], dict]] = []
+    entries: list[tuple[list[str], list[str], RecordResult]] = []
     by_origin: dict[str, tuple[list[str], list]] = {}
     statuses: Counter = Counter()
+    final: list[RecordResult] = []
     for chunk in chunks:
-        index = chunk["index"]
-        decided: dict[int, dict] = {}
-        for step in RESULT_STEPS:
-            path = ctx.staging.results(step, index)
-            if path.exists():
-                for result in read_jsonl(path):
-                    decided.setdefault(result["n"], {**result, "step": step})
-        read = source.read_chunk(ctx, chunk)
-        if read.origin and ctx.profile.feedback.beside_source:  # every file gets one, even when all went well
-            by_origin.setdefault(read.origin, (read.original_header, []))
-        for name in read.original_header:
+        originals = read_originals(ctx.staging, chunk["index"])
+        if originals.origin and beside_source:  # every file gets one, even when all went well
+            by_origin.setdefault(originals.origin, (originals.header, []))
+        for name in originals.header:
             if name not in header:
                 header.append(name)
-        for n in sorted(read.originals):
-            result = decided.get(n) or {"status": "refused", "code": "no_result",
-                                        "message": "no step reported a result for this record", "step": "feedback"}
-            statuses[result["status"]] += 1
-            if result["status"] == "refused" and result["step"] == "transform":  # never sent
-                summary.refused_before_sending += 1
-            if include_all or result["status"] == "refused":
-                entries.append((read.original_header, read.originals[n], result))
-                if read.origin and ctx.profile.feedback.beside_source:
-                    by_origin.setdefault(read.origin, (read.original_header, []))[1].append(entries[-1])
+        for result in run_ledger.outcomes(chunk["index"], originals.lines, originals.keys()):
+            final.append(result)
+            statuses[result.status.value] += 1
+            if result.is_refused:
+                summary.refused_before_sending += result.step == "transform"  # never sent
+                summary.refused_transient += result.transient
+            if include_all or result.is_refused:
+                entries.append((originals.header, originals.lines[result.n], result))
+                if originals.origin and beside_source:
+                    by_origin[originals.origin][1].append(entries[-1])
     summary.statuses = dict(statuses)
+    ledger.write_final(ctx.staging, final)
     if summary.accounted != summary.read:
         ctx.log.warning("%d record(s) read but %d accounted for", summary.read, summary.accounted)
 
@@ -130,8 +129,8 @@ def gather_feedback(ctx, source, target, chunks: list[dict], summary: RunSummary
         _write_feedback(beside, origin_columns, origin_entries, include_all, dialect)
         ctx.log.info("feedback for %s also written beside it: %s", source_file.name, beside)
     for original_header, values, result in entries[:5]:
-        if result["status"] == "refused":
-            ctx.log.info("refused: %s → %s %s", dict(zip(original_header, values)), result.get("code"), result.get("message"))
+        if result.is_refused:
+            ctx.log.info("refused: %s → %s %s", dict(zip(original_header, values)), result.code, result.message)
     return path
 
 
@@ -141,7 +140,7 @@ def _write_feedback(path, columns, entries, include_all, dialect: Dialect) -> No
         for original_header, values, result in entries:
             row = dict(zip(original_header, values))
             if include_all:
-                row["status"] = result["status"]
-            row[columns[-2]] = result.get("code") or ""
-            row[columns[-1]] = result.get("message") or ""
+                row["status"] = result.status.value
+            row[columns[-2]] = result.code
+            row[columns[-1]] = result.message
             writer.write_dict(row)

@@ -47,6 +47,32 @@ def format_column(ref: ColumnRef) -> str:
     return name
 
 
+def join_column(code: str, *qualifiers: str | None) -> str:
+    """`code~locale~scope` from the parts present (no catalog check: labels, record columns)."""
+    return SEPARATOR.join(part for part in (code, *qualifiers) if part)
+
+
+def split_suffix(name: str) -> tuple[str, str | None]:
+    """`price~de_DE@EUR` → (`price~de_DE`, `EUR`); a column without a suffix → (name, None)."""
+    base, at, suffix = name.partition(SUFFIX)
+    return base, (suffix if at else None)
+
+
+def attribute_code(name: str) -> str:
+    """The attribute code a column addresses, without qualifiers and suffix (`price~de_DE@EUR` → `price`)."""
+    return split_suffix(name)[0].split(SEPARATOR, 1)[0]
+
+
+def qualifiers(name: str) -> list[str]:
+    """What follows the code in a column name (`label~en_US` → [`en_US`])."""
+    return split_suffix(name)[0].split(SEPARATOR)[1:]
+
+
+def has_suffix_of(name: str, column: str) -> bool:
+    """Whether `name` is `column` with a currency or unit suffix (`price@EUR` of `price`)."""
+    return name.startswith(column + SUFFIX)
+
+
 def parse_column(name: str, meta: CatalogMeta) -> ColumnRef:
     """Parse and check a column name against the catalog; raises ColumnError with a plain reason."""
     text = name.strip()

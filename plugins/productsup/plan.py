@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from .associations import association_column, decode_association
 from .cells import BOOLEANS, split_values
-from .columns import PRICE_TYPE, ColumnRef, parse_column
+from .columns import PRICE_TYPE, ColumnRef, attribute_code, parse_column
 from .decoders import SKIP, CellProblem, DecodedRow, DecodeOptions, cell_decoder
 from .errors import ColumnError
 from .fastpaths import column_fast_path, fast_code
@@ -62,7 +62,7 @@ class DecodePlan:
                 else:
                     fields_seen.add(association)
                     steps.append(_association_step(i, column, *association, meta, opts))
-            elif ignore_unknown and meta.find_attribute(name.partition("@")[0].split("~")[0]) is None:
+            elif ignore_unknown and meta.find_attribute(attribute_code(name)) is None:
                 continue
             else:
                 try:

@@ -6,7 +6,7 @@ flat rows and reports one result per record. The feedback step is shared by ever
 from __future__ import annotations
 
 import importlib
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind
 
 _SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo:AkeneoSourceKind",
             "linnworks_stock": "pimflow.kinds.linnworks_stock:LinnworksStockSourceKind"}
@@ -27,4 +27,4 @@ def target_kind(profile) -> TargetKind:
     return _load(_TARGETS, profile.target.kind)(profile.target)
 
 
-__all__ = ["RunContext", "SourceChunk", "SourceKind", "TargetKind", "source_kind", "target_kind"]
+__all__ = ["RunContext", "SourceCatalog", "SourceChunk", "SourceKind", "TargetKind", "source_kind", "target_kind"]

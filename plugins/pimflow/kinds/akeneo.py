@@ -9,14 +9,18 @@ import csv
 from dataclasses import asdict
 from functools import lru_cache
 
+import msgspec
 import pandas as pd
 
+from pimflow import ledger
 from pimflow.kinds import akeneo_structure as structure
-from pimflow.kinds.base import RECORD_COLUMN, RunContext, SourceChunk, SourceKind, TargetKind, stage_chunks
+from pimflow.kinds.base import (RECORD_COLUMN, RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind,
+                                stage_chunks)
+from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json, write_jsonl
 from productsup.codec import FlatCodec
-from productsup.columns import ColumnRef, format_column
+from productsup.columns import SUFFIX, ColumnRef, attribute_code, format_column, qualifiers, split_suffix
 from productsup.convert import UnitConverter
 from productsup.metadata import CatalogMeta
 
@@ -87,6 +91,13 @@ def check_names(meta: CatalogMeta, raw: dict, channel: str | None, locales: list
 
 
 class AkeneoSourceKind(SourceKind):
+    carries = frozenset({"models", "associations"})
+
+    def key_column(self, ctx: RunContext, header: list[str]) -> str | None:
+        if self.config.read == "categories":
+            return "code"
+        return staged_metadata(ctx, "source")[0].identifier
+
     def prepare(self, ctx: RunContext) -> None:
         config = self.config
         client = akeneo_client(config.connection, config.product_id)
@@ -241,6 +252,10 @@ class AkeneoSourceKind(SourceKind):
                         row.update(structure.record_columns(prefix, records.get(record) or {},
                                                             self.config.locales, self.config.channel))
 
+    def catalog(self, ctx: RunContext) -> SourceCatalog:
+        meta, converter, raw = staged_metadata(ctx, "source")
+        return SourceCatalog(meta.identifier, meta, converter, tuple(raw.get("categories") or ()))
+
     def mapping_context(self, ctx: RunContext) -> MappingContext:
         meta, converter, _ = staged_metadata(ctx, "source")
         locale = self.config.locales[0] if self.config.locales else None
@@ -273,21 +288,26 @@ def attribute_resolver(meta: CatalogMeta, locale: str | None, channel: str | Non
     """Bare `code` (or `code@EUR`) → its flat column for the profile's locale and channel."""
 
     def resolve(name: str, columns: list[str]) -> str:
-        base, at, suffix = name.partition("@")
-        if "~" in base:
+        base, suffix = split_suffix(name)
+        if qualifiers(base):
             return name
         attribute = meta.find_attribute(base) if hasattr(meta, "find_attribute") else meta.attributes.get(base)
         if attribute is None:
             return name
         ref = ColumnRef(attribute.code, locale if attribute.localizable else None,
                         channel if attribute.scopable else None, None, None)
-        return format_column(ref) + (at + suffix if at else "")
+        return format_column(ref) + (SUFFIX + suffix if suffix is not None else "")
 
     return resolve
 
 
 class AkeneoTargetKind(TargetKind):
     feedback_columns = ("akeneo_code", "akeneo_message")
+
+    def extra_steps(self, source: SourceKind) -> frozenset[str]:
+        """Product models before the loads (Akeneo checks a variant's parent); associations after
+        them, when the source's records can carry any (Akeneo refuses links to missing products)."""
+        return frozenset({"parents", *(["link"] if "associations" in source.carries else [])})
 
     def prepare(self, ctx: RunContext) -> None:
         if not (ctx.staging.root / "akeneo-target-metadata.json").exists():  # a source may have read it
@@ -334,7 +354,7 @@ class AkeneoTargetKind(TargetKind):
             for n, product in zip(positions, products):
                 model = _without_links(_as_model(product, codec.identifier_column))
                 levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
-        results: dict[int, list[dict]] = {}
+        results: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
         for level, entries in enumerate(levels):
             if not entries:
@@ -346,42 +366,34 @@ class AkeneoTargetKind(TargetKind):
             else:
                 lines = client.patch_product_models(records, ctx.profile.batch_size)
             for (index, n, _), line in zip(entries, lines):
-                result = ({"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
-                          if line is None else _result(n, line))
-                results.setdefault(index, []).append(result)
-        for index, chunk_results in results.items():
-            write_jsonl(ctx.staging.results("parents", index), sorted(chunk_results, key=lambda r: r["n"]))
-        counts: dict[str, int] = {"models": sum(len(level) for level in levels)}
-        for chunk_results in results.values():
-            for result in chunk_results:
-                counts[result["status"]] = counts.get(result["status"], 0) + 1
-        return counts
+                results.setdefault(index, []).append(RecordResult.would_write(n) if line is None else _result(n, line))
+        ledger.record_by_chunk(ctx.staging, "parents", results)
+        return {"models": sum(len(level) for level in levels),
+                **ledger.counts(result for chunk_results in results.values() for result in chunk_results)}
 
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         """Associations once every chunk is written: Akeneo refuses links to products that do not
         exist yet, wherever they are in the feed (as its own imports do, products first, then links)."""
         codec = self._codec(ctx)
+        loaded = RunLedger(ctx.staging, ("parents", "load"))  # a model's word is its parents step's
         models, products = [], []
         for chunk in transformed:
             index = chunk["index"]
             path = as_storage_path(chunk["path"])
             if not _has_association_columns(path, codec):
                 continue
-            outcomes = {}
-            for step in ("load", "parents"):
-                results = ctx.staging.results(step, index)
-                if results.exists():
-                    outcomes.update((r["n"], r["status"]) for r in read_jsonl(results))
+            outcomes = loaded.decided(index)
             positions, records = _decoded(codec, path, models_only=None)
             for n, record in zip(positions, records):
                 links = {key: record[key] for key in LINK_KEYS if key in record}
-                if not links or outcomes.get(n) in (None, "refused", "skipped"):
+                outcome = outcomes.get(n)
+                if not links or outcome is None or outcome.status in (Status.REFUSED, Status.SKIPPED):
                     continue
                 if record.get("family_variant"):
                     models.append((index, n, {"code": _as_model(record, codec.identifier_column)["code"], **links}))
                 else:
                     products.append((index, n, {**_identity(record, codec.identifier_column), **links}))
-        refused: dict[int, list[dict]] = {}
+        refused: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
         for entries, write, name in ((models, client.patch_product_models, "product-models"),
                                      (products, client.patch_products, "products")):
@@ -394,10 +406,9 @@ class AkeneoTargetKind(TargetKind):
             for (index, n, _), line in zip(entries, write(records, ctx.profile.batch_size)):
                 if not line.ok:
                     result = _result(n, line)
-                    result["message"] = f"associations: {result['message']}"
-                    refused.setdefault(index, []).append(result)
-        for index, results in refused.items():
-            write_jsonl(ctx.staging.results("link", index), sorted(results, key=lambda r: r["n"]))
+                    refused.setdefault(index, []).append(
+                        msgspec.structs.replace(result, message=f"associations: {result.message}"))
+        ledger.record_by_chunk(ctx.staging, "link", refused)
         return {"associated": len(models) + len(products), "refused": sum(map(len, refused.values()))}
 
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
@@ -406,25 +417,20 @@ class AkeneoTargetKind(TargetKind):
         codec = self._codec(ctx)
         positions, products = _decoded(codec, flat_path, models_only=False)
         products = [_without_links(product) for product in products]  # written by the link step
-        results: list[dict] = []
+        results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         if not self.config.create_products and products:
             products, positions, results = self._refuse_unknown(client, codec, products, positions)
         if ctx.params.dry_run:
             write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"), products)
-            results += [{"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
-                        for n in positions]
+            results += [RecordResult.would_write(n) for n in positions]
         else:
             _, _, raw = staged_metadata(ctx, "target")
             known = {a["code"] for a in raw["attributes"]}
             for n, line in zip(positions, client.patch_products(products, ctx.profile.batch_size,
                                                                 known_attributes=known)):
                 results.append(_result(n, line))
-        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
-        counts: dict[str, int] = {}
-        for result in results:
-            counts[result["status"]] = counts.get(result["status"], 0) + 1
-        return counts
+        return ledger.counts(ledger.record(ctx.staging, "load", index, results))
 
     def _load_categories(self, ctx: RunContext, index: int, flat_path) -> dict:
         """Category rows (code, parent, label~locale) written one tree level at a time, parents first."""
@@ -435,26 +441,21 @@ class AkeneoTargetKind(TargetKind):
         for row in rows:
             parent = row.get("parent") or None
             depth[row["code"]] = depth.get(parent, -1) + 1 if parent else 0
-            labels = {name.split("~", 1)[1]: value for name, value in row.items()
-                      if name.startswith("label~") and value}
+            labels = {qualifiers(name)[0]: value for name, value in row.items()
+                      if attribute_code(name) == "label" and qualifiers(name) and value}
             record = {"code": row["code"], "parent": parent, **({"labels": labels} if labels else {})}
             levels.setdefault(depth[row["code"]], []).append((int(row[RECORD_COLUMN]), record))
-        results: list[dict] = []
+        results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         for level in sorted(levels):
             entries = levels[level]
             records = [record for _, record in entries]
             if ctx.params.dry_run:
                 write_jsonl(ctx.staging.dry_run(f"akeneo-categories-{level}.jsonl"), records)
-                results += [{"n": n, "status": "written", "code": "dry_run", "message": "not sent (dry run)"}
-                            for n, _ in entries]
+                results += [RecordResult.would_write(n) for n, _ in entries]
                 continue
             results += [_result(n, line) for (n, _), line in zip(entries, client.patch_categories(records))]
-        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
-        counts: dict[str, int] = {}
-        for result in results:
-            counts[result["status"]] = counts.get(result["status"], 0) + 1
-        return counts
+        return ledger.counts(ledger.record(ctx.staging, "load", index, results))
 
     def _refuse_unknown(self, client, codec: FlatCodec, products, positions):
         from akeneo.search import ProductQuery
@@ -474,8 +475,8 @@ class AkeneoTargetKind(TargetKind):
                 kept_products.append(product)
                 kept_positions.append(n)
             else:
-                refused.append({"n": n, "status": "refused", "code": "unknown_product",
-                                "message": f"{value!r} does not exist in Akeneo and create_products is off"})
+                refused.append(RecordResult.refused(
+                    n, "unknown_product", f"{value!r} does not exist in Akeneo and create_products is off"))
         return kept_products, kept_positions, refused
 
 
@@ -542,9 +543,11 @@ def _product_key(product: dict, key: str, codec: FlatCodec) -> str:
     return values[0].get("data") or ""
 
 
-def _result(n: int, line) -> dict:
+def _result(n: int, line) -> RecordResult:
+    """An Akeneo line's outcome (the writer's `LineResult`) as the record's ledger result."""
     if line.ok:
-        return {"n": n, "status": "created" if line.created else "updated",
-                "code": str(line.status_code), "message": ""}
+        return RecordResult(n=n, status=Status.CREATED if line.created else Status.UPDATED,
+                            code=str(line.status_code), target_id=line.uuid or "")
     code = str(line.status_code) if line.status_code else "refused_before_sending"
-    return {"n": n, "status": "refused", "code": code, "message": line.summary}
+    return RecordResult.refused(n, code, line.summary,
+                                transient=line.sent and ledger.transient_status(line.status_code))

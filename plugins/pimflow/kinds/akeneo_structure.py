@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from pimflow.staging import as_storage_path, read_json, write_json
+from productsup.columns import join_column
 
 MODELS_FILE = "akeneo-models.json"
 RECORDS_FILE = "akeneo-records-{entity}.json"
@@ -122,12 +123,12 @@ def category_records(categories: Iterable[dict], locales: Iterable[str]) -> Iter
         row = {"code": category["code"], "parent": category.get("parent") or ""}
         labels = category.get("labels") or {}
         for locale in locales or sorted(labels):
-            row[f"label~{locale}"] = labels.get(locale) or ""
+            row[join_column("label", locale)] = labels.get(locale) or ""
         for value in (category.get("values") or {}).values():
             code = str(value.get("attribute_code") or "").split("|", 1)[0]
             if not code:
                 continue
-            column = "~".join(part for part in (code, value.get("locale"), value.get("channel")) if part)
+            column = join_column(code, value.get("locale"), value.get("channel"))
             row[column] = _category_cell(value.get("data"))
         yield row
 
@@ -167,7 +168,7 @@ def record_columns(prefix: str, values: Mapping[str, list], locales: Iterable[st
                 continue
             if entry_channel and channel and entry_channel != channel:
                 continue
-            column = "~".join(part for part in (f"{prefix}-{attribute}", locale, entry_channel) if part)
+            column = join_column(f"{prefix}-{attribute}", locale, entry_channel)
             data = entry.get("data")
             cells[column] = ",".join(map(str, data)) if isinstance(data, list) else ("" if data is None else str(data))
     return cells

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pimflow.ledger import RecordResult
 from pimflow.staging import RunStaging
 from pimflow.window import RunParams, Window
 
@@ -17,6 +18,18 @@ if TYPE_CHECKING:
 RUN_KEYS_FILE = "run-keys.json"
 #: Column of a transformed chunk that carries the record's position in its extract chunk.
 RECORD_COLUMN = "#"
+
+
+@dataclass(frozen=True)
+class SourceCatalog:
+    """What a source knows of its catalog that a target needs (an Akeneo source: its attributes,
+    units and categories, read once per run): the target's checks, mapping and category paths use
+    this object, never the source's staging files."""
+
+    identifier: str  # the column naming a product
+    meta: object  # productsup.metadata.CatalogMeta: attributes, channels, locales...
+    converter: object  # productsup.convert.UnitConverter
+    categories: tuple = ()  # category records: code, parent, labels
 
 
 @dataclass
@@ -32,6 +45,15 @@ class RunContext:
     window: Window | None = None
     template_vars: dict = field(default_factory=dict)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("pimflow"))
+    _catalog: list = field(default_factory=list, repr=False)  # the source's catalog, once asked for
+
+    def source_catalog(self) -> SourceCatalog | None:
+        """The source's catalog (None when the source has none, e.g. a feed), read once per process."""
+        if not self._catalog:
+            from pimflow.kinds import source_kind
+
+            self._catalog.append(source_kind(self.profile).catalog(self))
+        return self._catalog[0]
 
 
 @dataclass
@@ -39,8 +61,8 @@ class SourceChunk:
     """A chunk as a flat table of strings ('' = empty), indexed by record position.
 
     `refused` holds records the source itself could not read (position → (code, message));
-    `settled` holds records the source already decided on (position → {"status", "code",
-    "message"}, e.g. unchanged stock), which are not in `frame`;
+    `settled` holds records the source already decided on (position → their ledger result, e.g.
+    unchanged stock), which are not in `frame`;
     `original_header` / `originals[position]` give the record as it came in, for feedback files.
     """
 
@@ -48,7 +70,7 @@ class SourceChunk:
     refused: dict[int, tuple[str, str]]
     original_header: list[str]
     originals: dict[int, list[str]]
-    settled: dict[int, dict] = field(default_factory=dict)
+    settled: dict[int, RecordResult] = field(default_factory=dict)
     origin: str | None = None  # the file the chunk came from, when there is one
 
 
@@ -96,8 +118,16 @@ def run_keys(ctx: RunContext) -> frozenset[str] | None:
 
 
 class SourceKind:
+    #: what this source's records can carry besides their values: "models" (product model rows,
+    #: variants naming their parent), "associations" (links to other records)
+    carries: frozenset[str] = frozenset()
+
     def __init__(self, config):
         self.config = config
+
+    def key_column(self, ctx: RunContext, header: list[str]) -> str | None:
+        """The column of the original records that names each one (SKU, identifier, code)."""
+        return None
 
     def prepare(self, ctx: RunContext) -> None:
         """Once per run, before extraction: read reference data into staging, check the profile
@@ -118,6 +148,10 @@ class SourceKind:
         """What the mapping needs to know of this source's catalog (None: nothing)."""
         return None
 
+    def catalog(self, ctx: RunContext) -> SourceCatalog | None:
+        """The catalog this source read in `prepare`, for the target (None: the source has none)."""
+        return None
+
 
 class TargetKind:
     #: the feedback file's code and message columns (targets may prefix them with their name)
@@ -125,6 +159,11 @@ class TargetKind:
 
     def __init__(self, config):
         self.config = config
+
+    def extra_steps(self, source: SourceKind) -> frozenset[str]:
+        """The steps this target needs around the chunk loads with this source: "parents" (records
+        others depend on, written before the loads) and "link" (what joins records, after them)."""
+        return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:
         """Once per run, before extraction (see SourceKind.prepare)."""
@@ -139,20 +178,21 @@ class TargetKind:
         return {}
 
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """Write (or, on a dry run, only prepare) one transformed chunk; write its results file.
+        """Write (or, on a dry run, only prepare) one transformed chunk; record one ledger result per
+        record (step `load`).
 
-        Returns counts: written, created, updated, unchanged, skipped, refused.
+        Returns counts: written, created, updated, unchanged, skipped, refused, would_write.
         """
         raise NotImplementedError
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
-        """(When `factory.has_parents_step`) write, in order, the records other records depend on (results file per chunk: `parents`);
-        the chunk loads then leave them alone."""
+        """(With the "parents" extra step) write, in order, the records other records depend on
+        (ledger step `parents`); the chunk loads then leave them alone."""
         return {}
 
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
-        """(When `factory.has_link_step`) write what joins records once every chunk is loaded (results file per chunk: `link`,
-        only for records whose outcome it changes)."""
+        """(With the "link" extra step) write what joins records once every chunk is loaded (ledger
+        step `link`, only for records whose outcome it changes)."""
         return {}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:

@@ -6,7 +6,9 @@ from collections import Counter
 
 import pandas as pd
 
+from pimflow import ledger
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.ledger import RecordResult, Status
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
 
@@ -20,6 +22,11 @@ def _dialect(config) -> Dialect:
 
 
 class FeedSourceKind(SourceKind):
+    carries = frozenset({"models", "associations"})
+
+    def key_column(self, ctx: RunContext, header: list[str]) -> str | None:
+        return self.config.identifier_column
+
     def feedback_dialect(self) -> Dialect:
         return _dialect(self.config)
 
@@ -113,9 +120,10 @@ class FeedTargetKind(TargetKind):
             writer = FeedWriter(sink, header[1:], dialect)
             for values in reader:
                 writer.write(values[1:])
-                results.append({"n": int(values[0]), "status": "written"})
-        write_jsonl(ctx.staging.results("load", index), results)
-        return {"written": len(results), "part": str(part)}
+                n = int(values[0])
+                results.append(RecordResult.would_write(n) if ctx.params.dry_run else
+                               RecordResult(n=n, status=Status.WRITTEN))
+        return {**ledger.counts(ledger.record(ctx.staging, "load", index, results)), "part": str(part)}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         dialect = _dialect(self.config)

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 from collections import Counter
 
 import pandas as pd
 
 from linnworks.desired import ImageMode, ImageRef, WriteOptions
-from pimflow.kinds.base import RunContext, TargetKind
+from pimflow import ledger
+from pimflow.kinds.base import RunContext, SourceKind, TargetKind
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import Layout, build_layout, desired_item
 from pimflow.kinds.base import run_keys
 from pimflow.kinds.linnworks_links import (CategoryPaths, gather, model_outcome, related_properties,
                                            related_types)
+from pimflow.ledger import RecordResult, Status
 from pimflow.mapping import MappingContext
-from pimflow.staging import write_jsonl
 from productsup.cells import split_values
+from productsup.columns import attribute_code
 
 RELATED_LABEL = "related products"
 DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
@@ -43,18 +46,20 @@ def _akeneo_source(ctx: RunContext):
 class LinnworksTargetKind(TargetKind):
     feedback_columns = ("linnworks_endpoint", "linnworks_message")
 
+    def extra_steps(self, source: SourceKind) -> frozenset[str]:
+        """Variation groups and kits join items of any chunk: written once every chunk is loaded."""
+        return frozenset({"link"}) if self.config.variations or self.config.compositions else frozenset()
+
     def prepare(self, ctx: RunContext) -> None:
         try:
             build_layout(self.config, [])
         except ValueError as exc:
             raise LinnworksProfileError(f"target settings: {exc}") from None
         check_channels(self.config, linnworks_client(self.config.connection).get_channels())
-        if _akeneo_source(ctx) is not None:
-            from pimflow.kinds.akeneo import staged_metadata
-
-            meta, converter, _ = staged_metadata(ctx, "source")
+        catalog = ctx.source_catalog()
+        if catalog is not None:
             resolve = self._context(ctx).resolve or (lambda name, _: name)
-            check_akeneo_names(self.config, meta, resolve, converter, ctx.profile.source)
+            check_akeneo_names(self.config, catalog.meta, resolve, catalog.converter, ctx.profile.source)
 
     # -- the internal mapping ----------------------------------------------------------------------
     def _context(self, ctx: RunContext) -> MappingContext:
@@ -65,12 +70,10 @@ class LinnworksTargetKind(TargetKind):
     def _layout(self, ctx: RunContext, columns, context: MappingContext) -> Layout:
         source = ctx.profile.source
         identifier, is_attribute = getattr(source, "identifier_column", "sku"), None
-        if _akeneo_source(ctx) is not None:
-            from pimflow.kinds.akeneo import staged_metadata
-
-            meta = staged_metadata(ctx, "source")[0]
-            identifier = meta.identifier
-            is_attribute = lambda column: meta.find_attribute(column.split("@")[0].split("~")[0]) is not None  # noqa: E731
+        catalog = ctx.source_catalog()
+        if catalog is not None:
+            identifier = catalog.identifier
+            is_attribute = lambda column: catalog.meta.find_attribute(attribute_code(column)) is not None  # noqa: E731
         return build_layout(self.config, columns, identifier, context.resolve, is_attribute)
 
     def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
@@ -86,8 +89,8 @@ class LinnworksTargetKind(TargetKind):
         context = self._context(ctx)
         layout = self._layout(ctx, frame.columns, context)
         mapped = layout.apply(frame, context)
-        results += [{"n": int(n), "status": "refused", "code": problems[0][1],
-                     "message": "; ".join(f"{column}: {reason}" for column, _, reason in problems)}
+        results += [RecordResult.refused(int(n), problems[0][1],
+                                         "; ".join(f"{column}: {reason}" for column, _, reason in problems))
                     for n, problems in mapped.problems.items()]
         image = self._image_factory(ctx)
         extras = self._extras(ctx, frame)
@@ -97,19 +100,17 @@ class LinnworksTargetKind(TargetKind):
                 items.append(extras(desired_item(row, layout.roles, image), n))
                 positions.append(int(n))
             except ValueError as exc:
-                results.append({"n": int(n), "status": "refused", "code": "invalid_value", "message": str(exc)})
+                results.append(RecordResult.refused(int(n), "invalid_value", str(exc)))
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
                                image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
         report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
         results += [_result(n, outcome, ctx.params.dry_run) for n, outcome in zip(positions, report.results)]
         if ctx.params.dry_run:
             _write_diff(ctx.staging.dry_run(f"diff-{index:05d}.csv"), report.diff)
-        write_jsonl(ctx.staging.results("load", index), sorted(results, key=lambda r: r["n"]))
-        counts = Counter(result["status"] for result in results)
-        counts["written"] = counts["created"] + counts["updated"]
+        counts = ledger.counts(ledger.record(ctx.staging, "load", index, results))
         return {**counts, "calls": dict(report.calls), "units": dict(report.units)}
 
-    def _settle_models(self, frame: pd.DataFrame) -> tuple[list[dict], pd.DataFrame]:
+    def _settle_models(self, frame: pd.DataFrame) -> tuple[list[RecordResult], pd.DataFrame]:
         """Sub-models (and every model without the variations setting) are not items: skipped."""
         if "family_variant" not in frame.columns:
             return [], frame
@@ -120,7 +121,7 @@ class LinnworksTargetKind(TargetKind):
             if why is None:
                 keep.append(n)
             else:
-                results.append({"n": int(n), "status": "skipped", "code": "product_model", "message": why})
+                results.append(RecordResult(n=int(n), status=Status.SKIPPED, code="product_model", message=why))
         return results, frame.loc[keep]
 
     def _group_name_column(self, ctx: RunContext, columns) -> str | None:
@@ -138,12 +139,11 @@ class LinnworksTargetKind(TargetKind):
         settings = self.config.categories
         if settings is None:
             return None
-        categories, locale = [], None
-        if _akeneo_source(ctx) is not None:
-            from pimflow.kinds.akeneo import staged_metadata
-
-            categories = staged_metadata(ctx, "source")[2].get("categories") or []
-            locale = (ctx.profile.source.locales or [None])[0]
+        categories, locale = (), None
+        catalog = ctx.source_catalog()
+        if catalog is not None:
+            categories = catalog.categories
+            locale = (getattr(ctx.profile.source, "locales", None) or [None])[0]
         return CategoryPaths(categories, settings, locale).path
 
     def _extras(self, ctx: RunContext, frame: pd.DataFrame):
@@ -189,13 +189,8 @@ class LinnworksTargetKind(TargetKind):
         from pimflow.kinds.linnworks_linking import write_links
 
         context = self._context(ctx)
-        identifier = "sku"
-        if _akeneo_source(ctx) is not None:
-            from pimflow.kinds.akeneo import staged_metadata
-
-            identifier = staged_metadata(ctx, "source")[0].identifier
-        else:
-            identifier = getattr(ctx.profile.source, "identifier_column", "sku")
+        catalog = ctx.source_catalog()
+        identifier = catalog.identifier if catalog is not None else getattr(ctx.profile.source, "identifier_column", "sku")
         by_header: dict[tuple, str | None] = {}  # rows of a chunk share their header
 
         def group_name(row) -> str | None:
@@ -209,13 +204,12 @@ class LinnworksTargetKind(TargetKind):
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         from pimflow.staging import read_json
-        from pimflow.steps import LINK_FILE
 
         calls: Counter = Counter()
         for loaded in loads:
             calls.update(loaded.get("calls") or {})
         shown = {}
-        linked = ctx.staging.root / LINK_FILE
+        linked = ctx.staging.link_report
         if linked.exists():
             link = read_json(linked)
             calls.update(link.get("calls") or {})
@@ -257,16 +251,27 @@ def _read_flat(flat_path) -> pd.DataFrame:
     return frame
 
 
-def _result(n: int, outcome, dry_run: bool) -> dict:
-    status = outcome.status.value
-    if status == "refused":
-        endpoint = outcome.endpoint or "pimflow"
+#: how the Linnworks client words a failure that says nothing about the data (`linnworks.lanes.describe`,
+#: `LinnworksQuotaExceeded`): a 5xx or no answer at all, or a quota still exhausted after waiting
+_TRANSIENT_MESSAGE = re.compile(r"^(HTTP 5\d\d|no response)\b|quota still exceeded")
+
+
+def is_transient_refusal(message: str | None) -> bool:
+    return bool(message and _TRANSIENT_MESSAGE.search(message))
+
+
+def _result(n: int, outcome, dry_run: bool) -> RecordResult:
+    """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id)."""
+    status = Status(outcome.status.value)
+    if status is Status.REFUSED:
         message = outcome.message or ""
         if outcome.sent is not None:
             message += f" (sent: {json.dumps(outcome.sent, default=str, ensure_ascii=False)})"
-        return {"n": n, "status": status, "code": endpoint, "message": message}
-    code = "dry_run" if dry_run else (outcome.stock_item_id or "")
-    return {"n": n, "status": status, "code": code, "message": "not sent (dry run)" if dry_run else ""}
+        return RecordResult.refused(n, outcome.endpoint or "pimflow", message,
+                                    transient=is_transient_refusal(outcome.message))
+    if dry_run and status in (Status.CREATED, Status.UPDATED):
+        return RecordResult.would_write(n, "create" if status is Status.CREATED else "update")
+    return RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "")
 
 
 def _write_diff(path, diff) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from linnworks.desired import DesiredItem, ImageRef
 from productsup.associations import association_column
+from productsup.columns import has_suffix_of
 from pimflow.mapping import MappedColumn, Mapping, MappingContext, MappingResult, apply_mapping
 
 #: Linnworks unit settings → UN/CEFACT codes the unit converter knows, and the decimals kept
@@ -109,7 +110,7 @@ def property_columns(settings, columns: list[str], identifier: str, resolve, is_
         if column in columns:
             chosen.append(column)
         else:  # a price collection or metric written one column per currency/unit
-            chosen += [c for c in columns if c.startswith(column + "@")] or [column]
+            chosen += [c for c in columns if has_suffix_of(c, column)] or [column]
     return list(dict.fromkeys(chosen))
 
 

@@ -10,30 +10,36 @@ import csv
 import json
 from collections import Counter
 
-from pimflow.kinds.linnworks_links import RunLinks, write_link_results
+import msgspec
 
+from pimflow.kinds.linnworks_links import RunLinks, write_link_results
+from pimflow.ledger import WRITTEN, RecordResult, Status
 
 
 def write_links(ctx, config, client, links: RunLinks) -> dict:
-    if not (links.groups or links.compositions):
+    if not (links.groups or links.compositions or links.unreadable):
         return {}
     dry_run = ctx.params.dry_run
-    outcomes: dict[str, dict] = {}
+    outcomes: dict[str, RecordResult] = {
+        sku: RecordResult.refused(0, "invalid_value", f"composition not written: {why}")
+        for sku, why in links.unreadable.items()}
     calls: Counter = Counter()
     units: Counter = Counter()
-    _structure(ctx, config, client, links, outcomes, calls, units, dry_run)
-    merged: dict[tuple[int, int], dict] = {}
+    if links.groups or links.compositions:
+        _structure(ctx, config, client, links, outcomes, calls, units, dry_run)
+    merged: dict[tuple[int, int], RecordResult] = {}
     counts: Counter = Counter()
     for sku, outcome in outcomes.items():
         record = links.records.get(sku)
         if record is None:
             continue
         loaded = links.statuses.get(sku)
-        if outcome["status"] == "refused":
-            merged[record] = outcome
-        elif outcome["status"] in ("written", "created", "updated") and loaded == "unchanged":
-            merged[record] = {**outcome, "status": "updated"}
-        counts[outcome["status"]] += 1
+        if outcome.is_refused:
+            merged[record] = msgspec.structs.replace(outcome, n=record[1])
+        elif outcome.status in (*WRITTEN, Status.WOULD_WRITE) and loaded is Status.UNCHANGED:
+            changed = Status.WOULD_WRITE if dry_run else Status.UPDATED
+            merged[record] = msgspec.structs.replace(outcome, n=record[1], status=changed)
+        counts[outcome.status.value] += 1
     write_link_results(ctx, merged)
     return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
             "kits": sum(1 for components in links.compositions.values() if components),
@@ -59,16 +65,21 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
         previous = outcomes.get(result.sku)
         outcome = _outcome(result.status.value, getattr(result, "endpoint", None), getattr(result, "message", None),
                            dry_run)
-        if previous is None or previous["status"] != "refused":
+        if previous is None or not previous.is_refused:
             outcomes[result.sku] = outcome
     if dry_run and getattr(report, "diff", None):
         _write_diff(ctx.staging.dry_run("structure-diff.csv"), report.diff)
 
 
-def _outcome(status: str, endpoint, message, dry_run: bool) -> dict:
+def _outcome(status: str, endpoint, message, dry_run: bool) -> RecordResult:
+    """A structure result (group or composition) as its record's ledger result; `n` is set later."""
+    from pimflow.kinds.linnworks import is_transient_refusal
+
     if status == "refused":
-        return {"status": "refused", "code": endpoint or "pimflow", "message": message or ""}
-    return {"status": status, "code": "dry_run" if dry_run else "", "message": "not sent (dry run)" if dry_run else ""}
+        return RecordResult.refused(0, endpoint or "pimflow", message or "", transient=is_transient_refusal(message))
+    if dry_run and status != "unchanged":
+        return RecordResult.would_write(0)
+    return RecordResult(n=0, status=Status(status))
 
 
 def _write_diff(path, diff) -> None:

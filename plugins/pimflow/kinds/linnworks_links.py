@@ -13,16 +13,15 @@ loaded, so parents, variations, components and related items exist whatever chun
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from pimflow import ledger
 from pimflow.kinds.akeneo_structure import ModelIndex, staged_models
-from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
-from productsup.associations import association_column
+from pimflow.ledger import RecordResult, Status
+from pimflow.staging import as_storage_path
+from productsup.associations import QUANTIFIED_KINDS, association_column, decode_association
 from productsup.cells import split_values
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SUB_MODEL = "a sub-model is not a Linnworks item: its values reach Linnworks through its variants"
 MODEL_WITHOUT_VARIATIONS = "product models are not written without the variations setting"
 
@@ -76,8 +75,9 @@ class RunLinks:
     group_names: dict[str, str] = field(default_factory=dict)
     compositions: dict[str, dict[str, int]] = field(default_factory=dict)  # kit SKU → component → qty
     records: dict[str, tuple[int, int]] = field(default_factory=dict)  # SKU → (chunk index, n)
-    statuses: dict[str, str] = field(default_factory=dict)  # SKU → its load status
+    statuses: dict[str, Status] = field(default_factory=dict)  # SKU → its load status
     ids: dict[str, str] = field(default_factory=dict)  # SKU → StockItemId, as the loads reported it
+    unreadable: dict[str, str] = field(default_factory=dict)  # kit SKU → why its components cannot be read
 
 
 def related_properties(row: Mapping[str, str], types: list[str], settings, separator: str
@@ -114,23 +114,18 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
     variants: list[tuple[str, str]] = []
     for chunk in transformed:
         index = chunk["index"]
-        statuses, ids = {}, {}
-        results = ctx.staging.results("load", index)
-        if results.exists():
-            for result in read_jsonl(results):
-                statuses[result["n"]] = result["status"]
-                if result["status"] != "refused" and _GUID.fullmatch(result.get("code") or ""):
-                    ids[result["n"]] = result["code"]
+        loaded = {result.n: result for result in ledger.read(ctx.staging, "load", index)}
         for n, row in _rows(chunk["path"]):
             sku = row.get(identifier, "")
             if sku and is_model(row):
                 lineage[sku] = {"code": sku, "parent": row.get("parent") or None}
-            if not sku or statuses.get(n) in (None, "refused", "skipped"):
+            result = loaded.get(n)
+            if not sku or result is None or result.status in (Status.REFUSED, Status.SKIPPED):
                 continue
             links.records[sku] = (index, n)
-            links.statuses[sku] = statuses[n]
-            if n in ids:
-                links.ids[sku] = ids[n]
+            links.statuses[sku] = result.status
+            if result.target_id:
+                links.ids[sku] = result.target_id
             if is_model(row):
                 if config.variations is not None and not row.get("parent"):
                     links.groups.setdefault(sku, [])
@@ -141,8 +136,10 @@ def gather(ctx, config, transformed: list[dict], identifier: str, separator: str
             if config.variations is not None and row.get("parent"):
                 variants.append((row["parent"], sku))
             if composition:
-                components = _quantities(row, composition, separator)
-                if components is not None:
+                components, problem = _quantities(row, composition, separator)
+                if problem:
+                    links.unreadable[sku] = problem
+                elif components is not None:
                     links.compositions[sku] = components
     models = _models(ctx, lineage)
     for parent, sku in variants:  # groups are built around the root models the run carries (the parent items)
@@ -159,17 +156,24 @@ def _models(ctx, rows: dict[str, dict]) -> ModelIndex:
     return ModelIndex({**index.models, **missing}) if missing else index
 
 
-def _quantities(row: Mapping[str, str], association: str, separator: str) -> dict[str, int] | None:
-    cells = [row.get(f"{association}-{kind}") for kind in ("products", "product_models")]
-    if all(cell is None for cell in cells):
-        return None
+def _quantities(row: Mapping[str, str], association: str, separator: str
+                ) -> tuple[dict[str, int] | None, str | None]:
+    """A kit's components (SKU → quantity) from its quantified association cells, as the flat format
+    reads them; (None, None) when the row has no such column, (None, why) when a cell is malformed."""
     components: dict[str, int] = {}
-    for cell in cells:
-        for entry in split_values(cell or "", separator):
-            code, _, quantity = entry.rpartition("|")
-            if code:
-                components[code] = components.get(code, 0) + int(quantity)
-    return components
+    found = False
+    for kind in QUANTIFIED_KINDS:
+        column = f"{association}-{kind}"
+        cell = row.get(column)
+        if cell is None:
+            continue
+        found = True
+        entries, problem = decode_association(cell, separator, True, kind, by_uuid=False)
+        if problem:
+            return None, f"{column}: {problem}"
+        for entry in entries:
+            components[entry["identifier"]] = components.get(entry["identifier"], 0) + entry["quantity"]
+    return (components if found else None), None
 
 
 def _rows(path: str):
@@ -180,9 +184,8 @@ def _rows(path: str):
             yield int(line[0]), dict(zip(header, line[1:]))
 
 
-def write_link_results(ctx, outcomes: dict[tuple[int, int], dict]) -> None:
-    by_chunk: dict[int, list[dict]] = {}
-    for (index, n), result in outcomes.items():
-        by_chunk.setdefault(index, []).append({"n": n, **result})
-    for index, results in by_chunk.items():
-        write_jsonl(ctx.staging.results("link", index), sorted(results, key=lambda r: r["n"]))
+def write_link_results(ctx, outcomes: dict[tuple[int, int], RecordResult]) -> None:
+    by_chunk: dict[int, list[RecordResult]] = {}
+    for (index, _), result in outcomes.items():
+        by_chunk.setdefault(index, []).append(result)
+    ledger.record_by_chunk(ctx.staging, "link", by_chunk)

@@ -13,13 +13,13 @@ import pandas as pd
 
 from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
+from pimflow.ledger import RecordResult, Status
 from pimflow.listing import ListingRule, listable_quantity
 from pimflow.staging import as_storage_path, read_json, read_jsonl, write_json
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "pim_catalog_number"
 IDENTIFIERS_PER_SEARCH = 99
-UNCHANGED = {"status": "unchanged", "code": "", "message": ""}
 
 
 class LinnworksStockProfileError(ValueError):
@@ -98,6 +98,9 @@ def linnworks_client(connection: str):
 
 
 class LinnworksStockSourceKind(SourceKind):
+    def key_column(self, ctx: RunContext, header: list[str]) -> str | None:
+        return "sku"
+
     def _locations_path(self, ctx: RunContext):
         return ctx.staging.root / "linnworks-stock-locations.json"
 
@@ -147,31 +150,21 @@ class LinnworksStockSourceKind(SourceKind):
         key = meta.identifier
         rows = {r["n"]: listed_row(r["sku"], r["stock"], config.attribute, rules, key)
                 for r in records if "error" not in r}
-        current = self._current(ctx, chunk, [row[key] for row in rows.values()], key)
-        settled = {}
+        target = ctx.profile.target
+        current = akeneo_quantities(akeneo_client(target.connection, target.product_id),
+                                    [row[key] for row in rows.values()], config.attribute, key)
+        settled: dict[int, RecordResult] = {}
         for n, row in list(rows.items()):
             if config.only_akeneo_skus and row[key] not in current:
-                settled[n] = {"status": "skipped", "code": "not_in_akeneo",
-                              "message": f"{row[key]!r} is not an Akeneo product (only_akeneo_skus)"}
+                settled[n] = RecordResult(n=n, status=Status.SKIPPED, code="not_in_akeneo",
+                                          message=f"{row[key]!r} is not an Akeneo product (only_akeneo_skus)")
             elif is_unchanged(row, current.get(row[key]), config.attribute):
-                settled[n] = dict(UNCHANGED)
+                settled[n] = RecordResult(n=n, status=Status.UNCHANGED)
             if n in settled:
                 del rows[n]
         columns = [key, *(f"{config.attribute}~{channel}" for channel in config.channels)]
         frame = pd.DataFrame(list(rows.values()), index=list(rows), columns=columns, dtype="str")
         return SourceChunk(frame.fillna(""), refused, header, originals, settled=settled)
-
-    def _current(self, ctx: RunContext, chunk: dict, skus: list[str], key: str) -> dict[str, dict[str, Decimal]]:
-        """Akeneo's current values for the chunk, read once and kept in staging: the feedback step
-        reads the chunk again for its original lines and must not search Akeneo a second time."""
-        path = ctx.staging.root / f"linnworks-stock-akeneo-{chunk['index']:05d}.json"
-        if path.exists():
-            return {sku: {scope: Decimal(v) for scope, v in values.items()} for sku, values in read_json(path).items()}
-        target = ctx.profile.target
-        current = akeneo_quantities(akeneo_client(target.connection, target.product_id), skus,
-                                    self.config.attribute, key)
-        write_json(path, {sku: {scope: str(v) for scope, v in values.items()} for sku, values in current.items()})
-        return current
 
 
 def check_attribute(meta, attribute: str, channels: list[str]) -> None:
