@@ -5,7 +5,7 @@ Layout under the staging base (a local folder by default, any fsspec URL when co
     {base}/{dag_id}/state.json                      incremental state (last window, last full sync)
     {base}/{dag_id}/runs/{run}/run.json             when the run started (for retention)
     {base}/{dag_id}/runs/{run}/extract/chunk-00000.jsonl
-    {base}/{dag_id}/runs/{run}/transform/chunk-00000.csv   flat rows about to be sent
+    {base}/{dag_id}/runs/{run}/transform/chunk-00000.csv   the target's records, as load sends them (or .jsonl)
     {base}/{dag_id}/runs/{run}/originals/chunk-00000.jsonl the records as they came in (for feedback files)
     {base}/{dag_id}/runs/{run}/ledger/{step}-00000.jsonl   the run ledger: one result per record a step decided on
     {base}/{dag_id}/runs/{run}/output/...                  what a target wrote or would write
@@ -81,8 +81,8 @@ class RunStaging:
     def extract_chunk(self, index: int) -> ObjectStoragePath:
         return self._dir("extract") / f"chunk-{index:05d}.jsonl"
 
-    def transform_chunk(self, index: int) -> ObjectStoragePath:
-        return self._dir("transform") / f"chunk-{index:05d}.csv"
+    def transform_chunk(self, index: int, suffix: str = "csv") -> ObjectStoragePath:
+        return self._dir("transform") / f"chunk-{index:05d}.{suffix}"
 
     def ledger_dir(self) -> ObjectStoragePath:
         return self._dir("ledger")

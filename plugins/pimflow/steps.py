@@ -6,14 +6,12 @@ from datetime import datetime
 from pimflow import ledger
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
-from pimflow.kinds.base import RECORD_COLUMN
 from pimflow.ledger import RecordResult
-from pimflow.mapping import MappingResult, apply_mapping
+from pimflow.mapping import apply_mapping
 from pimflow.originals import ChunkOriginals, stage_originals
 from pimflow.staging import as_storage_path, read_json, write_json
 from pimflow.summary import RunSummary, gather_feedback
 from pimflow.window import SyncState, Window, resolve_window
-from productsup.feed import Dialect, FeedWriter
 
 
 def load_state(ctx: RunContext) -> SyncState:
@@ -41,8 +39,9 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
 
 
 def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> dict:
-    """Map one chunk to flat target rows; refuse the rows that cannot be mapped. The chunk's records
-    as they came in are kept for the feedback file, so no later step decodes them again."""
+    """Map one chunk and turn it into the target's records, staged for load; refuse what cannot be
+    mapped. The chunk's records as they came in are kept for the feedback file, so no later step
+    decodes them again."""
     source_impl, target = source_kind(ctx.profile), target_kind(ctx.profile)
     source = source_impl.read_chunk(ctx, chunk)
     index = chunk["index"]
@@ -53,26 +52,17 @@ def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> 
     mapped = apply_mapping(ctx.profile.mapping, source.frame, context)
     results = [RecordResult.refused(n, code, message) for n, (code, message) in source.refused.items()]
     results += source.settled.values()
-    refused_by_target = target.check(ctx, mapped.rows)
-    if refused_by_target:
-        mapped = MappingResult(mapped.rows.drop(index=list(refused_by_target)),
-                               {**mapped.problems, **refused_by_target})
     for n, problems in mapped.problems.items():
         results.append(RecordResult.refused(
             n, problems[0][1], "; ".join(f"{column}: {reason}" for column, _, reason in problems)))
-    flat_path = ctx.staging.transform_chunk(index)
-    columns = list(mapped.rows.columns)
-    with flat_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = FeedWriter(handle, [RECORD_COLUMN, *columns], Dialect())
-        for n, row in zip(mapped.rows.index, mapped.rows.itertuples(index=False, name=None)):
-            writer.write([str(n), *row])
-    results = ledger.record(ctx.staging, "transform", index, results, keys=originals.keys())
+    staged = target.stage_records(ctx, index, mapped.rows)
+    results = ledger.record(ctx.staging, "transform", index, [*results, *staged.results], keys=originals.keys())
     of = f"/{chunks_total}" if chunks_total else ""
     refused = sum(1 for r in results if r.is_refused)
-    ctx.log.info("transform chunk %d%s: %d record(s), %d mapped, %d refused, %d settled by the source",
-                 index + 1, of, chunk["records"], len(mapped.rows), refused, len(source.settled))
-    return {"index": index, "path": str(flat_path), "records": chunk["records"],
-            "mapped": len(mapped.rows), "refused": refused}
+    ctx.log.info("transform chunk %d%s: %d record(s), %d staged for the target, %d refused, %d settled",
+                 index + 1, of, chunk["records"], staged.staged, refused, len(results) - refused)
+    return {"index": index, "path": staged.path, "records": chunk["records"],
+            "mapped": staged.staged, "refused": refused}
 
 
 def load(ctx: RunContext, transformed: dict) -> dict:

@@ -5,7 +5,6 @@ once per run by `prepare` and kept in staging; chunk tasks build the codec from 
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from functools import lru_cache
 
@@ -14,7 +13,7 @@ import pandas as pd
 
 from pimflow import ledger
 from pimflow.kinds import akeneo_structure as structure
-from pimflow.kinds.base import (RECORD_COLUMN, RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind,
+from pimflow.kinds.base import (RunContext, SourceCatalog, SourceChunk, SourceKind, StagedRecords, TargetKind,
                                 stage_chunks)
 from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
@@ -327,32 +326,47 @@ class AkeneoTargetKind(TargetKind):
         _, converter, _ = staged_metadata(ctx, "target")
         return MappingContext(getattr(ctx.profile.source, "value_separator", "<###>"), converter)
 
-    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
+    def stage_records(self, ctx: RunContext, index: int, rows: pd.DataFrame) -> StagedRecords:
+        """Rows → the records PATCHed to Akeneo (products and product models, or categories),
+        decoded once and staged as JSON lines `{"n", "record"}`: what load, load_parents and link send."""
+        path = ctx.staging.transform_chunk(index, "jsonl")
         if _reads_categories(ctx):
-            return {n: [("code", "missing_value", "a category needs a code")]
-                    for n, code in zip(rows.index, rows.get("code", pd.Series("", index=rows.index))) if not code}
+            records, results = [], []
+            for n, row in zip(rows.index, rows.to_dict("records")):
+                if not row.get("code"):
+                    results.append(RecordResult.refused(int(n), "missing_value", "code: a category needs a code"))
+                    continue
+                labels = {qualifiers(name)[0]: value for name, value in row.items()
+                          if attribute_code(name) == "label" and qualifiers(name) and value}
+                records.append({"n": int(n), "record": {"code": row["code"], "parent": row.get("parent") or None,
+                                                        **({"labels": labels} if labels else {})}})
+            write_jsonl(path, records)
+            return StagedRecords(str(path), len(records), results)
         codec = self._codec(ctx)
         columns = list(rows.columns)
         header_problems = codec.column_problems(columns)
         if header_problems and self.config.unknown_columns == "ignore":
             for problem in header_problems:
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
-        problems: dict[int, list[tuple[str, str, str]]] = {}
+        records, results = [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
             if result.problems:
-                problems[n] = [(p.column, "invalid_value", f"{p.value!r}: {p.reason}" if p.value else p.reason)
-                               for p in result.problems]
-        return problems
+                problems = [(p.column, f"{p.value!r}: {p.reason}" if p.value else p.reason) for p in result.problems]
+                results.append(RecordResult.refused(
+                    int(n), "invalid_value", "; ".join(f"{column}: {reason}" for column, reason in problems)))
+            else:
+                records.append({"n": int(n), "record": result.product})
+        write_jsonl(path, records)
+        return StagedRecords(str(path), len(records), results)
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
         """Product models before any product: root models, then sub-models (Akeneo checks parents)."""
-        codec = self._codec(ctx)
+        identifier = self._codec(ctx).identifier_column
         levels: tuple[list, list] = ([], [])
         for chunk in transformed:
-            positions, products = _decoded(codec, as_storage_path(chunk["path"]), models_only=True)
-            for n, product in zip(positions, products):
-                model = _without_links(_as_model(product, codec.identifier_column))
+            for n, product in _staged_records(chunk["path"], models_only=True):
+                model = _without_links(_as_model(product, identifier))
                 levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
         results: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
@@ -374,25 +388,24 @@ class AkeneoTargetKind(TargetKind):
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         """Associations once every chunk is written: Akeneo refuses links to products that do not
         exist yet, wherever they are in the feed (as its own imports do, products first, then links)."""
-        codec = self._codec(ctx)
+        identifier = self._codec(ctx).identifier_column
         loaded = RunLedger(ctx.staging, ("parents", "load"))  # a model's word is its parents step's
         models, products = [], []
         for chunk in transformed:
             index = chunk["index"]
-            path = as_storage_path(chunk["path"])
-            if not _has_association_columns(path, codec):
-                continue
-            outcomes = loaded.decided(index)
-            positions, records = _decoded(codec, path, models_only=None)
-            for n, record in zip(positions, records):
+            outcomes = None
+            for n, record in _staged_records(chunk["path"], models_only=None):
                 links = {key: record[key] for key in LINK_KEYS if key in record}
+                if not links:
+                    continue
+                outcomes = loaded.decided(index) if outcomes is None else outcomes
                 outcome = outcomes.get(n)
-                if not links or outcome is None or outcome.status in (Status.REFUSED, Status.SKIPPED):
+                if outcome is None or outcome.status in (Status.REFUSED, Status.SKIPPED):
                     continue
                 if record.get("family_variant"):
-                    models.append((index, n, {"code": _as_model(record, codec.identifier_column)["code"], **links}))
+                    models.append((index, n, {"code": _as_model(record, identifier)["code"], **links}))
                 else:
-                    products.append((index, n, {**_identity(record, codec.identifier_column), **links}))
+                    products.append((index, n, {**_identity(record, identifier), **links}))
         refused: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
         for entries, write, name in ((models, client.patch_product_models, "product-models"),
@@ -414,13 +427,13 @@ class AkeneoTargetKind(TargetKind):
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         if _reads_categories(ctx):
             return self._load_categories(ctx, index, flat_path)
-        codec = self._codec(ctx)
-        positions, products = _decoded(codec, flat_path, models_only=False)
-        products = [_without_links(product) for product in products]  # written by the link step
+        staged = _staged_records(str(flat_path), models_only=False)
+        positions = [n for n, _ in staged]
+        products = [_without_links(product) for _, product in staged]  # links: the link step's
         results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         if not self.config.create_products and products:
-            products, positions, results = self._refuse_unknown(client, codec, products, positions)
+            products, positions, results = self._refuse_unknown(client, self._codec(ctx), products, positions)
         if ctx.params.dry_run:
             write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"), products)
             results += [RecordResult.would_write(n) for n in positions]
@@ -432,19 +445,14 @@ class AkeneoTargetKind(TargetKind):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
 
-    def _load_categories(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """Category rows (code, parent, label~locale) written one tree level at a time, parents first."""
-        with flat_path.open("r", encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+    def _load_categories(self, ctx: RunContext, index: int, staged_path) -> dict:
+        """Categories (code, parent, labels) written one tree level at a time, parents first."""
         depth: dict[str, int] = {}
         levels: dict[int, list[tuple[int, dict]]] = {}
-        for row in rows:
-            parent = row.get("parent") or None
-            depth[row["code"]] = depth.get(parent, -1) + 1 if parent else 0
-            labels = {qualifiers(name)[0]: value for name, value in row.items()
-                      if attribute_code(name) == "label" and qualifiers(name) and value}
-            record = {"code": row["code"], "parent": parent, **({"labels": labels} if labels else {})}
-            levels.setdefault(depth[row["code"]], []).append((int(row[RECORD_COLUMN]), record))
+        for n, record in _staged_records(str(staged_path), models_only=None):
+            parent = record.get("parent")
+            depth[record["code"]] = depth.get(parent, -1) + 1 if parent else 0
+            levels.setdefault(depth[record["code"]], []).append((n, record))
         results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         for level in sorted(levels):
@@ -499,27 +507,13 @@ def _identity(product: dict, identifier_column: str) -> dict:
     return identity
 
 
-def _has_association_columns(path, codec: FlatCodec) -> bool:
-    from productsup.associations import association_column
-
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    return any(association_column(name, codec.meta.association_types) for name in header[1:])
-
-
-def _decoded(codec: FlatCodec, flat_path, models_only: bool | None) -> tuple[list[int], list[dict]]:
-    """A transformed chunk's positions and decoded records: only its product models, only its
-    products (the models are written by the parents step), or (None) all."""
-    with flat_path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        if models_only and "family_variant" not in header:
-            return [], []
-        lines = list(reader)
-    decoded = codec.decode_many([line[1:] for line in lines], columns=header[1:])
-    kept = [(int(line[0]), row.product) for line, row in zip(lines, decoded)
-            if models_only is None or bool(row.product.get("family_variant")) == models_only]
-    return [n for n, _ in kept], [product for _, product in kept]
+def _staged_records(path: str, models_only: bool | None) -> list[tuple[int, dict]]:
+    """A chunk's staged records (position, record): only its product models, only its products
+    (the models are written by the parents step), or (None) all."""
+    with as_storage_path(path).open("rb") as handle:
+        lines = [msgspec.json.decode(line) for line in handle if line.strip()]
+    return [(line["n"], line["record"]) for line in lines
+            if models_only is None or bool(line["record"].get("family_variant")) == models_only]
 
 
 def _as_model(product: dict, identifier_column: str) -> dict:

@@ -117,6 +117,38 @@ def run_keys(ctx: RunContext) -> frozenset[str] | None:
     return frozenset(read_json(path)) if path.exists() else None
 
 
+@dataclass
+class StagedRecords:
+    """What transform staged for load: where, how many records, and the records it did not stage."""
+
+    path: str
+    staged: int
+    results: list[RecordResult] = field(default_factory=list)
+
+
+def write_flat(path, rows: pd.DataFrame) -> None:
+    """Rows as flat CSV, each line led by the record's position (column `#`)."""
+    from productsup.feed import Dialect, FeedWriter
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = FeedWriter(handle, [RECORD_COLUMN, *rows.columns], Dialect())
+        for n, row in zip(rows.index, rows.itertuples(index=False, name=None)):
+            writer.write([str(n), *row])
+
+
+def read_flat(path) -> pd.DataFrame:
+    """A flat CSV written by `write_flat`, indexed by record position, every cell a string."""
+    import csv
+
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        lines = list(reader)
+    frame = pd.DataFrame([line[1:] for line in lines], columns=header[1:], dtype="str").fillna("")
+    frame.index = [int(line[0]) for line in lines]
+    return frame
+
+
 class SourceKind:
     #: what this source's records can carry besides their values: "models" (product model rows,
     #: variants naming their parent), "associations" (links to other records)
@@ -172,14 +204,17 @@ class TargetKind:
         """Used when the source has none (e.g. a feed into Akeneo: units from Akeneo's families)."""
         return None
 
-    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
-        """Refuse mapped rows the target would refuse, before sending: position → problems
-        (column, code, reason)."""
-        return {}
+    def stage_records(self, ctx: RunContext, index: int, rows: pd.DataFrame) -> "StagedRecords":
+        """Turn one chunk's mapped rows into this target's records, once (in transform): stage what
+        load will send, in a form a person can read, and return the records refused or settled on
+        the way. By default the mapped rows are the records (a feed), staged as flat CSV."""
+        path = ctx.staging.transform_chunk(index)
+        write_flat(path, rows)
+        return StagedRecords(str(path), len(rows))
 
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """Write (or, on a dry run, only prepare) one transformed chunk; record one ledger result per
-        record (step `load`).
+        """Send (or, on a dry run, only prepare) one chunk's staged records; record one ledger result
+        per record (step `load`). Load never maps or decodes again.
 
         Returns counts: written, created, updated, unchanged, skipped, refused, would_write.
         """

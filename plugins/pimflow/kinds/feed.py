@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from pimflow import ledger
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind
+from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
@@ -110,20 +110,17 @@ class FeedSourceKind(SourceKind):
 
 class FeedTargetKind(TargetKind):
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        dialect = _dialect(self.config)
+        """The staged rows become this chunk's part of the output (published whole by commit)."""
+        rows = read_flat(flat_path)
         part = ctx.staging.output(f"part-{index:05d}.csv")
-        results = []
-        with flat_path.open("r", encoding="utf-8", newline="") as source, \
-                part.open("w", encoding="utf-8", newline="") as sink:
-            reader = csv.reader(source)
-            header = next(reader, [])
-            writer = FeedWriter(sink, header[1:], dialect)
-            for values in reader:
-                writer.write(values[1:])
-                n = int(values[0])
-                results.append(RecordResult.would_write(n) if ctx.params.dry_run else
-                               RecordResult(n=n, status=Status.WRITTEN))
-        return {**ledger.counts(ledger.record(ctx.staging, "load", index, results)), "part": str(part)}
+        with part.open("w", encoding="utf-8", newline="") as sink:
+            writer = FeedWriter(sink, list(rows.columns), _dialect(self.config))
+            for values in rows.itertuples(index=False, name=None):
+                writer.write(list(values))
+        status = (lambda n: RecordResult.would_write(n)) if ctx.params.dry_run else (
+            lambda n: RecordResult(n=n, status=Status.WRITTEN))
+        results = ledger.record(ctx.staging, "load", index, [status(int(n)) for n in rows.index])
+        return {**ledger.counts(results), "part": str(part)}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         dialect = _dialect(self.config)

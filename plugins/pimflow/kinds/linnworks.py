@@ -17,15 +17,16 @@ import pandas as pd
 
 from linnworks.desired import ImageMode, ImageRef, WriteOptions
 from pimflow import ledger
-from pimflow.kinds.base import RunContext, SourceKind, TargetKind
+from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind, read_flat, write_flat
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
-from pimflow.kinds.linnworks_layout import Layout, build_layout, desired_item
+from pimflow.kinds.linnworks_layout import VALUE_SEPARATOR, Layout, build_layout, desired_item, item_roles
 from pimflow.kinds.base import run_keys
-from pimflow.kinds.linnworks_links import (CategoryPaths, gather, model_outcome, related_properties,
-                                           related_types)
+from pimflow.kinds.linnworks_links import (CategoryPaths, gather, link_entries, link_entries_path, model_outcome,
+                                           related_properties, related_types)
 from pimflow.ledger import RecordResult, Status
 from pimflow.mapping import MappingContext
-from productsup.cells import split_values
+from pimflow.staging import write_jsonl
+from productsup.cells import join_values, split_values
 from productsup.columns import attribute_code
 
 RELATED_LABEL = "related products"
@@ -46,7 +47,7 @@ def _akeneo_source(ctx: RunContext):
 class LinnworksTargetKind(TargetKind):
     feedback_columns = ("linnworks_endpoint", "linnworks_message")
 
-    def extra_steps(self, source: SourceKind) -> frozenset[str]:
+    def extra_steps(self, source: SourceKind | None) -> frozenset[str]:
         """Variation groups and kits join items of any chunk: written once every chunk is loaded."""
         return frozenset({"link"}) if self.config.variations or self.config.compositions else frozenset()
 
@@ -76,35 +77,52 @@ class LinnworksTargetKind(TargetKind):
             is_attribute = lambda column: catalog.meta.find_attribute(attribute_code(column)) is not None  # noqa: E731
         return build_layout(self.config, columns, identifier, context.resolve, is_attribute)
 
-    def check(self, ctx: RunContext, rows: pd.DataFrame) -> dict[int, list[tuple[str, str, str]]]:
-        context = self._context(ctx)
-        return self._layout(ctx, rows.columns, context).apply(rows, context).problems
-
-    # -- writing ----------------------------------------------------------------------------------
-    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        from linnworks.writer import LinnworksWriter
-
-        frame = _read_flat(flat_path)
-        results, frame = self._settle_models(frame)
+    # -- transform: rows → item rows, once ----------------------------------------------------------
+    def stage_records(self, ctx: RunContext, index: int, rows: pd.DataFrame) -> StagedRecords:
+        """Flat rows → one item row per Linnworks item (columns named for what they fill: `title`,
+        `price[AMAZON/Amazon UK]`, `property[ak_material]`, `image[0]`, `category`, `requires[...]`),
+        staged as CSV: what load turns into `DesiredItem`s and writes. With a link step, what joins
+        the items (groups, kits) is staged beside it."""
+        if "link" in self.extra_steps(None):
+            write_jsonl(link_entries_path(ctx, index), self._link_entries(ctx, rows))
+        results, frame = self._settle_models(rows)
         context = self._context(ctx)
         layout = self._layout(ctx, frame.columns, context)
         mapped = layout.apply(frame, context)
         results += [RecordResult.refused(int(n), problems[0][1],
                                          "; ".join(f"{column}: {reason}" for column, _, reason in problems))
                     for n, problems in mapped.problems.items()]
-        image = self._image_factory(ctx)
         extras = self._extras(ctx, frame)
-        items, positions = [], []
+        items: dict[int, dict[str, str]] = {}
         for n, row in zip(mapped.rows.index, mapped.rows.to_dict("records")):
-            try:
-                items.append(extras(desired_item(row, layout.roles, image), n))
-                positions.append(int(n))
+            row = extras(row, n)
+            try:  # what DesiredItem refuses (a number that is not one...) is refused here, not at load
+                desired_item(row, item_roles(row), _image_stub)
             except ValueError as exc:
                 results.append(RecordResult.refused(int(n), "invalid_value", str(exc)))
+                continue
+            items[int(n)] = row
+        columns = list(dict.fromkeys(column for row in items.values() for column in row))
+        staged = pd.DataFrame([[row.get(c, "") for c in columns] for row in items.values()],
+                              index=list(items), columns=columns, dtype="str")
+        path = ctx.staging.transform_chunk(index)
+        write_flat(path, staged)
+        return StagedRecords(str(path), len(items), results)
+
+    # -- writing ----------------------------------------------------------------------------------
+    def load(self, ctx: RunContext, index: int, flat_path) -> dict:
+        """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed)."""
+        from linnworks.writer import LinnworksWriter
+
+        rows = read_flat(flat_path)
+        roles = item_roles(rows.columns)
+        image = self._image_factory(ctx)
+        positions = [int(n) for n in rows.index]
+        items = [desired_item(row, roles, image) for row in rows.to_dict("records")]
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
                                image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
         report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
-        results += [_result(n, outcome, ctx.params.dry_run) for n, outcome in zip(positions, report.results)]
+        results = [_result(n, outcome, ctx.params.dry_run) for n, outcome in zip(positions, report.results)]
         if ctx.params.dry_run:
             _write_diff(ctx.staging.dry_run(f"diff-{index:05d}.csv"), report.diff)
         counts = ledger.counts(ledger.record(ctx.staging, "load", index, results))
@@ -147,10 +165,9 @@ class LinnworksTargetKind(TargetKind):
         return CategoryPaths(categories, settings, locale).path
 
     def _extras(self, ctx: RunContext, frame: pd.DataFrame):
-        """What an item gets beyond the layout: its category path and its related products (which
-        must exist in Linnworks unless this run carries them or the profile says otherwise)."""
-        from dataclasses import replace
-
+        """What an item row gets beyond the layout: a parent item's title, its category path and its
+        related products (which must exist in Linnworks unless this run carries them or the profile
+        says otherwise)."""
         separator = self._separator(ctx)
         category = self._category_paths(ctx)
         related = self.config.related_products
@@ -161,45 +178,40 @@ class LinnworksTargetKind(TargetKind):
         group_name = self._group_name_column(ctx, frame.columns)
         models = "family_variant" in frame.columns
 
-        def extend(item, n):
-            properties, changes = dict(item.extended_properties), {}
-            if models and item.title is None and frame.at[n, "family_variant"]:
+        def extend(row: dict[str, str], n) -> dict[str, str]:
+            row = dict(row)
+            if models and not row.get("title") and frame.at[n, "family_variant"]:
                 # a parent item needs a title: the variation group's name when the model has no title
-                changes["title"] = (frame.at[n, group_name] if group_name else "") or item.sku
+                row["title"] = (frame.at[n, group_name] if group_name else "") or row["sku"]
             if category is not None:
                 codes = split_values(frame.at[n, "categories"], separator) if "categories" in frame.columns else []
-                path = category(codes)
+                path = category(codes) or ""
                 if self.config.categories.to == "category":
-                    changes["category"] = path
+                    row["category"] = path
                 else:
-                    properties[self.config.categories.property] = path
+                    row[f"property[{self.config.categories.property}]"] = path
             if types:
                 links, named = related_properties(frame.loc[n], types, related, separator)
-                properties.update(links)
-                missing_here = tuple(sku for sku in named if sku not in in_run)
+                row.update((f"property[{name}]", value or "") for name, value in links.items())
+                missing_here = [sku for sku in named if sku not in in_run]
                 if related.require_existing and missing_here:
-                    changes["required_skus"] = {RELATED_LABEL: missing_here}
-            if properties != dict(item.extended_properties):
-                changes["extended_properties"] = properties
-            return replace(item, **changes) if changes else item
+                    row[f"requires[{RELATED_LABEL}]"] = join_values(missing_here, VALUE_SEPARATOR)
+            return row
         return extend
+
+    def _link_entries(self, ctx: RunContext, rows: pd.DataFrame) -> list[dict]:
+        """Per record, what the link step needs: its SKU, whether it is a model, its parent, a root
+        model's group name, a kit's components (or why they cannot be read)."""
+        catalog = ctx.source_catalog()
+        identifier = catalog.identifier if catalog is not None else getattr(ctx.profile.source, "identifier_column", "sku")
+        group_column = self._group_name_column(ctx, rows.columns)
+        return link_entries(self.config, rows, identifier, self._separator(ctx), group_column)
 
     # -- linking (variation groups, compositions, related products) --------------------------------
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         from pimflow.kinds.linnworks_linking import write_links
 
-        context = self._context(ctx)
-        catalog = ctx.source_catalog()
-        identifier = catalog.identifier if catalog is not None else getattr(ctx.profile.source, "identifier_column", "sku")
-        by_header: dict[tuple, str | None] = {}  # rows of a chunk share their header
-
-        def group_name(row) -> str | None:
-            header = tuple(row)
-            if header not in by_header:
-                by_header[header] = self._group_name_column(ctx, header)
-            return by_header[header]
-
-        links = gather(ctx, self.config, transformed, identifier, self._separator(ctx), group_name)
+        links = gather(ctx, self.config, transformed)
         return write_links(ctx, self.config, linnworks_client(self.config.connection), links)
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
@@ -241,14 +253,9 @@ class LinnworksTargetKind(TargetKind):
         return lambda code: ImageRef(code, fetch=lambda: download(code))
 
 
-def _read_flat(flat_path) -> pd.DataFrame:
-    with flat_path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        lines = list(reader)
-    frame = pd.DataFrame([line[1:] for line in lines], columns=header[1:], dtype="str").fillna("")
-    frame.index = [int(line[0]) for line in lines]
-    return frame
+def _image_stub(code: str) -> ImageRef:
+    """Images are fetched at load; transform only checks that the item can be built."""
+    return ImageRef(code, url=code)
 
 
 #: how the Linnworks client words a failure that says nothing about the data (`linnworks.lanes.describe`,

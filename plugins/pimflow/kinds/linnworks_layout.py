@@ -13,6 +13,7 @@ import pandas as pd
 
 from linnworks.desired import DesiredItem, ImageRef
 from productsup.associations import association_column
+from productsup.cells import split_values
 from productsup.columns import has_suffix_of
 from pimflow.mapping import MappedColumn, Mapping, MappingContext, MappingResult, apply_mapping
 
@@ -22,14 +23,15 @@ WEIGHT_UNITS = {"kg": ("KGM", 3), "g": ("GRM", 1)}
 #: flat columns that describe the product rather than hold an attribute value
 RECORD_COLUMNS = frozenset({"uuid", "family", "family_variant", "categories", "enabled", "parent", "groups"})
 MEDIA_PATH = "/api/rest/v1/media-files/"
+VALUE_SEPARATOR = "<###>"  # between the SKUs of a `requires[...]` cell
 
 
 @dataclass(frozen=True)
 class Role:
     """What one output column fills: a field, a channel row, an extended property or an image."""
 
-    kind: str  # field | channel_price | channel_title | channel_description | property | image
-    key: object = None  # field name, (Source, SubSource), property name, or image position
+    kind: str  # field | channel_price | channel_title | channel_description | property | image | requires
+    key: object = None  # field name, (Source, SubSource), property name, image position, or a label
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,34 @@ def build_layout(settings, columns: Iterable[str], identifier: str = "sku",
     return Layout(Mapping(columns=out), roles)
 
 
+#: columns of an item row that fill a field of the item (the layout's and those transform adds)
+ITEM_FIELDS = frozenset({"sku", "title", "metadata", "barcode", "retail_price", "purchase_price",
+                         "width", "height", "depth", "weight", "category"})
+_BRACKETED = {"title": "channel_title", "description": "channel_description", "price": "channel_price",
+              "property": "property", "image": "image", "requires": "requires"}
+
+
+def item_roles(columns: Iterable[str]) -> dict[str, Role]:
+    """The role of each column of a staged item row, read from its name (`title`, `price[AMAZON/Amazon
+    UK]`, `property[ak_material]`, `image[0]`, `requires[related products]`...): load needs no layout."""
+    roles: dict[str, Role] = {}
+    for column in columns:
+        if column in ITEM_FIELDS:
+            roles[column] = Role("field", column)
+            continue
+        name, bracket, inner = column.partition("[")
+        kind = _BRACKETED.get(name)
+        if not bracket or kind is None or not inner.endswith("]"):
+            raise ValueError(f"{column!r} is not a column of a Linnworks item row")
+        inner = inner[:-1]
+        if kind.startswith("channel_"):
+            source, _, subsource = inner.partition("/")
+            roles[column] = Role(kind, (source, subsource))
+        else:
+            roles[column] = Role(kind, int(inner) if kind == "image" else inner)
+    return roles
+
+
 def property_columns(settings, columns: list[str], identifier: str, resolve, is_attribute) -> list[str]:
     """The flat columns that become extended properties (each named by its flat address)."""
     if settings.all_attributes:
@@ -126,6 +156,7 @@ def desired_item(row: dict[str, str], roles: dict[str, Role], image: Callable[[s
     channels: dict[str, dict] = {"channel_price": {}, "channel_title": {}, "channel_description": {}}
     properties: dict[str, str | None] = {}
     images: dict[int, ImageRef] = {}
+    required: dict[str, tuple[str, ...]] = {}
     for column, role in roles.items():
         value = row.get(column, "")
         if role.kind == "field":
@@ -135,6 +166,9 @@ def desired_item(row: dict[str, str], roles: dict[str, Role], image: Callable[[s
             channels[role.kind][role.key] = value or None
         elif role.kind == "property":
             properties[role.key] = value or None
+        elif role.kind == "requires":
+            if value:
+                required[role.key] = tuple(split_values(value, VALUE_SEPARATOR))
         elif role.kind == "image" and value and image is not None:
             code = media_code(value)
             if all(ref.key != code for ref in images.values()):  # the same file twice is one image
@@ -143,4 +177,4 @@ def desired_item(row: dict[str, str], roles: dict[str, Role], image: Callable[[s
     return DesiredItem(
         **fields, channel_prices=channels["channel_price"], channel_titles=channels["channel_title"],
         channel_descriptions=channels["channel_description"], extended_properties=properties,
-        images=tuple(images[k] for k in sorted(images)) if has_images else None)
+        images=tuple(images[k] for k in sorted(images)) if has_images else None, required_skus=required)

@@ -12,14 +12,13 @@ loaded, so parents, variations, components and related items exist whatever chun
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pimflow import ledger
 from pimflow.kinds.akeneo_structure import ModelIndex, staged_models
 from pimflow.ledger import RecordResult, Status
-from pimflow.staging import as_storage_path
+from pimflow.staging import read_jsonl
 from productsup.associations import QUANTIFIED_KINDS, association_column, decode_association
 from productsup.cells import split_values
 SUB_MODEL = "a sub-model is not a Linnworks item: its values reach Linnworks through its variants"
@@ -105,42 +104,67 @@ def related_types(columns: Iterable[str], settings, composition_type: str | None
     return found
 
 
-def gather(ctx, config, transformed: list[dict], identifier: str, separator: str,
-           group_name_column) -> RunLinks:
-    """Read every transformed chunk and its load results into the run's links."""
+def link_entries_path(ctx, index: int):
+    return ctx.staging.transform_chunk(index, "links.jsonl")
+
+
+def link_entries(config, rows, identifier: str, separator: str, group_name_column: str | None) -> list[dict]:
+    """What the link step needs of each record of a chunk, worked out once in transform: its SKU,
+    whether it is a product model, its parent, a root model's group name, a kit's components (or
+    why they cannot be read)."""
+    composition = config.compositions.association if config.compositions else None
+    entries = []
+    for n, row in zip(rows.index, rows.to_dict("records")):
+        sku = row.get(identifier, "")
+        if not sku:
+            continue
+        entry: dict = {"n": int(n), "sku": sku}
+        if row.get("parent"):
+            entry["parent"] = row["parent"]
+        if is_model(row):
+            entry["model"] = True
+            if group_name_column and row.get(group_name_column):
+                entry["group_name"] = row[group_name_column]
+        elif composition:
+            components, problem = _quantities(row, composition, separator)
+            if problem:
+                entry["problem"] = problem
+            elif components is not None:
+                entry["components"] = components
+        entries.append(entry)
+    return entries
+
+
+def gather(ctx, config, transformed: list[dict]) -> RunLinks:
+    """Every chunk's link entries and load results → the run's links."""
     links = RunLinks()
     lineage: dict[str, dict] = {}  # model rows of the run (a feed source carries its models so)
-    composition = config.compositions.association if config.compositions else None
     variants: list[tuple[str, str]] = []
     for chunk in transformed:
         index = chunk["index"]
         loaded = {result.n: result for result in ledger.read(ctx.staging, "load", index)}
-        for n, row in _rows(chunk["path"]):
-            sku = row.get(identifier, "")
-            if sku and is_model(row):
-                lineage[sku] = {"code": sku, "parent": row.get("parent") or None}
+        for entry in read_jsonl(link_entries_path(ctx, index)):
+            n, sku = entry["n"], entry["sku"]
+            if entry.get("model"):
+                lineage[sku] = {"code": sku, "parent": entry.get("parent")}
             result = loaded.get(n)
-            if not sku or result is None or result.status in (Status.REFUSED, Status.SKIPPED):
+            if result is None or result.status in (Status.REFUSED, Status.SKIPPED):
                 continue
             links.records[sku] = (index, n)
             links.statuses[sku] = result.status
             if result.target_id:
                 links.ids[sku] = result.target_id
-            if is_model(row):
-                if config.variations is not None and not row.get("parent"):
+            if entry.get("model"):
+                if config.variations is not None and not entry.get("parent"):
                     links.groups.setdefault(sku, [])
-                    column = group_name_column(row) if group_name_column else None
-                    name = row.get(column) if column else None
-                    links.group_names[sku] = name or sku
+                    links.group_names[sku] = entry.get("group_name") or sku
                 continue
-            if config.variations is not None and row.get("parent"):
-                variants.append((row["parent"], sku))
-            if composition:
-                components, problem = _quantities(row, composition, separator)
-                if problem:
-                    links.unreadable[sku] = problem
-                elif components is not None:
-                    links.compositions[sku] = components
+            if config.variations is not None and entry.get("parent"):
+                variants.append((entry["parent"], sku))
+            if "problem" in entry:
+                links.unreadable[sku] = entry["problem"]
+            elif "components" in entry:
+                links.compositions[sku] = entry["components"]
     models = _models(ctx, lineage)
     for parent, sku in variants:  # groups are built around the root models the run carries (the parent items)
         root = models.root_of(parent) or parent
@@ -174,14 +198,6 @@ def _quantities(row: Mapping[str, str], association: str, separator: str
         for entry in entries:
             components[entry["identifier"]] = components.get(entry["identifier"], 0) + entry["quantity"]
     return (components if found else None), None
-
-
-def _rows(path: str):
-    with as_storage_path(path).open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])[1:]
-        for line in reader:
-            yield int(line[0]), dict(zip(header, line[1:]))
 
 
 def write_link_results(ctx, outcomes: dict[tuple[int, int], RecordResult]) -> None:
