@@ -182,7 +182,8 @@ def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict], lines_per_write: 
 
 
 def read_jsonl(path: ObjectStoragePath) -> Iterator[dict]:
-    with path.open("r", encoding="utf-8") as handle:
+    decode = msgspec.json.decode  # several times faster than json.loads
+    with path.open("rb") as handle:
         for line in handle:
             if line.strip():
-                yield json.loads(line)
+                yield decode(line)

@@ -26,6 +26,8 @@ class UnitConverter:
         self._families: dict[str, set[str]] = {}
         for unit, (family, _) in self._units.items():
             self._families.setdefault(family, set()).add(unit)
+        self._family_units = {name: FamilyUnits(name, units) for name, units in self._families.items()}
+        self._resolved: dict[tuple[str, str | None], str] = {}  # a chunk names the same few units again and again
 
     @classmethod
     def from_akeneo(cls, measurement_families: Iterable[Mapping[str, Any]]) -> "UnitConverter":
@@ -40,10 +42,15 @@ class UnitConverter:
 
     def resolve(self, token: str, family: str | None = None) -> str:
         """The Akeneo unit code for an Akeneo or UN/CEFACT code (e.g. KGM → KILOGRAM)."""
+        known = self._resolved.get((token, family))
+        if known is not None:
+            return known
         candidates = [family] if family else sorted(self._families)
         for name in candidates:
-            unit = FamilyUnits(name, self._families.get(name, ())).resolve(token)
+            units = self._family_units.get(name) or FamilyUnits(name, ())
+            unit = units.resolve(token)
             if unit in self._units and self._units[unit][0] == name:
+                self._resolved[(token, family)] = unit
                 return unit
         where = f" in family {family}" if family else ""
         raise ConversionError(f"unknown unit {token!r}{where}")

@@ -169,12 +169,17 @@ class AkeneoSourceKind(SourceKind):
         index = structure.ModelIndex({})
         seen: set[str] = set()
         parents: set[str] = set()
+        parents_by_chunk: dict[int, set[str]] = {}  # stage_chunks cuts every chunk_size records
         key = "uuid" if query.uuids or client.settings.product_id_format == "uuid" else "identifier"
+        count = 0
 
         def remember(product: dict) -> dict:
+            nonlocal count
             seen.add(product.get(key) or product.get("identifier") or "")
             if product.get("parent"):
                 parents.add(product["parent"])
+                parents_by_chunk.setdefault(count // ctx.profile.chunk_size, set()).add(product["parent"])
+            count += 1
             return product
 
         yield from map(remember, products)
@@ -196,12 +201,14 @@ class AkeneoSourceKind(SourceKind):
                         yield remember(product)
                 ctx.log.info("extract: %d more variant(s) of changed models", extra)
         structure.fetch_models(client, parents, query, index)
-        structure.stage_models(ctx, index)
         ctx.log.info("extract: %d product model(s) for %d parent(s)", len(index), len(parents))
-        for lineage_depth in (2, 1):  # sub-models, then root models
-            for model in index.models.values():
-                if (lineage_depth == 2) == bool(model.get("parent")):
-                    yield model
+        ordered = [model for lineage_depth in (2, 1) for model in index.models.values()  # sub-models, then roots
+                   if (lineage_depth == 2) == bool(model.get("parent"))]
+        for position, model in enumerate(ordered, start=count):  # a sub-model's row carries its root's values
+            if model.get("parent"):
+                parents_by_chunk.setdefault(position // ctx.profile.chunk_size, set()).add(model["parent"])
+        structure.stage_models(ctx, index, parents_by_chunk)
+        yield from ordered
 
     def codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "source")
@@ -215,16 +222,16 @@ class AkeneoSourceKind(SourceKind):
             rows = list(structure.category_records(records, self.config.locales))
             header = list(dict.fromkeys(name for row in rows for name in row))
         else:
-            rows, header = self._product_rows(ctx, records)
+            rows, header = self._product_rows(ctx, records, chunk["index"])
         frame = pd.DataFrame([[row.get(name, "") for name in header] for row in rows], columns=header,
                              dtype="str").fillna("")
         originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
         return SourceChunk(frame, {}, header, originals)
 
-    def _product_rows(self, ctx: RunContext, products: list[dict]) -> tuple[list[dict], list[str]]:
+    def _product_rows(self, ctx: RunContext, products: list[dict], chunk_index: int) -> tuple[list[dict], list[str]]:
         codec = self.codec(ctx)
         if self.config.product_models:
-            models = structure.staged_models(ctx)
+            models = structure.staged_models(ctx, chunk_index)
             products = [models.with_inherited_values(p) for p in products]
         rows = codec.encode_many(products)
         if self.config.reference_entities:

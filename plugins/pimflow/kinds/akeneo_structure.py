@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
+import msgspec
+
 from pimflow.staging import as_storage_path, read_json, write_json
 from productsup.columns import join_column
 
 MODELS_FILE = "akeneo-models.json"
+CHUNK_MODELS_FILE = "akeneo-models-{chunk:05d}.json"
 RECORDS_FILE = "akeneo-records-{entity}.json"
 #: codes per `identifier IN` query when fetching the models a run needs
 MODEL_CODES_PER_QUERY = 100
@@ -92,13 +95,33 @@ def fetch_models(client, codes: Iterable[str], base_query, known: ModelIndex) ->
         wanted = sorted(known.missing_parents() - unresolved)
 
 
-def stage_models(ctx, index: ModelIndex) -> None:
-    write_json(ctx.staging.root / MODELS_FILE, index.models)
+def stage_models(ctx, index: ModelIndex, parents_by_chunk: Mapping[int, Iterable[str]] | None = None) -> None:
+    """Every model the run met (for the link step), and per extract chunk only the lineages its
+    records need: a chunk task then reads a few models, not the whole run's."""
+    _write(ctx.staging.root / MODELS_FILE, index.models)
+    for chunk, parents in (parents_by_chunk or {}).items():
+        needed = {model["code"]: model for parent in parents for model in index.lineage(parent)}
+        _write(ctx.staging.root / CHUNK_MODELS_FILE.format(chunk=chunk), needed)
 
 
-def staged_models(ctx) -> ModelIndex:
+def staged_models(ctx, chunk: int | None = None) -> ModelIndex:
+    """The run's models, or (with `chunk`) those the chunk's records need when extract staged them."""
+    if chunk is not None:
+        path = ctx.staging.root / CHUNK_MODELS_FILE.format(chunk=chunk)
+        if path.exists():
+            return ModelIndex(_read(path))
     path = ctx.staging.root / MODELS_FILE
     return _staged_index(str(path)) if path.exists() else ModelIndex({})
+
+
+def _write(path, models: Mapping[str, dict]) -> None:
+    with path.open("wb") as handle:
+        handle.write(msgspec.json.encode(models))
+
+
+def _read(path) -> dict:
+    with path.open("rb") as handle:
+        return msgspec.json.decode(handle.read())
 
 
 _INDEX_CACHE: dict[str, ModelIndex] = {}
@@ -109,7 +132,7 @@ def _staged_index(path: str) -> ModelIndex:
     if index is None:
         if len(_INDEX_CACHE) > 4:
             _INDEX_CACHE.clear()
-        index = _INDEX_CACHE[path] = ModelIndex(read_json(as_storage_path(path)))
+        index = _INDEX_CACHE[path] = ModelIndex(_read(as_storage_path(path)))
     return index
 
 
