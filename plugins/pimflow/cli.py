@@ -34,7 +34,8 @@ def _schema(args) -> int:
 
 
 def _count(args) -> int:
-    from pimflow.kinds.akeneo import AkeneoSourceKind, akeneo_client
+    from pimflow.kinds.akeneo import akeneo_client
+    from pimflow.kinds.akeneo_source import AkeneoSourceKind
     from pimflow.loader import parse_profile
     from pimflow.window import Window
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import importlib
 from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind
 
-_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo:AkeneoSourceKind",
+_SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo_source:AkeneoSourceKind",
             "linnworks_stock": "pimflow.kinds.linnworks_stock:LinnworksStockSourceKind"}
-_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo:AkeneoTargetKind",
+_TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo_target:AkeneoTargetKind",
             "linnworks": "pimflow.kinds.linnworks:LinnworksTargetKind"}
 
 

@@ -19,8 +19,9 @@ from productsup.columns import join_column
 MODELS_FILE = "akeneo-models.json"
 CHUNK_MODELS_FILE = "akeneo-models-{chunk:05d}.json"
 RECORDS_FILE = "akeneo-records-{entity}.json"
-#: codes per `identifier IN` query when fetching the models a run needs
-MODEL_CODES_PER_QUERY = 100
+#: codes per `identifier IN` query when fetching the models a run needs: one fewer than a page
+#: (limit 100), so the answer is never a full page and Akeneo gives no `next` link to an empty one
+MODEL_CODES_PER_QUERY = 99
 
 
 class ModelIndex:

@@ -21,7 +21,7 @@ from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import VALUE_SEPARATOR, Layout, build_layout, desired_item, item_roles
 from pimflow.kinds.base import run_keys
-from pimflow.kinds.linnworks_links import (CategoryPaths, gather, link_entries, link_entries_path, model_outcome,
+from pimflow.kinds.linnworks_structure import (CategoryPaths, gather, link_entries, link_entries_path, model_outcome,
                                            related_properties, related_types)
 from pimflow.ledger import RecordResult, Status
 from pimflow.mapping import MappingContext
@@ -209,7 +209,7 @@ class LinnworksTargetKind(TargetKind):
 
     # -- linking (variation groups, compositions, related products) --------------------------------
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
-        from pimflow.kinds.linnworks_linking import write_links
+        from pimflow.kinds.linnworks_structure import write_links
 
         links = gather(ctx, self.config, transformed)
         return write_links(ctx, self.config, linnworks_client(self.config.connection), links)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from pimflow.kinds.akeneo_structure import (ModelIndex, category_records, changed_models_since,
                                             record_columns)
-from pimflow.kinds.linnworks_links import (MODEL_WITHOUT_VARIATIONS, SUB_MODEL, CategoryPaths,
+from pimflow.kinds.linnworks_structure import (MODEL_WITHOUT_VARIATIONS, SUB_MODEL, CategoryPaths,
                                            model_outcome, related_types)
 from pimflow.profile import CategorySettings, RelatedProductSettings
 

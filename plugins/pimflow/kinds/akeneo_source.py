@@ -1,0 +1,214 @@
+"""The `akeneo` source: products (and the product models, categories and reference entity records
+they need) through Akeneo's REST API, in the flat format."""
+from __future__ import annotations
+
+import pandas as pd
+
+from pimflow.kinds import akeneo_structure as structure
+from pimflow.kinds.akeneo import (REFERENCE_ENTITY_TYPES, AkeneoProfileError, akeneo_client, attribute_resolver,
+                                  check_names, stage_metadata, staged_metadata)
+from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, stage_chunks
+from pimflow.mapping import MappingContext
+from pimflow.staging import as_storage_path, read_jsonl
+from productsup.codec import FlatCodec
+
+
+class AkeneoSourceKind(SourceKind):
+    carries = frozenset({"models", "associations"})
+
+    def key_column(self, ctx: RunContext, header: list[str]) -> str | None:
+        if self.config.read == "categories":
+            return "code"
+        return staged_metadata(ctx, "source")[0].identifier
+
+    def prepare(self, ctx: RunContext) -> None:
+        config = self.config
+        client = akeneo_client(config.connection, config.product_id)
+        stage_metadata(ctx, client, "source")
+        meta, _, raw = staged_metadata(ctx, "source")
+        check_names(meta, raw, config.channel, config.locales, config.families, config.categories)
+        self._stage_reference_entities(ctx, client, raw)
+        if ctx.window is not None and config.read == "products":
+            ctx.log.info("product counter: %d product(s) match the profile's filter for this run",
+                         client.count_products(self.query(ctx)))
+
+    def query(self, ctx: RunContext):
+        from akeneo.search import ProductQuery
+
+        config, window = self.config, ctx.window
+        manual = window.identifiers if window and window.mode == "manual" else ()
+        by_uuid = (config.product_id or akeneo_client(config.connection).settings.product_id_format) == "uuid"
+        looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
+        return ProductQuery(
+            categories=tuple(config.categories), enabled=True if config.enabled_only else None,
+            families=tuple(config.families),
+            updated_since=window.start if window and window.mode == "incremental" else None,
+            updated_until=window.end if window and window.mode == "incremental" else None,
+            identifiers=() if (by_uuid and looks_like_uuids) else tuple(manual),
+            uuids=tuple(manual) if (by_uuid and looks_like_uuids) else (),
+            scope=config.channel, locales=tuple(config.locales),
+        )
+
+    def _stage_reference_entities(self, ctx: RunContext, client, raw: dict) -> None:
+        attributes = {a["code"]: a for a in raw["attributes"]}
+        problems = []
+        for code in self.config.reference_entities:
+            attribute = attributes.get(code)
+            if attribute is None or attribute.get("type") not in REFERENCE_ENTITY_TYPES:
+                problems.append(f"reference_entities: {code!r} is not a reference entity attribute")
+                continue
+            entity = attribute.get("reference_data_name")
+            count = structure.stage_records(ctx, entity, client.iter_reference_entity_records(entity))
+            ctx.log.info("reference entity %s: %d record(s) for attribute %s", entity, count, code)
+        if problems:
+            raise AkeneoProfileError("the profile does not match Akeneo: " + "; ".join(problems))
+
+    def extract(self, ctx: RunContext) -> list[dict]:
+        config = self.config
+        client = akeneo_client(config.connection, config.product_id)
+        if config.read == "categories":
+            tree = client.iter_category_tree(config.categories[0] if len(config.categories) == 1 else None,
+                                             with_enriched_attributes=True)
+            if len(config.categories) > 1:
+                tree = [c for c in tree if _in_trees(c, config.categories, tree)]
+            # One chunk: a target replays the tree in order, parents before children.
+            return stage_chunks(ctx, tree, "categor(ies), parents first", chunk_size=max(1, len(tree)))
+        query = self.query(ctx)
+        _, _, raw = staged_metadata(ctx, "source")
+        if config.concurrent and not query.is_manual:
+            families = [f["code"] for f in raw.get("families", [])]
+            products = client.iter_products_concurrently(query, family_codes=families)
+        else:
+            products = client.iter_products(query)
+        if config.product_models:
+            products = self._with_models(ctx, client, query, products)
+        identifier = staged_metadata(ctx, "source")[0].identifier
+        return stage_chunks(ctx, products, "record(s)" if config.product_models else "product(s)",
+                            key=lambda record: _record_key(record, identifier))
+
+    def _with_models(self, ctx: RunContext, client, query, products):
+        """The products, then the variants of models changed in the window that the product filter did
+        not return, then every model those variants need (root models last: a run can replay it)."""
+        window = ctx.window
+        index = structure.ModelIndex({})
+        seen: set[str] = set()
+        parents: set[str] = set()
+        parents_by_chunk: dict[int, set[str]] = {}  # stage_chunks cuts every chunk_size records
+        key = "uuid" if query.uuids or client.settings.product_id_format == "uuid" else "identifier"
+        count = 0
+
+        def remember(product: dict) -> dict:
+            nonlocal count
+            seen.add(product.get(key) or product.get("identifier") or "")
+            if product.get("parent"):
+                parents.add(product["parent"])
+                parents_by_chunk.setdefault(count // ctx.profile.chunk_size, set()).add(product["parent"])
+            count += 1
+            return product
+
+        yield from map(remember, products)
+        if window is not None and window.mode == "incremental":
+            from dataclasses import replace
+
+            since = structure.changed_models_since(window.start, window.end, self.config.variant_search_days)
+            changed = [m for m in client.iter_product_models(replace(query, updated_since=since, enabled=None))]
+            for model in changed:
+                index.models[model["code"]] = model
+            ctx.log.info("extract: %d product model(s) changed since %s", len(changed), since)
+            if changed:
+                variants = replace(query, updated_since=None, updated_until=None,
+                                   parents=tuple(sorted(index.models)))
+                extra = 0
+                for product in client.iter_products(variants):
+                    if (product.get(key) or product.get("identifier")) not in seen:
+                        extra += 1
+                        yield remember(product)
+                ctx.log.info("extract: %d more variant(s) of changed models", extra)
+        structure.fetch_models(client, parents, query, index)
+        ctx.log.info("extract: %d product model(s) for %d parent(s)", len(index), len(parents))
+        ordered = [model for lineage_depth in (2, 1) for model in index.models.values()  # sub-models, then roots
+                   if (lineage_depth == 2) == bool(model.get("parent"))]
+        for position, model in enumerate(ordered, start=count):  # a sub-model's row carries its root's values
+            if model.get("parent"):
+                parents_by_chunk.setdefault(position // ctx.profile.chunk_size, set()).add(model["parent"])
+        structure.stage_models(ctx, index, parents_by_chunk)
+        yield from ordered
+
+    def codec(self, ctx: RunContext) -> FlatCodec:
+        meta, _, _ = staged_metadata(ctx, "source")
+        product_id = self.config.product_id or "identifier"
+        return FlatCodec(meta, value_separator=self.config.value_separator,
+                         media_base_url=self.config.media_base_url, product_id=product_id)
+
+    def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
+        records = list(read_jsonl(as_storage_path(chunk["path"])))
+        if self.config.read == "categories":
+            rows = list(structure.category_records(records, self.config.locales))
+            header = list(dict.fromkeys(name for row in rows for name in row))
+        else:
+            rows, header = self._product_rows(ctx, records, chunk["index"])
+        frame = pd.DataFrame([[row.get(name, "") for name in header] for row in rows], columns=header,
+                             dtype="str").fillna("")
+        originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
+        return SourceChunk(frame, {}, header, originals)
+
+    def _product_rows(self, ctx: RunContext, products: list[dict], chunk_index: int) -> tuple[list[dict], list[str]]:
+        codec = self.codec(ctx)
+        if self.config.product_models:
+            models = structure.staged_models(ctx, chunk_index)
+            products = [models.with_inherited_values(p) for p in products]
+        rows = codec.encode_many(products)
+        if self.config.reference_entities:
+            self._expand_records(ctx, products, rows)
+        return rows, codec.columns_of(rows)
+
+    def _expand_records(self, ctx: RunContext, products: list[dict], rows: list[dict]) -> None:
+        _, _, raw = staged_metadata(ctx, "source")
+        attributes = {a["code"]: a for a in raw["attributes"]}
+        for code in self.config.reference_entities:
+            attribute = attributes[code]
+            records = structure.staged_records(ctx, attribute["reference_data_name"])
+            collection = attribute["type"] == REFERENCE_ENTITY_TYPES[1]
+            for product, row in zip(products, rows):
+                for entry in (product.get("values") or {}).get(code) or ():
+                    if entry.get("scope") not in (None, self.config.channel):
+                        continue
+                    codes = entry.get("data") or []
+                    codes = codes if collection else [codes]
+                    for position, record in enumerate(codes, start=1):
+                        prefix = f"{code}_{position}" if collection else code
+                        if collection:
+                            row[prefix] = str(record)
+                        row.update(structure.record_columns(prefix, records.get(record) or {},
+                                                            self.config.locales, self.config.channel))
+
+    def catalog(self, ctx: RunContext) -> SourceCatalog:
+        meta, converter, raw = staged_metadata(ctx, "source")
+        return SourceCatalog(meta.identifier, meta, converter, tuple(raw.get("categories") or ()))
+
+    def mapping_context(self, ctx: RunContext) -> MappingContext:
+        meta, converter, _ = staged_metadata(ctx, "source")
+        locale = self.config.locales[0] if self.config.locales else None
+        return MappingContext(self.config.value_separator, converter,
+                              attribute_resolver(meta, locale, self.config.channel))
+
+
+def _record_key(record: dict, identifier: str) -> str:
+    """What names a record in other systems: a product's identifier, a model's code."""
+    if "family_variant" in record:
+        return record.get("code") or ""
+    if record.get("identifier"):
+        return record["identifier"]
+    for entry in (record.get("values") or {}).get(identifier) or ():
+        return entry.get("data") or ""
+    return ""
+
+
+def _in_trees(category: dict, roots: list[str], tree: list[dict]) -> bool:
+    parents = {c["code"]: c.get("parent") for c in tree}
+    code = category["code"]
+    while code is not None:
+        if code in roots:
+            return True
+        code = parents.get(code)
+    return False
