@@ -31,7 +31,6 @@ class TokenAuthenticator:
                  on_new_token: Callable[[str], None] | None = None) -> None:
         """`on_new_token` is told every access and refresh token obtained (to mask it in logs)."""
         self._settings = settings
-        self._on_new_token = on_new_token
         self._send = send
         self._clock = clock
         self._lock = threading.Lock()
@@ -39,6 +38,7 @@ class TokenAuthenticator:
         self._refresh_token: str | None = None
         self._refresh_at = 0.0
         self.grants = {"password": 0, "refresh_token": 0}
+        self._on_new_token = on_new_token
 
     def token(self) -> str:
         """A token valid for a while yet, fetched or refreshed if needed."""
