@@ -33,7 +33,7 @@ class NotLanded(Generic[Payload]):
     rest: Payload
 
 
-Verify = Callable[[Payload], "Landed[Result] | NotLanded[Payload]"]
+Verify = Callable[[Payload], Landed[Result] | NotLanded[Payload]]
 
 
 def send_verified(send: Callable[[Payload], Result], payload: Payload, verify: Verify, *,
