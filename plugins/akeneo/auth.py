@@ -27,7 +27,9 @@ TokenSender = Callable[[dict, dict], dict]
 
 class TokenAuthenticator:
     def __init__(self, settings: AkeneoConnectionSettings, send: TokenSender,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_new_token: Callable[[str], None] | None = None) -> None:
+        """`on_new_token` is told every access and refresh token obtained (to mask it in logs)."""
         self._settings = settings
         self._send = send
         self._clock = clock
@@ -36,6 +38,7 @@ class TokenAuthenticator:
         self._refresh_token: str | None = None
         self._refresh_at = 0.0
         self.grants = {"password": 0, "refresh_token": 0}
+        self._on_new_token = on_new_token
 
     def token(self) -> str:
         """A token valid for a while yet, fetched or refreshed if needed."""
@@ -96,6 +99,10 @@ class TokenAuthenticator:
         # Renew a little before expiry, measured from when the request left: a margin of a
         # tenth of the lifetime at most, so a 1 s test token is not renewed on every call.
         margin = min(self._settings.token_refresh_margin, lifetime / 10)
+        if self._on_new_token:
+            for new_token in (token, answer.get("refresh_token")):
+                if new_token:
+                    self._on_new_token(new_token)
         self._access_token = token
         self._refresh_token = answer.get("refresh_token") or self._refresh_token
         self._refresh_at = started + lifetime - margin

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 from urllib.parse import quote
@@ -29,9 +29,11 @@ RECORDS_PATH = "/api/rest/v1/reference-entities/{code}/records"
 class AkeneoClient:
     """One connection: one token, one limiter, one retry policy, shared by every thread."""
 
-    def __init__(self, settings: AkeneoConnectionSettings, *, transport: Transport | None = None) -> None:
+    def __init__(self, settings: AkeneoConnectionSettings, *, transport: Transport | None = None,
+                 on_new_token: Callable[[str], None] | None = None) -> None:
+        """`on_new_token` is told every token obtained (the hook masks them in task logs)."""
         self.settings = settings
-        self.transport = transport or Transport(settings)
+        self.transport = transport or Transport(settings, on_new_token=on_new_token)
 
     def __enter__(self) -> "AkeneoClient":
         return self

@@ -1,11 +1,10 @@
 """The one error hierarchy of the Akeneo client.
 
 Every error carries what a person needs to act (the endpoint, the HTTP status, Akeneo's own
-message) and never a secret: messages pass through `redact` with the connection's secrets.
+message) and never a secret: messages pass through `httpkit.redaction.redact` with the
+connection's secrets.
 """
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 
 class AkeneoError(Exception):
@@ -68,11 +67,3 @@ class AkeneoValidationError(AkeneoError):
         self.errors = list(errors or [])
         super().__init__(message, **kwargs)
 
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of a known secret in `text` (secrets shorter than 4 chars are
-    left alone: masking them would shred ordinary words)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text

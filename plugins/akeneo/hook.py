@@ -8,9 +8,10 @@ from airflow.sdk import BaseHook
 from akeneo.client import AkeneoClient
 from akeneo.errors import (
     AkeneoAuthError, AkeneoConfigError, AkeneoError, AkeneoForbiddenError, AkeneoNotFoundError,
-    redact,
 )
 from akeneo.settings import AkeneoConnectionSettings
+from httpkit.masking import mask_secrets
+from httpkit.redaction import redact
 
 
 class AkeneoHook(BaseHook):
@@ -27,12 +28,14 @@ class AkeneoHook(BaseHook):
         self._client: AkeneoClient | None = None
 
     def get_settings(self) -> AkeneoConnectionSettings:
-        return AkeneoConnectionSettings.from_connection(self.get_connection(self.akeneo_conn_id))
+        settings = AkeneoConnectionSettings.from_connection(self.get_connection(self.akeneo_conn_id))
+        mask_secrets(*settings.secrets)  # the password and the client secret
+        return settings
 
     def get_conn(self) -> AkeneoClient:
         """The connection's client (created once per hook: one token, limiter and retry policy)."""
         if self._client is None:
-            self._client = AkeneoClient(self.get_settings())
+            self._client = AkeneoClient(self.get_settings(), on_new_token=mask_secrets)  # tokens too
         return self._client
 
     def test_connection(self) -> tuple[bool, str]:
@@ -48,7 +51,7 @@ class AkeneoHook(BaseHook):
         # The Test button should answer in seconds, not after a full retry schedule.
         quick = settings.model_copy(update={"max_retries": 1, "retry_base_delay": 0.2,
                                             "timeout_seconds": min(settings.timeout_seconds, 15.0)})
-        return check_connection(AkeneoClient(quick))
+        return check_connection(AkeneoClient(quick, on_new_token=mask_secrets))
 
 
 def check_connection(client: AkeneoClient) -> tuple[bool, str]:

@@ -7,9 +7,7 @@ exponential backoff and jitter, and wait `Retry-After` seconds when a 429 carrie
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 import requests
 
@@ -24,24 +22,6 @@ def is_retryable_exception(exc: BaseException) -> bool:
     """Timeouts and dropped or refused connections (the request may not have reached Akeneo)."""
     return isinstance(exc, (requests.Timeout, requests.ConnectionError,
                             requests.exceptions.ChunkedEncodingError))
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 @dataclass

@@ -2,17 +2,14 @@
 place (host, login, password and the extras, with or without the `extra__akeneo__` prefix)."""
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from akeneo.errors import AkeneoConfigError
-
-EXTRA_PREFIX = "extra__akeneo__"
+from httpkit.settings import build_settings, settings_from_connection
 
 
 class AkeneoConnectionSettings(BaseModel):
@@ -77,50 +74,20 @@ class AkeneoConnectionSettings(BaseModel):
     @classmethod
     def build(cls, **values: Any) -> "AkeneoConnectionSettings":
         """Validate `values`, raising `AkeneoConfigError` whose message never shows an input."""
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-                for err in exc.errors(include_input=False, include_url=False)
-            )
-            raise AkeneoConfigError(f"Invalid Akeneo connection settings: {problems}") from None
+        return build_settings(cls, values, error=AkeneoConfigError, service="Akeneo")
 
     @classmethod
     def from_connection(cls, conn: Any) -> "AkeneoConnectionSettings":
         """Read an Airflow `Connection` (or anything with host/login/password/port/extra)."""
-        extras = normalise_extras(_extra_dict(conn))
         base_url = (getattr(conn, "host", None) or "").strip()
         port = getattr(conn, "port", None)
         if base_url and port:
             parts = urlsplit(base_url if "://" in base_url else "https://" + base_url)
             if parts.port is None:
                 base_url = urlunsplit((parts.scheme, f"{parts.netloc}:{port}", parts.path, "", ""))
-        values = {
-            **extras,
-            "base_url": base_url,
-            "username": getattr(conn, "login", None) or "",
-            "password": getattr(conn, "password", None) or "",
-        }
-        return cls.build(**values)
-
-
-def _extra_dict(conn: Any) -> dict:
-    extra = getattr(conn, "extra_dejson", None)
-    if extra is None:
-        raw = getattr(conn, "extra", None) or "{}"
-        try:
-            extra = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        except ValueError:
-            raise AkeneoConfigError("The connection's extra field is not valid JSON") from None
-    return dict(extra or {})
-
-
-def normalise_extras(extras: Mapping[str, Any]) -> dict[str, Any]:
-    """Strip the `extra__akeneo__` prefix and drop empty form values so defaults apply.
-
-    A prefixed key wins over the bare one (it is what the connection form writes)."""
-    bare = {k: v for k, v in extras.items() if not k.startswith(EXTRA_PREFIX)}
-    prefixed = {k[len(EXTRA_PREFIX):]: v for k, v in extras.items() if k.startswith(EXTRA_PREFIX)}
-    merged = {**bare, **prefixed}
-    return {k: v for k, v in merged.items() if v is not None and v != ""}
+        return settings_from_connection(cls, conn, conn_type="akeneo", service="Akeneo",
+                                        error=AkeneoConfigError, standard={
+                                            "base_url": base_url,
+                                            "username": getattr(conn, "login", None) or "",
+                                            "password": getattr(conn, "password", None) or "",
+                                        })

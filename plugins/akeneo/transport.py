@@ -22,15 +22,19 @@ from akeneo.auth import TOKEN_PATH, TokenAuthenticator
 from akeneo.errors import (
     AkeneoAuthError, AkeneoConnectionError, AkeneoError, AkeneoForbiddenError,
     AkeneoNotFoundError, AkeneoRateLimited, AkeneoRequestTooLarge, AkeneoServerError,
-    AkeneoValidationError, redact,
+    AkeneoValidationError,
 )
-from akeneo.retry import RetryPolicy, is_retryable_exception, is_retryable_status, parse_retry_after
+from akeneo.retry import RetryPolicy, is_retryable_exception, is_retryable_status
 from akeneo.settings import AkeneoConnectionSettings
 from akeneo.throttle import RequestLimiter, shared_limiter
+from httpkit.redaction import redact, redact_logger
+from httpkit.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "pimflow-akeneo/0.1"
+# urllib3 logs every request line at DEBUG; keep credential-looking values out of it.
+redact_logger("urllib3.connectionpool")
 # A token renewed because of a 401 may meet one more 401 (clock skew, a token revoked at the
 # same moment); more than that means the API user itself is refused.
 MAX_TOKEN_RENEWALS_PER_CALL = 2
@@ -39,7 +43,8 @@ MAX_TOKEN_RENEWALS_PER_CALL = 2
 class Transport:
     def __init__(self, settings: AkeneoConnectionSettings, *,
                  limiter: RequestLimiter | None = None, policy: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 on_new_token: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self.limiter = limiter or shared_limiter(
             (settings.base_url, settings.client_id, settings.username),
@@ -48,7 +53,7 @@ class Transport:
         self.policy = policy or RetryPolicy(
             max_retries=settings.max_retries, base_delay=settings.retry_base_delay,
             max_delay=settings.retry_max_delay, max_retry_after=settings.max_retry_after)
-        self.auth = TokenAuthenticator(settings, self._send_token_request)
+        self.auth = TokenAuthenticator(settings, self._send_token_request, on_new_token=on_new_token)
         self._verify: bool | str = settings.verify_tls and (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True)
         self._sleep = sleep

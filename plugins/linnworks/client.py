@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from httpkit.verify import Verify
 from linnworks.categories import CategoryCalls
 from linnworks.compositions import CompositionCalls
 from linnworks.content import ContentCalls
@@ -40,11 +41,9 @@ class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls, Vari
         self.settings = settings
         self.quotas = quotas or shared_quota_book(settings)
         self._http = http or _http_session(settings.concurrency)
-        self._sleep = sleep
-        self._backoff = Backoff(base=settings.backoff_seconds)
         self._concurrency = settings.concurrency
         exchanger = Exchanger(self._http, self.quotas, timeout=settings.timeout,
-                              max_retries=settings.max_retries, backoff=self._backoff,
+                              max_retries=settings.max_retries, backoff=Backoff(base=settings.backoff_seconds),
                               secrets=self._secrets, sleep=sleep)
         self._auth = Authenticator(settings, exchanger, on_new_token=on_new_token)
         self._transport = LinnworksTransport(exchanger, self._auth)
@@ -76,8 +75,8 @@ class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls, Vari
     def _call(self, path: str, **kwargs: Any) -> Any:
         return self._transport.call(path, **kwargs)
 
-    def _pause_before_retry(self, retry_number: int) -> None:
-        self._sleep(self._backoff.delay(retry_number))
+    def _call_verified(self, path: str, payload: Any, send: Callable[[Any], Any], verify: Verify) -> Any:
+        return self._transport.call_verified(path, payload, send, verify)
 
     def _secrets(self) -> tuple[str, ...]:
         token = self._auth.token if hasattr(self, "_auth") else None

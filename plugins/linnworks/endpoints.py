@@ -14,7 +14,7 @@ class Retry(Enum):
 
     SAFE = "safe"  # reads, absolute sets, updates keyed by id, full replaces: same effect again
     CREATE = "create"  # creates with client ids: a PK violation on a retry means the first try landed
-    VERIFY = "verify"  # the caller checks what landed before resending (AddInventoryItemBulk)
+    VERIFY = "verify"  # resent only after the caller read back what landed (`call_verified`)
     NEVER = "never"  # each call adds something new (an image); never resend once it may have arrived
 
 

@@ -1,21 +1,9 @@
 """The one error hierarchy of the Linnworks client.
 
 Messages carry what a person needs to act (method, status, Linnworks' own message) and never a
-secret: every API message passes through `redact` with the connection's secrets first.
+secret: every API message passes through `httpkit.redaction.redact` with the connection's secrets first.
 """
 from __future__ import annotations
-
-from collections.abc import Iterable
-
-REDACTED = "***"
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every known secret value in `text` (API messages may echo what was sent)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 class LinnworksError(Exception):

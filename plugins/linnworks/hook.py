@@ -5,18 +5,11 @@ from functools import cached_property
 
 from airflow.sdk import BaseHook
 
+from httpkit.masking import mask_secrets
+from httpkit.redaction import redact
 from linnworks.client import LinnworksClient
-from linnworks.errors import LinnworksError, redact
+from linnworks.errors import LinnworksError
 from linnworks.settings import LinnworksSettings
-
-
-def _mask(secret: str) -> None:
-    """Register a value with Airflow's secrets masker, so task logs never show it."""
-    try:
-        from airflow.sdk.log import mask_secret
-    except ImportError:  # pragma: no cover - older task SDKs
-        return
-    mask_secret(secret)
 
 
 class LinnworksHook(BaseHook):
@@ -34,8 +27,7 @@ class LinnworksHook(BaseHook):
     @cached_property
     def settings(self) -> LinnworksSettings:
         settings = LinnworksSettings.from_connection(self.get_connection(self.linnworks_conn_id))
-        for secret in settings.secrets():
-            _mask(secret)
+        mask_secrets(*settings.secrets())  # the application secret and installation token
         return settings
 
     def get_conn(self) -> LinnworksClient:
@@ -44,7 +36,7 @@ class LinnworksHook(BaseHook):
 
     @cached_property
     def _client(self) -> LinnworksClient:
-        return LinnworksClient(self.settings, on_new_token=_mask)
+        return LinnworksClient(self.settings, on_new_token=mask_secrets)  # each session token
 
     def test_connection(self) -> tuple[bool, str]:
         """Authorize and read the stock locations; a failure comes back as a readable message."""

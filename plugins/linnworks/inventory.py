@@ -5,10 +5,11 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from httpkit.verify import Landed, NotLanded
 from linnworks import ids
 from linnworks.batching import map_batches
 from linnworks.endpoints import ADD_ITEMS_BATCH, SKU_LOOKUP_BATCH
-from linnworks.errors import LinnworksRequestError, LinnworksServerError
+from linnworks.errors import LinnworksRequestError
 from linnworks.models import (
     BulkAddResult,
     Channel,
@@ -26,7 +27,7 @@ _SUCCESS = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 
 
 class InventoryCalls:
-    """Mixed into `LinnworksClient`, which provides `_call`, `_concurrency` and `_pause_before_retry`."""
+    """Mixed into `LinnworksClient`, which provides `_call`, `_call_verified` and `_concurrency`."""
 
     def find_stock_item_ids(self, skus: Iterable[str]) -> dict[str, str]:
         """SKU -> StockItemId for the SKUs that exist (unknown and deleted SKUs are left out)."""
@@ -67,30 +68,23 @@ class InventoryCalls:
 
     def _add_batch(self, batch: list[NewStockItem]) -> BulkAddResult:
         result = BulkAddResult()
-        pending = batch
-        retries = 0
-        while True:
+
+        def send(pending: list[NewStockItem]) -> BulkAddResult:
             try:
                 answer = self._call("Inventory/AddInventoryItemBulk",
                                     json={"request": {"InventoryItems": [item.wire() for item in pending]}})
-                break
             except LinnworksRequestError as exc:  # the whole call refused: every SKU gets the reason
                 result.failed.extend(ItemFailure(sku=item.item_number, message=exc.message) for item in pending)
                 return result
-            except LinnworksServerError as exc:
-                retries += 1
-                if not exc.maybe_committed or retries > self.settings.max_retries:
-                    raise
-                # The response was lost, maybe after Linnworks added the items. Resending would
-                # answer "already exists" for those, so first look up what landed.
-                log.warning("Linnworks AddInventoryItemBulk: %s; checking which of %d SKUs landed",
-                            exc, len(pending))
-                self._pause_before_retry(retries)
-                pending = self._drop_landed(pending, result)
-                if not pending:
-                    return result
-        self._read_bulk_answer(answer, pending, result)
-        return result
+            self._read_bulk_answer(answer, pending, result)
+            return result
+
+        def verify(pending: list[NewStockItem]) -> Landed[BulkAddResult] | NotLanded[list[NewStockItem]]:
+            # Resending what landed would answer "already exists" for it: look up what landed.
+            still_pending = self._drop_landed(pending, result)
+            return NotLanded(still_pending) if still_pending else Landed(result)
+
+        return self._call_verified("Inventory/AddInventoryItemBulk", batch, send, verify)
 
     def _drop_landed(self, pending: list[NewStockItem], result: BulkAddResult) -> list[NewStockItem]:
         landed = self._lookup_skus([item.item_number for item in pending])

@@ -3,9 +3,7 @@ long to back off. One policy for the whole client; whether a call may be resent 
 """
 from __future__ import annotations
 
-import email.utils
 import random
-import time
 from dataclasses import dataclass
 from enum import Enum
 
@@ -39,25 +37,6 @@ def classify(status: int, message: str) -> Verdict:
     if status >= 500 or status == 408:
         return Verdict.SERVER_FAULT
     return Verdict.REFUSED
-
-
-def retry_after_seconds(header: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent/garbled.
-
-    Linnworks does not document the header; the client waits a full quota window without it.
-    """
-    if not header:
-        return None
-    header = header.strip()
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def request_never_sent(exc: requests.RequestException) -> bool:

@@ -5,8 +5,9 @@ import json
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from httpkit.settings import build_settings, settings_from_connection
 from linnworks.connection import (
     DEFAULT_AUTH_HOST,
     DEFAULT_QUOTA_WINDOW_SECONDS,
@@ -15,9 +16,6 @@ from linnworks.connection import (
 )
 from linnworks.endpoints import ENDPOINTS
 from linnworks.errors import LinnworksConfigError
-
-
-_LEGACY_PREFIX = "extra__linnworks__"
 
 
 class LinnworksSettings(BaseModel):
@@ -77,24 +75,15 @@ class LinnworksSettings(BaseModel):
 
     @classmethod
     def from_connection(cls, conn: Any) -> "LinnworksSettings":
-        """Build from an Airflow Connection (or anything with login, password and extra_dejson)."""
-        extra = dict(getattr(conn, "extra_dejson", None) or {})
-        # Empty form inputs arrive as None or ""; let the defaults apply. Forms of Airflow 2 stored
-        # fields as "extra__linnworks__<name>": read those too.
-        fields = {key.removeprefix(_LEGACY_PREFIX): value for key, value in extra.items()
-                  if value not in (None, "")}
-        fields.update(application_id=conn.login or "", application_secret=conn.password or "")
-        fields.setdefault("installation_token", "")
-        return cls.build(**fields)
+        """Build from an Airflow Connection (or anything with login, password and extra_dejson):
+        login = application id, password = application secret, the rest from the extras."""
+        return settings_from_connection(cls, conn, conn_type="linnworks", service="Linnworks",
+                                        error=LinnworksConfigError, standard={
+                                            "application_id": getattr(conn, "login", None) or "",
+                                            "application_secret": getattr(conn, "password", None) or "",
+                                        })
 
     @classmethod
     def build(cls, **fields: Any) -> "LinnworksSettings":
         """Validate, raising `LinnworksConfigError` that names the fields but never their values."""
-        try:
-            return cls(**fields)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']}"
-                for error in exc.errors(include_input=False)
-            )
-            raise LinnworksConfigError(f"invalid Linnworks connection settings: {problems}") from None
+        return build_settings(cls, fields, error=LinnworksConfigError, service="Linnworks")

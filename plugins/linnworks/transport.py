@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
-import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
+from httpkit.redaction import redact, redact_logger
+from httpkit.retry_after import parse_retry_after
+from httpkit.verify import Verify, send_verified
 from linnworks.endpoints import Endpoint, Retry, endpoint
 from linnworks.errors import (
     LinnworksAuthError,
@@ -22,12 +24,14 @@ from linnworks.errors import (
     LinnworksQuotaExceeded,
     LinnworksRequestError,
     LinnworksServerError,
-    redact,
 )
 from linnworks.quota import QuotaBook
-from linnworks.retry import Backoff, Verdict, classify, request_never_sent, retry_after_seconds
+from linnworks.retry import Backoff, Verdict, classify, request_never_sent
 
 log = logging.getLogger(__name__)
+
+P = TypeVar("P")
+T = TypeVar("T")
 
 MAX_THROTTLED_WAITS = 10  # consecutive 429s waited out before giving up with LinnworksQuotaExceeded
 # A create that Linnworks refuses with this after our earlier attempt may have landed: the row with
@@ -35,19 +39,8 @@ MAX_THROTTLED_WAITS = 10  # consecutive 429s waited out before giving up with Li
 _PK_VIOLATION = "violation of primary key"
 
 
-class _HideTokenInUrls(logging.Filter):
-    """urllib3 logs every request line at DEBUG; the Uploader's URL carries the session token."""
-
-    _token = re.compile(r"([?&]token=)[^&\s\"']+", re.IGNORECASE)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "token=" in message.lower():
-            record.msg, record.args = self._token.sub(r"\1***", message), ()
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_HideTokenInUrls())
+# urllib3 logs every request line at DEBUG; the Uploader's URL carries the session token.
+redact_logger("urllib3.connectionpool")
 
 
 class SessionRejected(LinnworksError):
@@ -90,7 +83,7 @@ class Exchanger:
         self._http = http
         self._quotas = quotas
         self._timeout = timeout
-        self._max_retries = max_retries
+        self.max_retries = max_retries
         self._backoff = backoff
         self._secrets = secrets
         self._sleep = sleep
@@ -134,12 +127,16 @@ class Exchanger:
             if sent and ep.retry in (Retry.NEVER, Retry.VERIFY):
                 raise LinnworksServerError(ep.path, status, message, maybe_committed=True)
             failures += 1
-            if failures > self._max_retries:
+            if failures > self.max_retries:
                 raise LinnworksServerError(ep.path, status, message, maybe_committed=maybe_committed)
             delay = self._backoff.delay(failures)
             log.warning("Linnworks %s: %s; retry %d of %d in %.1f s", ep.path,
-                        f"HTTP {status}" if status else "no response", failures, self._max_retries, delay)
+                        f"HTTP {status}" if status else "no response", failures, self.max_retries, delay)
             self._sleep(delay)
+
+    def pause(self, retry_number: int) -> None:
+        """Back off before retry number `retry_number` (1, 2, ...)."""
+        self._sleep(self._backoff.delay(retry_number))
 
     def _send(self, ep: Endpoint, url: str, headers: dict[str, str], body: str | None,
               params: dict[str, Any] | None, files: Any, on_send: Callable[[], None] | None,
@@ -162,7 +159,7 @@ class Exchanger:
 
     def _wait_out_quota(self, ep: Endpoint, response: requests.Response) -> float:
         """Hold every caller of this method for Retry-After, or a whole window without it."""
-        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        wait = parse_retry_after(response.headers.get("Retry-After"))
         if wait is None:
             wait = self._quotas.window_seconds
         log.warning("Linnworks %s: quota exceeded (HTTP %s); waiting %.1f s", ep.path, response.status_code, wait)
@@ -198,3 +195,18 @@ class LinnworksTransport:
                 log.info("Linnworks %s: session expired or unknown; authorizing again", path)
                 self._auth.renew(session)
                 renewed, maybe_committed = True, exc.maybe_committed
+
+    def call_verified(self, path: str, payload: P, send: Callable[[P], T], verify: Verify) -> T:
+        """A write to a `Retry.VERIFY` method: `send(payload)`; after a lost answer `verify(payload)`
+        reads back what landed and only what did not is sent again (see `httpkit.verify`)."""
+        ep = endpoint(path)
+        if ep.retry is not Retry.VERIFY:
+            raise ValueError(f"{path} is not a verify-before-resend method ({ep.retry.name})")
+        return send_verified(send, payload, verify, answer_lost=_answer_lost,
+                             max_resends=self._exchanger.max_retries, pause=self._exchanger.pause,
+                             what=f"Linnworks {path}")
+
+
+def _answer_lost(error: BaseException) -> bool:
+    """A server fault or dropped connection after the request went out: it may have landed."""
+    return isinstance(error, LinnworksServerError) and error.maybe_committed

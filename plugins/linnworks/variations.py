@@ -8,17 +8,14 @@ reads what landed before sending again (`Retry.VERIFY`). Shapes: generated clien
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from pydantic import Field
 
+from httpkit.verify import Landed, NotLanded
 from linnworks.batching import chunked, map_batches
 from linnworks.endpoints import TYPE_INFO_BATCH, VARIATION_GROUPS_BATCH, VARIATION_ITEMS_BATCH
-from linnworks.errors import LinnworksServerError
 from linnworks.models import Wire
-
-log = logging.getLogger(__name__)
 
 
 class VariationGroup(Wire):
@@ -45,7 +42,7 @@ class ItemTypeInfo(Wire):
 
 
 class VariationCalls:
-    """Mixed into `LinnworksClient`, which provides `_call`, `_concurrency` and `settings`."""
+    """Mixed into `LinnworksClient`, which provides `_call`, `_call_verified` and `_concurrency`."""
 
     def get_item_types(self, skus: Iterable[str]) -> dict[str, ItemTypeInfo]:
         """SKU (as asked) -> its type; unknown SKUs are left out."""
@@ -79,22 +76,18 @@ class VariationCalls:
         """A group on an existing parent item, with its first variation items."""
         template = {"VariationGroupName": name, "ParentSKU": parent_sku, "ParentStockItemId": parent_stock_item_id,
                     "VariationItemIds": list(variation_item_ids)}
-        retries = 0
-        while True:
-            try:
-                answer = self._call("Stock/CreateVariationGroup", json={"template": template})
-                return VariationGroup.model_validate(answer or {"pkVariationItemId": parent_stock_item_id,
-                                                                "VariationSKU": parent_sku,
-                                                                "VariationGroupName": name})
-            except LinnworksServerError as exc:
-                retries += 1
-                if not exc.maybe_committed or retries > self.settings.max_retries:
-                    raise
-                log.warning("Linnworks CreateVariationGroup for %s: %s; checking whether it landed", parent_sku, exc)
-                self._pause_before_retry(retries)
-                landed = self.get_variation_group(parent_stock_item_id)
-                if landed is not None:
-                    return landed
+
+        def send(template: dict) -> VariationGroup:
+            answer = self._call("Stock/CreateVariationGroup", json={"template": template})
+            return VariationGroup.model_validate(answer or {"pkVariationItemId": parent_stock_item_id,
+                                                            "VariationSKU": parent_sku,
+                                                            "VariationGroupName": name})
+
+        def verify(template: dict) -> Landed[VariationGroup] | NotLanded[dict]:
+            landed = self.get_variation_group(parent_stock_item_id)
+            return NotLanded(template) if landed is None else Landed(landed)
+
+        return self._call_verified("Stock/CreateVariationGroup", template, send, verify)
 
     def add_variation_items(self, group_id: str, stock_item_ids: Iterable[str]) -> list[VariationItem]:
         """Add items to a group, up to 200 a call; items already in it are not sent again."""
@@ -104,21 +97,19 @@ class VariationCalls:
         return added
 
     def _add_variation_batch(self, group_id: str, batch: list[str]) -> list[VariationItem]:
-        retries, pending = 0, batch
-        while True:
-            try:
-                answer = self._call("Stock/AddVariationItems", json={"pkVariationItemId": group_id,
-                                                                     "pkStockItemIds": pending})
-                return [VariationItem.model_validate(row) for row in answer or []]
-            except LinnworksServerError as exc:
-                retries += 1
-                if not exc.maybe_committed or retries > self.settings.max_retries:
-                    raise
-                self._pause_before_retry(retries)
-                members = {item.pk_stock_item_id.lower() for item in self.get_variation_items(group_id)}
-                pending = [item_id for item_id in pending if item_id.lower() not in members]
-                if not pending:
-                    return []
+        def send(pending: list[str]) -> list[VariationItem]:
+            answer = self._call("Stock/AddVariationItems", json={"pkVariationItemId": group_id,
+                                                                 "pkStockItemIds": pending})
+            return [VariationItem.model_validate(row) for row in answer or []]
+
+        def verify(pending: list[str]) -> Landed[list[VariationItem]] | NotLanded[list[str]]:
+            members = {item.pk_stock_item_id.lower(): item for item in self.get_variation_items(group_id)}
+            still_pending = [item_id for item_id in pending if item_id.lower() not in members]
+            if still_pending:
+                return NotLanded(still_pending)
+            return Landed([members[item_id.lower()] for item_id in batch if item_id.lower() in members])
+
+        return self._call_verified("Stock/AddVariationItems", batch, send, verify)
 
     def remove_variation_items(self, group_id: str, stock_item_ids: Iterable[str]) -> None:
         """Take items out of a group (the items themselves stay)."""

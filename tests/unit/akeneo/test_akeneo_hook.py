@@ -1,5 +1,6 @@
 """AkeneoHook: settings from an Airflow connection, a client, and a readable test_connection."""
 import json
+from unittest import mock
 
 import pytest
 import requests
@@ -93,3 +94,21 @@ def test_airflow_connection_test_uses_the_hook(akeneo_conn, token):
     akeneo_conn("ui_test")  # the API server exports the tested connection the same way
     ok, message = conn.test_connection()
     assert ok, message
+
+
+def test_the_hook_registers_the_connections_secrets_and_every_token_with_airflows_masker(akeneo_conn, token):
+    akeneo_conn()
+    with mock.patch("airflow.sdk.log.mask_secret") as mask_secret:
+        client = AkeneoHook().get_conn()
+        assert {c.args[0] for c in mask_secret.call_args_list if isinstance(c.args[0], str)} == {PASSWORD, CLIENT_SECRET}
+        client.authenticate()
+    masked = {c.args[0] for c in mask_secret.call_args_list if isinstance(c.args[0], str)}
+    assert masked == {PASSWORD, CLIENT_SECRET, "access-1", "refresh-1"}
+
+
+def test_invalid_settings_name_the_connection_the_field_and_the_reason(akeneo_conn):
+    akeneo_conn("pim_eu", max_concurrent_requests="many")
+    ok, message = AkeneoHook("pim_eu").test_connection()
+    assert not ok
+    assert message.startswith("Invalid Akeneo connection settings (connection 'pim_eu'): ")
+    assert "max_concurrent_requests: Input should be a valid integer" in message

@@ -1,8 +1,6 @@
 """Retry classification and backoff: 408/429/5xx/dropped are retried, other 4xx never."""
 import io
 import random
-from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -13,7 +11,7 @@ from akeneo.errors import (
     AkeneoConnectionError, AkeneoForbiddenError, AkeneoNotFoundError, AkeneoRateLimited,
     AkeneoServerError, AkeneoValidationError,
 )
-from akeneo.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from akeneo.retry import RetryPolicy, is_retryable_status
 from akeneo.throttle import RequestLimiter
 from akeneo.transport import Transport
 
@@ -120,14 +118,6 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling():
         delays = {policy.delay(retries) for _ in range(20)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1  # jitter
-
-
-def test_retry_after_accepts_seconds_and_http_dates():
-    assert parse_retry_after("7") == 7.0
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
-    assert 25 <= parse_retry_after(format_datetime(when, usegmt=True)) <= 31
-    assert parse_retry_after("soon") is None
-    assert parse_retry_after(None) is None
 
 
 def test_retryable_statuses():

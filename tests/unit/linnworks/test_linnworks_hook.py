@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import pytest
-from linnworks_unit_helpers import APP_ID, APP_SECRET, AUTH_HOST, AUTH_URL, INSTALL_TOKEN, api
+from linnworks_unit_helpers import APP_ID, APP_SECRET, AUTH_HOST, AUTH_URL, INSTALL_TOKEN, SESSION_TOKENS, api
 
 from linnworks.client import LinnworksClient
 from linnworks.hook import LinnworksHook
@@ -69,3 +70,15 @@ def test_test_connection_reports_an_unreachable_host(linnworks_conn):
     ok, message = LinnworksHook().test_connection()
     assert not ok
     assert "Auth/AuthorizeByApplication" in message
+
+
+def test_the_hook_registers_the_connections_secrets_and_the_session_token_with_airflows_masker(
+        linnworks_conn, authorized):
+    linnworks_conn()
+    authorized.get(api("Inventory/GetStockLocations"), json=[])
+    with mock.patch("airflow.sdk.log.mask_secret") as mask_secret:
+        client = LinnworksHook().get_conn()
+        assert {c.args[0] for c in mask_secret.call_args_list if isinstance(c.args[0], str)} == {APP_SECRET, INSTALL_TOKEN}
+        client.get_stock_locations()
+    masked = {c.args[0] for c in mask_secret.call_args_list if isinstance(c.args[0], str)}
+    assert masked == {APP_SECRET, INSTALL_TOKEN, SESSION_TOKENS[0]}

@@ -14,7 +14,7 @@ from linnworks.errors import (
     LinnworksServerError,
 )
 from linnworks.models import ItemPrice, ItemTitle
-from linnworks.retry import Backoff, Verdict, classify, request_never_sent, retry_after_seconds
+from linnworks.retry import Backoff, Verdict, classify, request_never_sent
 
 LEVELS = api("Stock/GetStockLevel_Batch")
 QUOTA_MESSAGE = {"Message": "API calls quota exceeded! Maximum admitted 250 per Minute."}
@@ -35,13 +35,6 @@ QUOTA_MESSAGE = {"Message": "API calls quota exceeded! Maximum admitted 250 per 
 ])
 def test_classify(status, message, verdict):
     assert classify(status, message) is verdict
-
-
-def test_retry_after_reads_seconds_and_http_dates():
-    assert retry_after_seconds("7") == 7
-    assert retry_after_seconds(None) is None
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == pytest.approx(10)
 
 
 def test_connection_refused_was_never_sent_but_a_dropped_response_may_have_been():

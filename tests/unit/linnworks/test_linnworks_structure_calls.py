@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 import responses
 from linnworks_unit_helpers import api, body_of
+from urllib3.exceptions import ProtocolError
 
 from linnworks import ids
 from linnworks.compositions import CompositionRow
+from linnworks.errors import LinnworksRequestError
 
 PARENT = ids.stock_item_id("TEE")
 CHILDREN = [ids.stock_item_id(f"TEE-{size}") for size in "SML"]
@@ -140,3 +143,33 @@ def test_a_category_is_created_with_a_deterministic_id_and_a_resend_that_collide
     assert (category.category_id, category.category_name) == (ids.category_id("Clothing/T-shirts"), "Clothing/T-shirts")
     assert [body_of(call) for call in calls_to(authorized, url)] == [
         {"categoryName": "Clothing/T-shirts", "categoryId": ids.category_id("Clothing/T-shirts")}] * 2
+
+
+def test_a_lost_add_answer_whose_items_all_landed_is_not_resent_and_returns_them_as_read_back(authorized, client):
+    add = api("Stock/AddVariationItems")
+    authorized.post(add, body=requests.ConnectionError(ProtocolError("Connection aborted.")))
+    authorized.get(api("Stock/GetVariationItems"), json=[
+        {"pkRowId": f"r{n}", "pkStockItemId": child, "ItemNumber": f"TEE-{size}"}
+        for n, (child, size) in enumerate(zip(CHILDREN, "SML"))])
+
+    added = client.add_variation_items(PARENT, CHILDREN)
+
+    assert [item.pk_stock_item_id for item in added] == CHILDREN
+    assert len(calls_to(authorized, add)) == 1
+
+
+def test_a_refused_group_create_is_neither_verified_nor_resent(authorized, client):
+    create = api("Stock/CreateVariationGroup")
+    authorized.post(create, status=400, json={"Message": "Parent item not found"})
+
+    with pytest.raises(LinnworksRequestError, match="Parent item not found"):
+        client.create_variation_group("Tee", "TEE", PARENT, CHILDREN)
+
+    assert len(calls_to(authorized, create)) == 1
+    assert not calls_to(authorized, api("Stock/GetVariationGroupByParentId"))
+
+
+def test_only_verify_methods_take_the_verify_before_resend_path(client):
+    with pytest.raises(ValueError, match="Inventory/AddImageToInventoryItem is not a verify-before-resend"):
+        client._call_verified("Inventory/AddImageToInventoryItem", {}, lambda payload: None,
+                              lambda payload: None)
