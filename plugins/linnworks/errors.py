@@ -48,3 +48,15 @@ class LinnworksRequestError(LinnworksError):
         self.status = status
         self.message = message
         super().__init__(f"{method}: HTTP {status}: {message}")
+
+
+def describe(exc: Exception) -> str:
+    """Linnworks' message for a refusal (the method is reported beside it)."""
+    if isinstance(exc, LinnworksServerError):
+        return f"{f'HTTP {exc.status}' if exc.status else 'no response'}: {exc.message}"
+    return getattr(exc, "message", None) or str(exc)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that says nothing about the data: a 5xx or a lost answer, or a quota still exhausted."""
+    return isinstance(exc, (LinnworksServerError, LinnworksQuotaExceeded))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from linnworks import ids
 from linnworks.client import LinnworksClient
 from linnworks.desired import DesiredItem
-from linnworks.lanes import DATA_ERRORS, describe
+from linnworks.lanes import DATA_ERRORS
 from linnworks.report import Tally
 
 GET_CATEGORIES = "Inventory/GetCategories"
@@ -75,7 +75,7 @@ class CategoryResolver:
         try:
             existing = self.client.get_categories()
         except DATA_ERRORS as exc:
-            self.tally.refuse(list(wanted), GET_CATEGORIES, describe(exc))
+            self.tally.refuse_error(list(wanted), GET_CATEGORIES, exc)
             return {}
         exact = {c.category_name: c.category_id for c in existing}
         folded = {c.category_name.casefold(): c.category_id for c in existing}
@@ -98,5 +98,5 @@ class CategoryResolver:
             return self.client.create_category(name).category_id
         except DATA_ERRORS as exc:
             self.created.remove(name)
-            self.tally.refuse(skus, CREATE_CATEGORY, describe(exc), {sku: {"categoryName": name} for sku in skus})
+            self.tally.refuse_error(skus, CREATE_CATEGORY, exc, {sku: {"categoryName": name} for sku in skus})
             return None

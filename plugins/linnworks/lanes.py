@@ -87,19 +87,12 @@ def send_batch(endpoint: str, batch: list[tuple[str, T]], send: Callable[[list[T
             send_batch(endpoint, [pair for pair in batch if pair[0] in first], send, tally, wire, split)
             send_batch(endpoint, [pair for pair in batch if pair[0] not in first], send, tally, wire, split)
             return
-        tally.refuse(skus, endpoint, describe(exc), _sent_by_sku(batch, wire))
+        tally.refuse_error(skus, endpoint, exc, _sent_by_sku(batch, wire))
         return
     except LinnworksServerError as exc:  # retries exhausted: not the data's fault, so no halving
-        tally.refuse(skus, endpoint, describe(exc), _sent_by_sku(batch, wire))
+        tally.refuse_error(skus, endpoint, exc, _sent_by_sku(batch, wire))
         return
     tally.wrote(skus)
-
-
-def describe(exc: Exception) -> str:
-    """Linnworks' message for a refusal (the method is reported beside it)."""
-    if isinstance(exc, LinnworksServerError):
-        return f"{f'HTTP {exc.status}' if exc.status else 'no response'}: {exc.message}"
-    return getattr(exc, "message", None) or str(exc)
 
 
 def _sent_by_sku(batch: Iterable[tuple[str, Any]], wire: Callable[[Any], Any]) -> dict[str, list]:

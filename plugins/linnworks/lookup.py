@@ -6,7 +6,7 @@ import threading
 from linnworks.batching import chunked
 from linnworks.client import LinnworksClient
 from linnworks.endpoints import SKU_LOOKUP_BATCH
-from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, run_lanes
 from linnworks.report import Tally
 
 LOOKUP = "Inventory/GetStockItemIdsBySKU"
@@ -24,7 +24,7 @@ def lookup_ids(client: LinnworksClient, skus: list[str], tally: Tally, workers: 
         try:
             answer = client.find_stock_item_ids(batch)
         except DATA_ERRORS as exc:
-            tally.refuse(batch, LOOKUP, describe(exc))
+            tally.refuse_error(batch, LOOKUP, exc)
             with lock:
                 unchecked.update(batch)
             return

@@ -23,6 +23,7 @@ class Refusal:
     endpoint: str | None
     message: str
     sent: Any = None
+    transient: bool = False  # a 5xx, a lost answer or an exhausted quota: not the data's fault
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class FirstRefusal:
     @property
     def sent(self) -> Any:
         return self.refusals[0].sent if self.refusals else None
+
+    @property
+    def transient(self) -> bool:
+        return bool(self.refusals) and self.refusals[0].transient
 
 
 @dataclass
@@ -93,11 +98,19 @@ class Tally:
         self.calls: Counter = Counter()
         self.units: Counter = Counter()
 
-    def refuse(self, skus, endpoint: str | None, message: str, sent_by_sku: dict[str, Any] | None = None) -> None:
+    def refuse(self, skus, endpoint: str | None, message: str, sent_by_sku: dict[str, Any] | None = None,
+               transient: bool = False) -> None:
         with self._lock:
             for sku in skus:
                 sent = (sent_by_sku or {}).get(sku)
-                self.refusals.setdefault(sku, []).append(Refusal(endpoint, message, sent))
+                self.refusals.setdefault(sku, []).append(Refusal(endpoint, message, sent, transient))
+
+    def refuse_error(self, skus, endpoint: str | None, exc: Exception, sent_by_sku: dict[str, Any] | None = None,
+                     prefix: str = "") -> None:
+        """`refuse` with the error's message, transient when the error says nothing about the data."""
+        from linnworks.errors import describe, is_transient
+
+        self.refuse(skus, endpoint, prefix + describe(exc), sent_by_sku, transient=is_transient(exc))
 
     def wrote(self, skus) -> None:
         with self._lock:

@@ -24,7 +24,7 @@ from linnworks import ids
 from linnworks.batching import chunked
 from linnworks.client import LinnworksClient
 from linnworks.endpoints import ADD_ITEMS_BATCH
-from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, run_lanes
 from linnworks.lookup import lookup_ids
 from linnworks.models import NewStockItem
 from linnworks.report import DiffRow, Refusal, Tally
@@ -210,7 +210,7 @@ class StructureWriter:
                 result = self.client.add_items(items)
             except DATA_ERRORS as exc:
                 for sku in batch:
-                    tally.refuse(to_create[sku], ADD_ITEMS, f"component {sku}: {describe(exc)}")
+                    tally.refuse_error(to_create[sku], ADD_ITEMS, exc, prefix=f"component {sku}: ")
                 return
             for failure in result.failed:
                 tally.refuse(to_create[failure.sku], ADD_ITEMS, f"component {failure.sku}: {failure.message}")

@@ -13,7 +13,7 @@ from linnworks.batching import chunked
 from linnworks.client import LinnworksClient
 from linnworks.compositions import CompositionRow
 from linnworks.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, Task, run_lanes
 from linnworks.report import Tally
 from linnworks.structure_plan import CurrentGroup
 from linnworks.variations import ItemTypeInfo
@@ -41,7 +41,7 @@ class StructureReader:
             try:
                 answer = self.client.get_item_types(batch)
             except DATA_ERRORS as exc:
-                self.tally.refuse(batch, TYPE_INFO, describe(exc))
+                self.tally.refuse_error(batch, TYPE_INFO, exc)
                 return
             with self._lock:
                 types.update(answer)
@@ -72,7 +72,7 @@ class StructureReader:
         try:
             group = self.client.get_variation_group(item_id)
         except DATA_ERRORS as exc:
-            self.tally.refuse([sku], GROUP_BY_PARENT, describe(exc))
+            self.tally.refuse_error([sku], GROUP_BY_PARENT, exc)
             return
         with self._lock:  # a parent whose type said "group" but that has none gets one created
             names[sku] = group.variation_group_name or "" if group is not None else None
@@ -82,7 +82,7 @@ class StructureReader:
         try:
             items = self.client.get_variation_items(item_id)
         except DATA_ERRORS as exc:
-            self.tally.refuse([sku], GROUP_ITEMS, describe(exc))
+            self.tally.refuse_error([sku], GROUP_ITEMS, exc)
             return
         with self._lock:
             members[sku] = {item.pk_stock_item_id.lower(): item.item_number or item.pk_stock_item_id for item in items}
@@ -92,7 +92,7 @@ class StructureReader:
         try:
             answer = self.client.get_compositions([ids[sku] for sku in skus])
         except DATA_ERRORS as exc:
-            self.tally.refuse(skus, COMPOSITIONS, describe(exc))
+            self.tally.refuse_error(skus, COMPOSITIONS, exc)
             return
         with self._lock:
             for sku in skus:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from linnworks.client import LinnworksClient
 from linnworks.endpoints import COMPOSITION_ROWS_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, batch_tasks, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.report import Tally
 from linnworks.structure_plan import (
     ADD_VARIATIONS,
@@ -62,7 +62,7 @@ class StructureWrites:
             try:
                 write(plan)
             except DATA_ERRORS as exc:
-                self.tally.refuse([plan.parent_sku], getattr(exc, "method", endpoint), describe(exc),
+                self.tally.refuse_error([plan.parent_sku], getattr(exc, "method", endpoint), exc,
                                   {plan.parent_sku: _sent(endpoint, plan)})
                 return
             self.tally.wrote([plan.parent_sku])

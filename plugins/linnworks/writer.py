@@ -22,7 +22,7 @@ from linnworks.desired import DesiredItem, WriteOptions
 from linnworks.diff import ItemPlan, plan_item, requirements
 from linnworks.endpoints import FULL_BY_IDS_BATCH
 from linnworks.item_checks import CategoryResolver, refuse_missing_required, required_extra
-from linnworks.lanes import DATA_ERRORS, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, run_lanes
 from linnworks.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
 from linnworks.models import StockItemFull
 from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
@@ -105,7 +105,7 @@ class LinnworksWriter:
                 items = self.client.get_items_full([found[sku] for sku in batch],
                                                    requirements([unique[sku] for sku in batch]))
             except DATA_ERRORS as exc:
-                tally.refuse(batch, FULL_READ, describe(exc))
+                tally.refuse_error(batch, FULL_READ, exc)
                 return
             with lock:
                 current.update((item.stock_item_id.lower(), item) for item in items)

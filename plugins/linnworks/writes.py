@@ -29,7 +29,7 @@ from linnworks.diff import (
 )
 from linnworks.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
 from linnworks.errors import LinnworksError
-from linnworks.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, describe, run_lanes
+from linnworks.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.ledger import ImageAdd
 from linnworks.models import NewStockItem
 from linnworks.report import Tally
@@ -97,7 +97,7 @@ class PlanWriter:
         try:
             result = self.client.add_items(items)
         except DATA_ERRORS as exc:
-            self.tally.refuse(sent, ADD_ITEMS, describe(exc), sent)
+            self.tally.refuse_error(sent, ADD_ITEMS, exc, sent)
             return
         for failure in result.failed:
             self.tally.refuse([failure.sku], ADD_ITEMS, failure.message, sent)
@@ -115,7 +115,7 @@ class PlanWriter:
                 self.client.update_item(item_id, **changes)
                 self.tally.wrote([sku])
             except DATA_ERRORS as exc:
-                self.tally.refuse([sku], getattr(exc, "method", UPDATE_ITEM), describe(exc), {sku: changes})
+                self.tally.refuse_error([sku], getattr(exc, "method", UPDATE_ITEM), exc, {sku: changes})
             return
         for change in plan.fields:
             self.tally.called(UPDATE_FIELD)
@@ -124,7 +124,7 @@ class PlanWriter:
                 self.tally.wrote([sku])
             except DATA_ERRORS as exc:  # the other fields are still worth writing
                 sent = {"fieldName": change.spec.column.value, "fieldValue": str(change.new)}
-                self.tally.refuse([sku], UPDATE_FIELD, describe(exc), {sku: sent})
+                self.tally.refuse_error([sku], UPDATE_FIELD, exc, {sku: sent})
 
     # -- rows -------------------------------------------------------------------------------------
     def _row_lanes(self, lanes: dict[str, list[Task]], kind: RowKind, plans: list[ItemPlan], method) -> None:
@@ -177,7 +177,7 @@ class PlanWriter:
             self.client.delete_extended_properties(plan.stock_item_id, row_ids)
             self.tally.wrote([plan.sku])
         except DATA_ERRORS as exc:
-            self.tally.refuse([plan.sku], endpoint, describe(exc), {plan.sku: row_ids})
+            self.tally.refuse_error([plan.sku], endpoint, exc, {plan.sku: row_ids})
 
     # -- images -----------------------------------------------------------------------------------
     def _write_images(self, plan: ItemPlan) -> None:
@@ -198,7 +198,7 @@ class PlanWriter:
                 self.client.set_main_image(plan.stock_item_id, main_id)
                 self.tally.wrote([plan.sku])
             except DATA_ERRORS as exc:
-                self.tally.refuse([plan.sku], SET_MAIN_IMAGE, describe(exc), {plan.sku: {"mainImageId": main_id}})
+                self.tally.refuse_error([plan.sku], SET_MAIN_IMAGE, exc, {plan.sku: {"mainImageId": main_id}})
 
     def _add_by_url(self, plan: ItemPlan, add: ImageAdd) -> None:
         sent = {"ImageUrl": add.ref.url, "IsMain": add.position == 0}
@@ -206,7 +206,7 @@ class PlanWriter:
         try:
             answer = self.client.add_image_by_url(plan.stock_item_id, add.ref.url, is_main=add.position == 0)
         except DATA_ERRORS as exc:
-            self.tally.refuse([plan.sku], ADD_IMAGE, describe(exc), {plan.sku: sent})
+            self.tally.refuse_error([plan.sku], ADD_IMAGE, exc, {plan.sku: sent})
             return
         if answer.image_id:
             plan.images.added[add.digest] = answer.image_id
@@ -241,7 +241,7 @@ class PlanWriter:
             except LinnworksError as exc:  # includes an answer without a FileId
                 if isinstance(exc, FATAL_ERRORS):
                     raise
-                self.tally.refuse([sku], UPLOAD_FILE, describe(exc), {sku: add.ref.key})
+                self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: add.ref.key})
         if not uploaded:
             return adopted_main
         self.tally.needs(ATTACH_UPLOADS, 1)
@@ -250,7 +250,7 @@ class PlanWriter:
         try:
             pictures = self.client.attach_uploaded_images(plan.stock_item_id, file_ids)
         except DATA_ERRORS as exc:
-            self.tally.refuse([sku], ATTACH_UPLOADS, describe(exc), {sku: {"imageIds": file_ids}})
+            self.tally.refuse_error([sku], ATTACH_UPLOADS, exc, {sku: {"imageIds": file_ids}})
             return None
         self.tally.wrote([sku])
         main_id = adopted_main

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import threading
 from collections import Counter
 
@@ -258,15 +257,6 @@ def _image_stub(code: str) -> ImageRef:
     return ImageRef(code, url=code)
 
 
-#: how the Linnworks client words a failure that says nothing about the data (`linnworks.lanes.describe`,
-#: `LinnworksQuotaExceeded`): a 5xx or no answer at all, or a quota still exhausted after waiting
-_TRANSIENT_MESSAGE = re.compile(r"^(HTTP 5\d\d|no response)\b|quota still exceeded")
-
-
-def is_transient_refusal(message: str | None) -> bool:
-    return bool(message and _TRANSIENT_MESSAGE.search(message))
-
-
 def _result(n: int, outcome, dry_run: bool) -> RecordResult:
     """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id)."""
     status = Status(outcome.status.value)
@@ -275,7 +265,7 @@ def _result(n: int, outcome, dry_run: bool) -> RecordResult:
         if outcome.sent is not None:
             message += f" (sent: {json.dumps(outcome.sent, default=str, ensure_ascii=False)})"
         return RecordResult.refused(n, outcome.endpoint or "pimflow", message,
-                                    transient=is_transient_refusal(outcome.message))
+                                    transient=outcome.transient)
     if dry_run and status in (Status.CREATED, Status.UPDATED):
         return RecordResult.would_write(n, "create" if status is Status.CREATED else "update")
     return RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "")

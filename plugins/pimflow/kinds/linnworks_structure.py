@@ -263,20 +263,17 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
     units.update(report.units)
     for result in report.results:
         previous = outcomes.get(result.sku)
-        outcome = _outcome(result.status.value, getattr(result, "endpoint", None), getattr(result, "message", None),
-                           dry_run)
+        outcome = _outcome(result.status.value, result.endpoint, result.message, dry_run, result.transient)
         if previous is None or not previous.is_refused:
             outcomes[result.sku] = outcome
     if dry_run and getattr(report, "diff", None):
         _write_diff(ctx.staging.dry_run("structure-diff.csv"), report.diff)
 
 
-def _outcome(status: str, endpoint, message, dry_run: bool) -> RecordResult:
+def _outcome(status: str, endpoint, message, dry_run: bool, transient: bool = False) -> RecordResult:
     """A structure result (group or composition) as its record's ledger result; `n` is set later."""
-    from pimflow.kinds.linnworks import is_transient_refusal
-
     if status == "refused":
-        return RecordResult.refused(0, endpoint or "pimflow", message or "", transient=is_transient_refusal(message))
+        return RecordResult.refused(0, endpoint or "pimflow", message or "", transient=transient)
     if dry_run and status != "unchanged":
         return RecordResult.would_write(0)
     return RecordResult(n=0, status=Status(status))
