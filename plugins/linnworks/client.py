@@ -85,7 +85,8 @@ class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls, Vari
 
 def _http_session(concurrency: int) -> requests.Session:
     http = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, concurrency * 2))
+    # the writer's lanes (2x concurrency threads) and its image pipeline (4x) may all be in flight
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, concurrency * 6))
     http.mount("https://", adapter)
     http.mount("http://", adapter)
     http.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})

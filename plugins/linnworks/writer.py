@@ -41,8 +41,10 @@ class LinnworksWriter:
         self.client = client
         self.options = options or WriteOptions()
         # Lanes of different methods wait on different quotas; twice the client's concurrency keeps
-        # the HTTP pool (2x concurrency connections) busy without overflowing it.
+        # them busy. Images (fetch, upload, attach: the slowest part of a sync) get their own pool,
+        # twice that again, so their quota is used up whatever the latency; the HTTP pool holds both.
         self.workers = 2 * client.settings.concurrency
+        self.image_workers = 4 * client.settings.concurrency
 
     def write(self, items: Iterable[DesiredItem]) -> WriteReport:
         items = list(items)
@@ -78,7 +80,7 @@ class LinnworksWriter:
                 skipped.add(sku)
 
         if not self.options.dry_run:
-            written = PlanWriter(self.client, self.options, tally, self.workers, category_ids).run(
+            written = PlanWriter(self.client, self.options, tally, self.workers, category_ids, self.image_workers).run(
                 list(plans.values()), unique)
             plans.update((plan.sku, plan) for plan in written)
         report = self._report(items, plans, skipped, tally)

@@ -1,12 +1,19 @@
 """Carry out item plans in the fewest calls: bulk add, then item fields, rows and images side by
 side (a lane per method), then extended properties with the image ledger last (it needs the ids
-of the images just added)."""
+of the images just added).
+
+Images set a sync's wall time, so they get a pipeline of their own beside the lanes: every image
+is fetched and uploaded as a task of its own, and the upload that completes an item's set attaches
+them all in one call (then fixes the main image). Threads wait on the quota, never on each other:
+with enough of them in flight a load is bound by Linnworks' quotas, not by network latency.
+"""
 from __future__ import annotations
 
 import hashlib
-
 import mimetypes
 import posixpath
+import threading
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from urllib.parse import urlparse
 
 from linnworks.batching import chunked
@@ -42,11 +49,12 @@ class PlanWriter:
     """Writes plans for one `LinnworksWriter.write` call; outcomes go to `tally`."""
 
     def __init__(self, client: LinnworksClient, options: WriteOptions, tally: Tally, workers: int,
-                 category_ids: dict[str, str] | None = None):
+                 category_ids: dict[str, str] | None = None, image_workers: int | None = None):
         self.client = client
         self.options = options
         self.tally = tally
         self.workers = workers
+        self.image_workers = image_workers or workers
         self.category_ids = category_ids or {}
 
     def run(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
@@ -63,10 +71,12 @@ class PlanWriter:
                                         for route in (UPDATE_FIELD, UPDATE_ITEM)}
         for kind, noun in _CHANNEL_KINDS.items():
             self._row_lanes(lanes, kind, plans, lambda verb, noun=noun: getattr(self.client, f"{verb}_{noun}"))
-        lanes["images"] = [lambda plan=plan: self._write_images(plan)
-                           for plan in plans if plan.images is not None and plan.images.has_image_writes]
         lanes[DELETE_IMAGES] = self._image_delete_tasks(plans)
-        run_lanes(lanes, self.workers)
+        with ImagePipeline(self, self.image_workers) as images:
+            for plan in plans:
+                if plan.images is not None and plan.images.has_image_writes:
+                    images.start(plan)
+            run_lanes(lanes, self.workers)
         run_lanes(self._property_lanes(plans), self.workers)
         return plans
 
@@ -179,27 +189,7 @@ class PlanWriter:
         except DATA_ERRORS as exc:
             self.tally.refuse_error([plan.sku], endpoint, exc, {plan.sku: row_ids})
 
-    # -- images -----------------------------------------------------------------------------------
-    def _write_images(self, plan: ItemPlan) -> None:
-        """Add missing images in desired order (the main one flagged), then fix the main image."""
-        images, by_url = plan.images, self.options.image_mode is ImageMode.URL
-        url_adds = [add for add in images.adds if by_url and add.ref.url]
-        uploads = [add for add in images.adds if not (by_url and add.ref.url)]
-        self.tally.needs(ADD_IMAGE, len(url_adds))
-        for add in url_adds:
-            self._add_by_url(plan, add)
-        main_id = images.set_main
-        if uploads:
-            main_id = self._upload(plan, uploads) or main_id
-        if main_id:
-            self.tally.needs(SET_MAIN_IMAGE, 1)
-            self.tally.called(SET_MAIN_IMAGE)
-            try:
-                self.client.set_main_image(plan.stock_item_id, main_id)
-                self.tally.wrote([plan.sku])
-            except DATA_ERRORS as exc:
-                self.tally.refuse_error([plan.sku], SET_MAIN_IMAGE, exc, {plan.sku: {"mainImageId": main_id}})
-
+    # -- images (run by ImagePipeline) ------------------------------------------------------------
     def _add_by_url(self, plan: ItemPlan, add: ImageAdd) -> None:
         sent = {"ImageUrl": add.ref.url, "IsMain": add.position == 0}
         self.tally.called(ADD_IMAGE)
@@ -214,36 +204,44 @@ class PlanWriter:
         else:  # added, but without an id the ledger cannot record it: the next run would add it again
             self.tally.refuse([plan.sku], ADD_IMAGE, "answered without an ImageId", {plan.sku: sent})
 
-    def _upload(self, plan: ItemPlan, uploads: list[ImageAdd]) -> str | None:
-        """Upload each image's bytes, attach them all in one call; returns the new main image's id
-        when the main image was among them and Linnworks did not flag it main by itself."""
-        sku, uploaded, adopted_main = plan.sku, [], None
-        self.tally.needs(UPLOAD_FILE, len(uploads))
-        for add in uploads:
-            try:
-                content = add.ref.fetch() if add.ref.fetch else None
-            except Exception as exc:  # noqa: BLE001 - the profile's fetch failing is this SKU's problem only
-                content, problem = None, f"{type(exc).__name__}: {exc}"
-            else:
-                problem = "no bytes to upload"
-            if not content:
-                self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
-                continue
+    def _upload_one(self, plan: ItemPlan, add: ImageAdd, item: "_ItemImages") -> None:
+        """Fetch one image's bytes and upload them (or adopt the copy an earlier try attached)."""
+        sku = plan.sku
+        try:
+            content = add.ref.fetch() if add.ref.fetch else None
+        except Exception as exc:  # noqa: BLE001 - the profile's fetch failing is this SKU's problem only
+            content, problem = None, f"{type(exc).__name__}: {exc}"
+        else:
+            problem = "no bytes to upload"
+        if not content:
+            self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
+            return
+        with item.lock:
             adopted = plan.images.orphans.pop(hashlib.md5(content).hexdigest(), None) if plan.images.orphans else None
-            if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
+        if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
+            with item.lock:
                 plan.images.added[add.digest] = adopted
                 if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
-                    adopted_main = adopted
-                continue
-            self.tally.called(UPLOAD_FILE)
-            try:
-                uploaded.append((add, self.client.upload_file(content, *_file_name_and_type(add))))
-            except LinnworksError as exc:  # includes an answer without a FileId
-                if isinstance(exc, FATAL_ERRORS):
-                    raise
-                self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: add.ref.key})
+                    item.adopted_main = adopted
+            return
+        self.tally.called(UPLOAD_FILE)
+        try:
+            file_id = self.client.upload_file(content, *_file_name_and_type(add))
+        except LinnworksError as exc:  # includes an answer without a FileId
+            if isinstance(exc, FATAL_ERRORS):
+                raise
+            self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: add.ref.key})
+            return
+        with item.lock:
+            item.uploaded.append((add, file_id))
+
+    def _attach(self, plan: ItemPlan, item: "_ItemImages") -> str | None:
+        """Attach an item's uploaded files in one call, in desired order; returns the new main
+        image's id when the main image was among them and Linnworks did not flag it main itself."""
+        uploaded = sorted(item.uploaded, key=lambda pair: pair[0].position)
         if not uploaded:
-            return adopted_main
+            return item.adopted_main
+        sku = plan.sku
         self.tally.needs(ATTACH_UPLOADS, 1)
         self.tally.called(ATTACH_UPLOADS)
         file_ids = [file_id for _, file_id in uploaded]
@@ -253,13 +251,24 @@ class PlanWriter:
             self.tally.refuse_error([sku], ATTACH_UPLOADS, exc, {sku: {"imageIds": file_ids}})
             return None
         self.tally.wrote([sku])
-        main_id = adopted_main
+        main_id = item.adopted_main
         for (add, _), picture in zip(uploaded, pictures):
             if picture.picture_id:
                 plan.images.added[add.digest] = picture.picture_id
                 if add.position == 0 and not picture.is_main:
                     main_id = picture.picture_id
         return main_id
+
+    def _set_main(self, plan: ItemPlan, main_id: str | None) -> None:
+        if not main_id:
+            return
+        self.tally.needs(SET_MAIN_IMAGE, 1)
+        self.tally.called(SET_MAIN_IMAGE)
+        try:
+            self.client.set_main_image(plan.stock_item_id, main_id)
+            self.tally.wrote([plan.sku])
+        except DATA_ERRORS as exc:
+            self.tally.refuse_error([plan.sku], SET_MAIN_IMAGE, exc, {plan.sku: {"mainImageId": main_id}})
 
     def _image_delete_tasks(self, plans: list[ItemPlan]) -> list[Task]:
         """Images pimflow added that are no longer desired, ≤ 200 a call across items."""
@@ -283,6 +292,93 @@ class PlanWriter:
                     self.tally.refuse([plan.sku], DELETE_IMAGES, failure.message, {plan.sku: {"ImageIds": [image_id]}})
 
         return batch_tasks(DELETE_IMAGES, rows, ROWS_BATCH, send, self.tally, split=self.options.split_refused_batches)
+
+
+class _ItemImages:
+    """One item's images in flight: the uploads still running, and what they produced."""
+
+    def __init__(self, pending: int):
+        self.lock = threading.Lock()
+        self.pending = pending
+        self.uploaded: list[tuple[ImageAdd, str]] = []
+        self.adopted_main: str | None = None
+
+    def one_done(self) -> bool:
+        """Count an upload as finished; True for the one that finished the item's set."""
+        with self.lock:
+            self.pending -= 1
+            return self.pending == 0
+
+
+class ImagePipeline:
+    """Images written on a pool of their own, beside the other lanes: each item starts with its URL
+    adds (in desired order), each upload is a task of its own, and the last upload of an item
+    attaches the set and fixes the main image. An error that is not about one SKU (auth, a quota
+    that never came back) stops the pipeline and is raised when it closes."""
+
+    def __init__(self, writer: PlanWriter, workers: int):
+        self.writer = writer
+        self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="linnworks-images")
+        self.futures: list[Future] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def __enter__(self) -> "ImagePipeline":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if exc_info[1] is not None:  # the lanes failed: start no more images
+            self.stop.set()
+        try:
+            while True:
+                with self.lock:
+                    pending = [future for future in self.futures if not future.done()]
+                if not pending:
+                    break
+                wait(pending, return_when=FIRST_EXCEPTION)
+                if any(future.done() and future.exception() for future in pending):
+                    self.stop.set()
+        finally:
+            self.pool.shutdown(wait=True)
+        if exc_info[1] is None:
+            errors = [future.exception() for future in self.futures if future.exception() is not None]
+            if errors:
+                raise errors[0]
+
+    def _submit(self, task) -> None:
+        def guarded() -> None:
+            if not self.stop.is_set():
+                task()
+        with self.lock:
+            self.futures.append(self.pool.submit(guarded))
+
+    def start(self, plan: ItemPlan) -> None:
+        writer, images = self.writer, plan.images
+        by_url = writer.options.image_mode is ImageMode.URL
+        url_adds = [add for add in images.adds if by_url and add.ref.url]
+        uploads = [add for add in images.adds if not (by_url and add.ref.url)]
+        writer.tally.needs(ADD_IMAGE, len(url_adds))
+        writer.tally.needs(UPLOAD_FILE, len(uploads))
+        item = _ItemImages(len(uploads))
+
+        def begin() -> None:
+            for add in url_adds:
+                writer._add_by_url(plan, add)
+            if not uploads:
+                writer._set_main(plan, images.set_main)
+                return
+            for add in uploads:
+                self._submit(lambda add=add: upload(add))
+
+        def upload(add: ImageAdd) -> None:
+            try:
+                writer._upload_one(plan, add, item)
+            finally:
+                last = item.one_done()
+            if last:
+                writer._set_main(plan, writer._attach(plan, item) or images.set_main)
+
+        self._submit(begin)
 
 
 def _file_name_and_type(add: ImageAdd) -> tuple[str, str]:
