@@ -1,7 +1,7 @@
 # pimflow on the official Airflow image: the project is installed so its provider entry point
 # (the `akeneo` and `linnworks` connection types) is registered, with the `cluster` extra so the
 # Celery provider, Celery, the Amazon provider with s3fs and the PostgreSQL drivers are the versions
-# `make test-cluster` runs with (moto comes along; it is the test's S3 endpoint and unused here).
+# `make test-cluster` runs with (moto, that suite's S3 endpoint, is in `cluster-test`: not here).
 # dags/, plugins/ and include/ are also mounted by docker-compose.yaml so edits show up without a rebuild.
 ARG AIRFLOW_VERSION=3.3.2
 FROM apache/airflow:${AIRFLOW_VERSION}-python3.11
