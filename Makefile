@@ -17,20 +17,23 @@ export PIMFLOW_PROFILES_DIR ?= $(CURDIR)/include/profiles
 
 install: $(STAMP)
 
+# The wheel holds the runtime (plugins/) only; the dev venv also gets the dev tooling on its path:
+# tools/ (pimflowdev: demo, local stack, sandbox launcher) and the repository root (sandbox, bench).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "pimflow-dev.pth").write_text("\n".join(sys.argv[1:]) + "\n")' '$(CURDIR)/tools' '$(CURDIR)'
 	@touch $@
 
 demo: $(STAMP)
-	$(BIN)/python -m pimflow.demo
+	$(BIN)/python -m pimflowdev demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 airflow: $(STAMP)
-	$(BIN)/python -m pimflow.stack
+	$(BIN)/python -m pimflowdev airflow
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)

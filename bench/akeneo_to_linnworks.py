@@ -1,6 +1,6 @@
 """Akeneo → Linnworks through the pipeline steps: calls per method against the lower bound.
 
-Starts both sandboxes as processes (`pimflow.sandboxes`, the Akeneo one with N products, the
+Starts both sandboxes as processes (`pimflowdev.sandboxes`, the Akeneo one with N products, the
 Linnworks one with its quota window shrunk so minutes of real quota take seconds) and runs the
 profile's steps (extract → transform → load → feedback) as plain functions with a RunContext,
 without Airflow (the DAG only wraps these functions; this keeps the bench fast):
@@ -39,7 +39,7 @@ from pimflow import steps
 from pimflow.factory import has_link_step, has_parents_step
 from pimflow.kinds import RunContext
 from pimflow.profile import Profile
-from pimflow.sandboxes import start_sandboxes
+from pimflowdev.sandboxes import start_sandboxes
 from pimflow.staging import RunStaging, as_storage_path
 from pimflow.window import RunParams
 

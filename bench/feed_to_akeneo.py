@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from pimflow import steps  # noqa: E402
 from pimflow.kinds import RunContext  # noqa: E402
 from pimflow.loader import parse_profile  # noqa: E402
-from pimflow.sandboxes import start_sandboxes  # noqa: E402
+from pimflowdev.sandboxes import start_sandboxes  # noqa: E402
 from pimflow.staging import RunStaging, as_storage_path  # noqa: E402
 from pimflow.window import RunParams  # noqa: E402
 

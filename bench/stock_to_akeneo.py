@@ -1,6 +1,6 @@
 """Linnworks stock → Akeneo listable quantities through the pipeline steps: calls and peak memory.
 
-Starts the Linnworks sandbox (`pimflow.sandboxes`) and an Akeneo sandbox whose demo catalog has one
+Starts the Linnworks sandbox (`pimflowdev.sandboxes`) and an Akeneo sandbox whose demo catalog has one
 more attribute, `listable_quantity` (scopable number; the stock demo catalog has none), both as
 processes, fills Linnworks with N items stocked in two locations, and runs the profile's steps
 (extract → transform → load → feedback) as plain functions with a RunContext, without Airflow:
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from pimflow.profile import Profile
-    from pimflow.sandboxes import start_sandboxes
+    from pimflowdev.sandboxes import start_sandboxes
     from pimflow.staging import as_storage_path
 
     logging.getLogger("pimflow").setLevel(logging.WARNING)

@@ -45,7 +45,7 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack():
     """`make airflow`'s stack from a fresh Airflow home; afterwards nothing it started is left running."""
-    from pimflow import stack as local_stack
+    from pimflowdev import stack as local_stack
     from sandbox.common.server import free_port
 
     shutil.rmtree(HOME, ignore_errors=True)

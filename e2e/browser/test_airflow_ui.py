@@ -80,7 +80,7 @@ def test_a_profile_runs_from_its_trigger_form_and_its_feedback_log_has_the_run_s
 def test_an_akeneo_connection_made_with_the_form_passes_the_test_button_and_a_wrong_secret_says_why(
         ui: Page, stack, screenshots):
     from akeneo.connection import CONNECTION_TYPE
-    from pimflow.sandboxes import AKENEO_CREDENTIALS
+    from pimflowdev.sandboxes import AKENEO_CREDENTIALS
 
     page = ui
     fields = CONNECTION_TYPE["conn-fields"]
@@ -152,7 +152,7 @@ def open_section(form: Locator, name: str) -> None:
 
 def catalog_identifiers(akeneo_url: str, count: int) -> list[str]:
     """Enabled products of the sandbox's generated catalog, asked from its REST API."""
-    from pimflow.sandboxes import AKENEO_CREDENTIALS as creds
+    from pimflowdev.sandboxes import AKENEO_CREDENTIALS as creds
 
     token = requests.post(f"{akeneo_url}/api/oauth/v1/token", auth=(creds["client_id"], creds["client_secret"]),
                           json={"grant_type": "password", "username": creds["login"], "password": creds["password"]},

@@ -1,11 +1,13 @@
 # `make test-cluster`: Airflow with the CeleryExecutor on this machine (PostgreSQL, Redis, scheduler,
 # API server, DAG processor, triggerer, two Celery workers, staging on moto's S3 server), see
-# e2e/cluster/README.md. Installs what is missing: the `cluster` extra, and with apt PostgreSQL and
-# Redis (only their binaries are used: the suite starts its own servers on free loopback ports).
+# e2e/cluster/README.md. Installs what is missing: the `cluster` extra with `cluster-test` (moto, the
+# suite's S3 endpoint; kept out of `cluster`, which the Docker image installs), and with apt
+# PostgreSQL and Redis (only their binaries are used: the suite starts its own servers on free
+# loopback ports).
 CLUSTER_STAMP := $(VENV)/.pimflow-cluster-installed
 
 $(CLUSTER_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster,cluster-test]'
 	@touch $@
 
 cluster-system-packages:

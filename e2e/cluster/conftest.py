@@ -72,7 +72,7 @@ def work_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def sandboxes(work_dir):
-    from pimflow.sandboxes import start_sandboxes
+    from pimflowdev.sandboxes import start_sandboxes
 
     with start_sandboxes(products=CATALOG_SIZE, log_dir=work_dir / "logs",
                          quota_window_seconds=QUOTA_WINDOW) as running:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from pimflow.sandboxes import LINNWORKS_CREDENTIALS
+from pimflowdev.sandboxes import LINNWORKS_CREDENTIALS
 
 # Set by the sandbox at write time: creation dates, the integer id that follows creation order.
 VOLATILE_FIELDS = {"CreationDate", "StockItemIntId", "LastUpdateDate"}

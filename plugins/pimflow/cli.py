@@ -1,4 +1,5 @@
-"""The `pimflow` command: validate profiles, export the profile JSON Schema, run the sandboxes."""
+"""The `pimflow` command: validate profiles, export the profile JSON Schema, count what a profile
+selects. (The sandboxes are development tooling: `python -m pimflowdev sandbox` in a dev install.)"""
 from __future__ import annotations
 
 import argparse
@@ -55,27 +56,6 @@ def _count(args) -> int:
     return 0
 
 
-def _sandbox(args) -> int:
-    import signal
-    import threading
-
-    from pimflow.sandboxes import start_sandboxes
-
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with start_sandboxes(products=args.products, linnworks_items=args.linnworks_items,
-                         latency_ms=args.latency_ms) as sandboxes:
-        print(f"Akeneo sandbox     {sandboxes.akeneo_url}   ({args.products} products; control API under /_sandbox/)")
-        print(f"Linnworks sandbox  auth {sandboxes.linnworks_auth_url}   data {sandboxes.linnworks_data_url}")
-        print("\nAirflow connections for them (paste into the shell that runs Airflow):")
-        for name, value in sandboxes.connection_env().items():
-            print(f"export {name}='{value}'")
-        print("\nCtrl-C stops both.", flush=True)
-        stop.wait()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pimflow", description="pimflow: product data sync profiles for Airflow 3")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -88,11 +68,6 @@ def main(argv: list[str] | None = None) -> int:
     count = commands.add_parser("count", help="how many products an akeneo profile's filter selects")
     count.add_argument("profile", help="profile YAML file")
     count.set_defaults(run=_count)
-    sandbox = commands.add_parser("sandbox", help="run the Akeneo and Linnworks sandboxes until Ctrl-C")
-    sandbox.add_argument("--products", type=int, default=1000, help="generated Akeneo products")
-    sandbox.add_argument("--linnworks-items", type=int, default=0, help="items already in Linnworks")
-    sandbox.add_argument("--latency-ms", type=float, default=0, help="added to every answer")
-    sandbox.set_defaults(run=_sandbox)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -1,5 +1,8 @@
 """Running pimflow's Airflow on a cluster (docker-compose.yaml, `make test-cluster`, docs/cluster.md):
-the settings every component shares, the hostname task instances record, the staging bucket."""
+the settings every component shares, the hostname task instances record, the staging bucket.
+
+Runtime code: the compose init step runs `prepare-staging` in the Airflow image, and workers use
+`worker_hostname`. What only the test cluster needs (local PostgreSQL, Redis, moto) is in e2e/cluster."""
 from __future__ import annotations
 
 import os

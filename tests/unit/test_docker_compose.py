@@ -78,6 +78,35 @@ def test_dockerfile_installs_the_project_with_the_cluster_pins_on_the_pinned_air
     assert "mkdir -p /opt/airflow/staging" in dockerfile
 
 
+def dockerfile_stages() -> list[tuple[str, str, list[str]]]:
+    """(name, base, instructions) of each stage, in order; the last one is what `build: .` builds."""
+    stages = []
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("FROM "):
+            words = line.split()
+            stages.append((words[3] if len(words) > 3 else "", words[1], []))
+        elif stages and line.strip() and not line.startswith("#"):
+            stages[-1][2].append(line.strip())
+    return stages
+
+
+def test_the_airflow_image_has_no_sandboxes_and_the_sandboxes_have_an_image_of_their_own():
+    stages = dockerfile_stages()
+    by_name = {name: (base, instructions) for name, base, instructions in stages}
+    name, chain = stages[-1][0], []
+    while name in by_name:  # the default target and the stages it builds on
+        chain += by_name[name][1]
+        name = by_name[name][0]
+    assert not [line for line in chain if "sandbox" in line or "tools" in line or "moto" in line
+                or "cluster-test" in line], chain
+    assert "COPY --chown=airflow:root sandbox /opt/pimflow-sandboxes/sandbox" in by_name["sandboxes"][1]
+    services = compose()["services"]
+    for name in ("akeneo-sandbox", "linnworks-sandbox"):
+        assert services[name]["build"] == {"context": ".", "target": "sandboxes"}, name
+        assert services[name]["image"] == "pimflow-sandboxes:latest", name
+        assert services[name]["command"][:3] == ["python", "-m", f"sandbox.{name.split('-')[0]}"], name
+
+
 def test_the_connection_test_button_works_for_pimflow_connections():
     environment = compose()["services"]["airflow-apiserver"]["environment"]
     assert environment["AIRFLOW__CORE__TEST_CONNECTION"] == "Enabled"

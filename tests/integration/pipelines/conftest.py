@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from pimflow.sandboxes import start_sandboxes
+from pimflowdev.sandboxes import start_sandboxes
 
 CATALOG_SIZE = 40
 

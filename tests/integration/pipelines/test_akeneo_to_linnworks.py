@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import requests
 
-from pimflow.sandboxes import AKENEO_CREDENTIALS
+from pimflowdev.sandboxes import AKENEO_CREDENTIALS
 from sandbox.akeneo.catalog import generate_catalog
 
 from pipeline_helpers import in_tree

@@ -234,7 +234,7 @@ def test_a_change_on_a_model_reaches_all_its_variants_in_the_next_incremental_ru
 
 
 def _akeneo_token(sandboxes) -> str:
-    from pimflow.sandboxes import AKENEO_CREDENTIALS
+    from pimflowdev.sandboxes import AKENEO_CREDENTIALS
 
     answer = requests.post(f"{sandboxes.akeneo_url}/api/oauth/v1/token",
                            auth=(AKENEO_CREDENTIALS["client_id"], AKENEO_CREDENTIALS["client_secret"]),
@@ -296,7 +296,7 @@ def empty_akeneo(structured, monkeypatch, tmp_path):
     import subprocess
     import sys
 
-    from pimflow.sandboxes import wait_until_up
+    from pimflowdev.sandboxes import wait_until_up
     from sandbox.common.server import free_port
 
     port = free_port()

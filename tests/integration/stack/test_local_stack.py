@@ -18,7 +18,7 @@ DEMO_DAGS = {"demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnwor
 
 
 def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeypatch):
-    from pimflow import stack
+    from pimflowdev import stack
 
     home = tmp_path / "home"
     monkeypatch.setenv("AIRFLOW_HOME", str(home))  # its own metadata database, not the tests' one

@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-
-from pimflow.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
-from pimflow.sandboxes import start_sandboxes, wait_until_up
+from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
+from pimflowdev.sandboxes import start_sandboxes, wait_until_up
 
 PRODUCTS = 200
 

@@ -1,5 +1,6 @@
-"""Start the Akeneo and Linnworks sandboxes as processes on 127.0.0.1 (demo, `pimflow sandbox`,
-integration tests), and the Airflow connections that point at them."""
+"""Start the Akeneo and Linnworks sandboxes as processes on 127.0.0.1 (demo, `make airflow`,
+`python -m pimflowdev sandbox`, integration tests, benches), and the Airflow connections that point
+at them."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,8 @@ from pathlib import Path
 import requests
 
 from sandbox.common.server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
 
 AKENEO_CREDENTIALS = {"login": "admin", "password": "admin", "client_id": "pimflow", "client_secret": "pimflow-secret"}
 LINNWORKS_CREDENTIALS = {
@@ -93,7 +96,7 @@ def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: f
     for name, command in zip(("akeneo", "linnworks"), commands):
         output = (log_dir / f"sandbox-{name}.log").open("a") if log_dir else subprocess.DEVNULL
         sandboxes.processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                                    env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+                                                    env=sandbox_env()))
     try:
         for url in (sandboxes.akeneo_url, sandboxes.linnworks_data_url):
             wait_until_up(f"{url}/_sandbox/settings", sandboxes.processes)
@@ -101,6 +104,13 @@ def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: f
         sandboxes.stop()
         raise
     return sandboxes
+
+
+def sandbox_env() -> dict[str, str]:
+    """The environment of a sandbox process: `sandbox` is not installed (the wheel leaves it out),
+    it runs from the repository, whichever way this package was put on the path."""
+    path = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(path)), "PYTHONUNBUFFERED": "1"}
 
 
 def wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60, every: float = 0.1) -> None:

@@ -113,7 +113,7 @@ def main() -> int:
         for dag_id in demos:
             profile = profiles[dag_id]
             if sandboxes is None and {profile.source.kind, profile.target.kind} & NEEDS_SANDBOXES:
-                from pimflow.sandboxes import start_sandboxes
+                from pimflowdev.sandboxes import start_sandboxes
 
                 sandboxes = start_sandboxes(products=DEMO_PRODUCTS, log_dir=home, quota_window_seconds=QUOTA_WINDOW,
                                             variant_share=DEMO_VARIANT_SHARE)
