@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, but a key given twice in one mapping is an error, not a silent override."""
 
 
-def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -54,11 +55,39 @@ def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
+if yaml.__with_libyaml__:
+    class _FastUniqueKeyLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's C parser (shipped in PyYAML's wheels): about ten times faster."""
+
+    _FastUniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+    #: The loader that reads profiles (the pure-Python one only where libyaml is missing).
+    PROFILE_LOADER: type = _FastUniqueKeyLoader
+else:  # pragma: no cover (PyYAML built without libyaml)
+    PROFILE_LOADER = _UniqueKeyLoader
+
+#: What libyaml and PyYAML's own parser read differently (found by fuzzing PyYAML 6.0.3 with mutated
+#: profiles): a tab, a '?' or a ':' before a flow indicator inside [...] or {...}, a bare '!' tag, a
+#: byte-order mark. A text holding any of these characters goes to the pure parser.
+_PURE_PARSER_ONLY = re.compile(r"[\t?!\ufeff]|:[,\[\]{}]")
+
+
+def load_yaml(text: str):
+    """Parse a profile's text as the pure-Python loader does (same result, same refusals), fast.
+
+    libyaml parses; a text it refuses is parsed again by the pure-Python loader, so the error keeps
+    the words and the line and column profiles always got (a refusal is rare, so this costs nothing)."""
+    if PROFILE_LOADER is _UniqueKeyLoader or _PURE_PARSER_ONLY.search(text):
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
+    try:
+        return yaml.load(text, Loader=PROFILE_LOADER)  # noqa: S506 (safe loader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (raises; if it does not, its reading stands)
+
 
 def parse_profile(path: Path) -> Profile:
     """Read and validate one file; raise ProfileError naming the file, the field and the reason."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -111,3 +140,4 @@ def load_profiles(directory: Path | None = None, files: list[Path] | None = None
         by_id[profile.id] = path
         loaded.append(LoadedProfile(path, profile))
     return loaded, errors
+
