@@ -141,3 +141,32 @@ def load_profiles(directory: Path | None = None, files: list[Path] | None = None
         loaded.append(LoadedProfile(path, profile))
     return loaded, errors
 
+
+def load_profile_for_dag(dag_id: str, directory: Path | None = None) -> list[LoadedProfile]:
+    """The profile whose id is `dag_id` (a list of one, or empty), validating as few files as it safely can.
+
+    A task process builds only its own DAG. Every file whose text could hold that id is validated,
+    in the usual order, so the file `load_profiles` would keep for that id (the first valid one) is
+    the one kept here; the other files are not validated. When no candidate has the id, every file
+    is validated after all, so the result never depends on the pre-scan."""
+    files = profile_files(directory or default_profiles_dir())
+    candidates = [path for path in files if _may_have_id(path, dag_id)]
+    loaded, _ = load_profiles(files=candidates)
+    found = [item for item in loaded if item.profile.id == dag_id]
+    if not found and len(candidates) < len(files):
+        loaded, _ = load_profiles(files=files)
+        found = [item for item in loaded if item.profile.id == dag_id]
+    return found
+
+
+def _may_have_id(path: Path, dag_id: str) -> bool:
+    """False only when the file's id cannot be `dag_id`: an id is written as a word unless an escape
+    (backslash) or a tag (!!binary reads base64 into an id) spells it. An unreadable file is a candidate."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    if "\\" in text or "!" in text:
+        return True
+    return re.search(rf"(?<![A-Za-z0-9_.-]){re.escape(dag_id)}(?![A-Za-z0-9_.-])", text) is not None
+
