@@ -57,3 +57,17 @@ def test_airflow_params_behave_the_same(checks):
     with pytest.raises(ParamValidationError, match="is not of type 'boolean', 'null'"):
         params["flag"] = "yes"
     assert len(checks) == 2
+
+
+def test_serialized_dags_are_the_same_with_and_without_it(monkeypatch):
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    from pimflow.factory import build_dag
+    from pimflow.loader import load_profiles
+
+    monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
+    loaded, _ = load_profiles()
+    before = [DagSerialization.to_dict(build_dag(item)) for item in loaded]
+    check_param_schemas_once()
+    assert jsonschema.validate._pimflow_checks_once
+    assert [DagSerialization.to_dict(build_dag(item)) for item in loaded] == before
