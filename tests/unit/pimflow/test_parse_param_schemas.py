@@ -12,7 +12,7 @@ from pimflow.loader import check_param_schemas_once
 @pytest.fixture
 def checks(monkeypatch) -> list[dict]:
     """The memo installed (undone after the test); returns the schemas checked against the metaschema."""
-    monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
+    monkeypatch.setattr(jsonschema, "validate", jsonschema.validators.validate)  # the original (a DAG file may have wrapped it)
     check_param_schemas_once()
     checked: list[dict] = []
     original = Draft202012Validator.check_schema.__func__
@@ -40,7 +40,7 @@ def test_a_bad_schema_is_refused_every_time(checks):
 
 
 def test_installing_twice_wraps_once(monkeypatch):
-    monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
+    monkeypatch.setattr(jsonschema, "validate", jsonschema.validators.validate)  # the original (a DAG file may have wrapped it)
     check_param_schemas_once()
     installed = jsonschema.validate
     check_param_schemas_once()
@@ -65,7 +65,7 @@ def test_serialized_dags_are_the_same_with_and_without_it(monkeypatch):
     from pimflow.factory import build_dag
     from pimflow.loader import load_profiles
 
-    monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
+    monkeypatch.setattr(jsonschema, "validate", jsonschema.validators.validate)  # the original (a DAG file may have wrapped it)
     loaded, _ = load_profiles()
     before = [DagSerialization.to_dict(build_dag(item)) for item in loaded]
     check_param_schemas_once()
