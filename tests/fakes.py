@@ -16,6 +16,7 @@ class FakeClock:
         self._now = start
         self._lock = threading.Lock()
         self.sleeps: list[float] = []
+        self.waits: list[float] = []
 
     def __call__(self) -> float:
         with self._lock:
@@ -31,6 +32,17 @@ class FakeClock:
             self.sleeps.append(seconds)
             self._now += max(seconds, 0.0)
 
+    def wait(self, cond: threading.Condition, timeout: float | None) -> bool:
+        """A `Condition.wait` stand-in (the Linnworks client's quota windows): a waiter with a
+        deadline makes the clock jump to it; one without waits, for real, for another thread's
+        notify (re-checked by the caller's loop; the 1 s bound only guards against a hang)."""
+        if timeout is None:
+            return cond.wait(1.0)
+        with self._lock:
+            self.waits.append(timeout)
+            self._now += max(timeout, 0.0)
+        return False
+
     async def async_sleep(self, seconds: float) -> None:
         """An `asyncio.sleep` stand-in (the sandboxes' latency switch)."""
         self.sleep(seconds)
@@ -42,19 +54,24 @@ class SleepGate:
     Proves that calls overlap (a server that handled one call at a time would never have two
     callers asleep together) and that all of them arrived, without measuring any duration.
     `hang_guard` only stops a broken test from hanging: it releases everyone, and `most_at_once`
-    then tells the test how many callers ever overlapped.
+    then tells the test how many callers ever overlapped. With `clock`, each sleep also moves that
+    fake clock (as `FakeClock.async_sleep` does).
     """
 
-    def __init__(self, expected: int, hang_guard: float = 20.0) -> None:
+    def __init__(self, expected: int, hang_guard: float = 20.0, clock: FakeClock | None = None) -> None:
         self.expected = expected
+        self.clock = clock
         self.hang_guard = hang_guard
         self.sleeps: list[float] = []
+        self.waits: list[float] = []
         self.most_at_once = 0
         self._asleep = 0
         self._lock = threading.Lock()
         self._released = threading.Event()
 
     async def __call__(self, seconds: float) -> None:
+        if self.clock is not None:
+            self.clock.sleep(seconds)
         with self._lock:
             self.sleeps.append(seconds)
             self._asleep += 1
