@@ -107,7 +107,8 @@ class FaultInjector:
         if settings.max_concurrency > 0 and self.in_flight >= settings.max_concurrency:
             headers = {"retry-after": "1"} if settings.retry_after_header else {}
             return CONCURRENCY_MESSAGE, headers
-        self._accepted.append(now)
+        if settings.rate_limit_per_second > 0:  # (without a limit, nothing would ever trim the window)
+            self._accepted.append(now)
         return None
 
     async def _sleep(self, settings: SandboxSettings) -> None:
