@@ -35,6 +35,17 @@ def pytest_unconfigure(config) -> None:
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
 
+# Modules that read the metadata database without asking for `airflow_db` (`DagBag.get_dag` reads
+# the `dag` table). They used to find a database an earlier session had left in the shared home.
+NEEDS_DB = ("tests/unit/pimflow/test_dag_integrity.py",)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.nodeid.startswith(NEEDS_DB) and "airflow_db" not in item.fixturenames:
+            item.fixturenames.append("airflow_db")
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
     """A migrated SQLite metadata database for real DAG runs (`dag.test()`)."""
