@@ -1,18 +1,25 @@
 """Test-wide setup: Airflow lives in an ignored folder of the repo, on SQLite, never in ~/airflow.
 
 The environment is set before anything imports Airflow (its configuration is read at import).
+Each pytest session gets its own Airflow home (metadata database, logs) and staging base under
+`.airflow/test/<unique>/`, removed when the session ends, so two `make test` on one checkout
+never share a database or a staging file.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-AIRFLOW_HOME = ROOT / ".airflow" / "test"
+TEST_HOMES = ROOT / ".airflow" / "test"
+TEST_HOMES.mkdir(parents=True, exist_ok=True)
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix=f"session-{os.getpid()}-", dir=TEST_HOMES))
 
 os.environ["AIRFLOW_HOME"] = str(AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
@@ -21,7 +28,22 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__PIMFLOW__STAGING_BASE"] = str(AIRFLOW_HOME / "staging")
 os.environ.setdefault("PIMFLOW_PROFILES_DIR", str(ROOT / "include" / "profiles"))
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_unconfigure(config) -> None:
+    """The session's Airflow home and staging go with the session."""
+    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+# Modules that read the metadata database without asking for `airflow_db` (`DagBag.get_dag` reads
+# the `dag` table). They used to find a database an earlier session had left in the shared home.
+NEEDS_DB = ("tests/unit/pimflow/test_dag_integrity.py",)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.nodeid.startswith(NEEDS_DB) and "airflow_db" not in item.fixturenames:
+            item.fixturenames.append("airflow_db")
 
 
 @pytest.fixture(scope="session")

@@ -22,13 +22,26 @@ from linnworks.settings import LinnworksSettings
 log = logging.getLogger(__name__)
 
 
-class MethodWindow:
-    """Sliding-window limiter for one method: `limit` calls per `window` seconds."""
+Waiter = Callable[[threading.Condition, "float | None"], object]
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
+
+def _wait(cond: threading.Condition, timeout: float | None) -> object:
+    return cond.wait(timeout)
+
+
+class MethodWindow:
+    """Sliding-window limiter for one method: `limit` calls per `window` seconds.
+
+    `clock` and `wait` (called with the held condition and the seconds to wait, None for "until
+    notified") are the time this window lives in; tests pass a fake pair so no test waits for real.
+    """
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
+                 wait: Waiter = _wait):
         self.limit = limit
         self.window = window
         self._clock = clock
+        self._wait = wait
         self._cond = threading.Condition()
         self._completed: deque[float] = deque()  # completion times still inside the window
         self._in_flight = 0
@@ -56,7 +69,7 @@ class MethodWindow:
                 delay = self.wait_time(self._clock())
                 if delay <= 0:
                     break
-                self._cond.wait(None if math.isinf(delay) else delay)
+                self._wait(self._cond, None if math.isinf(delay) else delay)
             self._in_flight += 1
             self.calls += 1
             waited = self._clock() - started
@@ -80,9 +93,11 @@ class MethodWindow:
 class QuotaBook:
     """One `MethodWindow` per method, sized from the connection's settings."""
 
-    def __init__(self, settings: LinnworksSettings, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: LinnworksSettings, clock: Callable[[], float] = time.monotonic,
+                 wait: Waiter = _wait):
         self._settings = settings
         self._clock = clock
+        self._wait = wait
         self._lock = threading.Lock()
         self._windows: dict[str, MethodWindow] = {}
         self.window_seconds = settings.quota_window_seconds
@@ -91,7 +106,8 @@ class QuotaBook:
         with self._lock:
             found = self._windows.get(path)
             if found is None:
-                found = MethodWindow(self._settings.calls_per_window(path), self.window_seconds, self._clock)
+                found = MethodWindow(self._settings.calls_per_window(path), self.window_seconds, self._clock,
+                                     self._wait)
                 self._windows[path] = found
             return found
 

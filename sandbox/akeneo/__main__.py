@@ -10,12 +10,13 @@ import uvicorn
 from sandbox.akeneo.app import create_app
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.settings import SandboxSettings
+from sandbox.common.server import bound_socket
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.akeneo", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--port", type=int, default=8081, help="0: a free port (the banner says which)")
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--latency-ms", type=float, default=0.0)
@@ -30,12 +31,15 @@ def main(argv: list[str] | None = None) -> None:
     # The catalog lives as long as the server: keep the cycle collector from rescanning it on
     # every full collection (with 50,000 products that scan is most of a page's cost).
     gc.freeze()
+    sock = bound_socket(args.host, args.port)
+    port = sock.getsockname()[1]
     # The sandbox's demo credentials are public defaults, so printing them is intended.
     layout = "" if args.variant_share is None else f", variant share {args.variant_share:g}"
-    print(f"Akeneo sandbox on http://{args.host}:{args.port} ({args.products} products, seed {args.seed}{layout})")
+    print(f"Akeneo sandbox on http://{args.host}:{port} ({args.products} products, seed {args.seed}{layout})")
     print(f"client id: {settings.client_id}  secret: {settings.secret}  "
           f"username: {settings.username}  password: {settings.password}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host=args.host, port=port, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

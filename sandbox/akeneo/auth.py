@@ -39,14 +39,15 @@ class _Token:
 
 
 class TokenStore:
-    """Issued access and refresh tokens with their expiry (monotonic clock)."""
+    """Issued access and refresh tokens with their expiry, in seconds of `clock` (monotonic by default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
         self._access: dict[str, _Token] = {}
         self._refresh: dict[str, _Token] = {}
 
     def issue(self, username: str, settings: SandboxSettings) -> dict:
-        now = time.monotonic()
+        now = self.clock()
         self._forget_expired(now)
         access, refresh = secrets.token_urlsafe(40), secrets.token_urlsafe(40)
         self._access[access] = _Token(username, now + settings.access_token_lifetime)
@@ -57,7 +58,7 @@ class TokenStore:
     def refresh(self, refresh_token: str, settings: SandboxSettings) -> dict:
         # The refresh token is used up: FOSOAuthServer unsets it after use.
         token = self._refresh.pop(refresh_token, None)
-        if token is None or token.expires_at <= time.monotonic():
+        if token is None or token.expires_at <= self.clock():
             raise ApiError(422, INVALID_REFRESH)
         return self.issue(token.username, settings)
 
@@ -67,7 +68,7 @@ class TokenStore:
         token = self._access.get(authorization[7:].strip())
         if token is None:
             raise ApiError(401, INVALID_TOKEN)
-        if token.expires_at <= time.monotonic():
+        if token.expires_at <= self.clock():
             raise ApiError(401, EXPIRED_TOKEN)
 
     def _forget_expired(self, now: float) -> None:

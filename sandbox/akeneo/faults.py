@@ -40,10 +40,16 @@ class Stats:
 
 
 class FaultInjector:
-    """Applies the switches to every /api call, in this order: 429 checks, latency, drop, 5xx."""
+    """Applies the switches to every /api call, in this order: 429 checks, latency, drop, 5xx.
 
-    def __init__(self, settings: SandboxSettings) -> None:
+    `clock` (seconds) drives the rate window and `sleep` (async) the latency switch; tests swap
+    them for fakes.
+    """
+
+    def __init__(self, settings: SandboxSettings, clock=time.monotonic, sleep=asyncio.sleep) -> None:
         self.settings = settings
+        self.clock = clock
+        self.sleep = sleep
         self.stats = Stats()
         self.in_flight = 0
         self._accepted: deque[float] = deque()
@@ -90,7 +96,7 @@ class FaultInjector:
 
     def _rejection(self, settings: SandboxSettings):
         """(message, headers) when the call is over the rate or concurrency limit, else None."""
-        now = time.monotonic()
+        now = self.clock()
         if settings.rate_limit_per_second > 0:
             while self._accepted and self._accepted[0] <= now - 1.0:
                 self._accepted.popleft()
@@ -101,13 +107,13 @@ class FaultInjector:
         if settings.max_concurrency > 0 and self.in_flight >= settings.max_concurrency:
             headers = {"retry-after": "1"} if settings.retry_after_header else {}
             return CONCURRENCY_MESSAGE, headers
-        self._accepted.append(now)
+        if settings.rate_limit_per_second > 0:  # (without a limit, nothing would ever trim the window)
+            self._accepted.append(now)
         return None
 
-    @staticmethod
-    async def _sleep(settings: SandboxSettings) -> None:
+    async def _sleep(self, settings: SandboxSettings) -> None:
         if settings.latency_ms > 0:
-            await asyncio.sleep(settings.latency_ms / 1000)
+            await self.sleep(settings.latency_ms / 1000)
 
     async def _answer(self, send: Callable, status: int, body: dict, headers: dict[str, str]) -> None:
         self.stats.status_codes[str(status)] += 1

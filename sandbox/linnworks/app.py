@@ -1,7 +1,6 @@
 """The two FastAPI apps: the auth host (AuthorizeByApplication) and the data host (everything else)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import FastAPI
@@ -70,7 +69,7 @@ async def _call_method(state: SandboxState, settings: SandboxSettings, request: 
     if request.method not in method.verbs:
         raise method_not_allowed(request.method)
     if settings.latency_ms:
-        await asyncio.sleep(settings.latency_ms / 1000)
+        await state.sleep(settings.latency_ms / 1000)
     token = request.query_params.get("token") if method.token_in_query else None
     token = (token or request.headers.get("authorization") or "").strip()
     # The raw session GUID only: "Bearer <token>" or the installation token are refused like a stale one.
@@ -140,7 +139,7 @@ async def _authorize(state: SandboxState, settings: SandboxSettings, request: Re
     if request.method not in ("GET", "POST"):
         raise method_not_allowed(request.method)
     if settings.latency_ms:
-        await asyncio.sleep(settings.latency_ms / 1000)
+        await state.sleep(settings.latency_ms / 1000)
     _take_quota(state, settings, AUTH_METHOD, AUTH_LIMIT)
     fault = _pop_fault(settings, AUTH_METHOD)
     if fault is not None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from urllib.parse import urlparse
 
 from starlette.datastructures import UploadFile
@@ -65,7 +64,7 @@ async def upload_file(call: Call):
         content = await part.read()
         upload = Upload(file_id=new_guid(), name=part.filename or "file", content=content,
                         content_type=part.content_type or "application/octet-stream",
-                        expires_at=time.monotonic() + hours * 3600)
+                        expires_at=call.store.clock() + hours * 3600)
         call.store.uploads[upload.file_id] = upload
         # Answer shape of the uploader is undocumented; FileId is what UploadImagesToInventoryItem takes.
         answers.append({"FileId": upload.file_id, "FileName": upload.name, "FileSize": len(content)})
@@ -81,7 +80,7 @@ async def upload_images_to_inventory_item(call: Call):
     uploads = []
     for file_id in file_ids:  # check all before attaching any
         upload = call.store.uploads.get(file_id)
-        if upload is None or upload.expires_at < time.monotonic():
+        if upload is None or upload.expires_at < call.store.clock():
             raise bad_request(f"Uploaded file {file_id} was not found or has expired")
         uploads.append(upload)
     answer = []

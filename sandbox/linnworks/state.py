@@ -1,8 +1,10 @@
 """Sandbox state shared by the auth and data apps: the account, call statistics, quotas, fault dice."""
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
+import time
 from collections import Counter
 
 from .quota import QuotaBook
@@ -41,16 +43,27 @@ class Stats:
 
 
 class SandboxState:
-    """Everything the two apps share; `store` is the Linnworks account itself."""
+    """Everything the two apps share; `store` is the Linnworks account itself.
 
-    def __init__(self, store: Store | None = None, items: int = 0, seed_value: int = 42):
+    `clock` (seconds) drives quota windows, session idle time and upload expiry; `sleep` (async)
+    applies the latency switch. Both are attributes a test may swap at any time for fakes.
+    """
+
+    def __init__(self, store: Store | None = None, items: int = 0, seed_value: int = 42,
+                 clock=time.monotonic, sleep=asyncio.sleep):
         if store is None:
             store = Store()
             seed(store, items, seed_value)
+        self.clock = clock
+        self.sleep = sleep
         self.store = store
+        store.clock = self.now
         self.stats = Stats()
-        self.quotas = QuotaBook()
+        self.quotas = QuotaBook(self.now)
         self._rng = random.Random()
+
+    def now(self) -> float:
+        return self.clock()
 
     def reseed_faults(self, seed: int | None) -> None:
         """Restart the random-fault sequence (PATCHing `fault_seed` does this, even to the same value)."""

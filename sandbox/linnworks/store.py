@@ -90,8 +90,9 @@ class Upload:
 class Store:
     """The whole account. Handlers mutate it without awaiting in between, so each call is atomic."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self.lock = threading.Lock()  # auth and data apps run in different threads
+        self.clock = clock            # seconds, for session idle time and upload expiry (tests inject one)
         self.server_url = ""          # the data app's URL, handed out as the session's Server
         self.sessions: dict[str, Session] = {}
         self.uploads: dict[str, Upload] = {}
@@ -216,14 +217,14 @@ class Store:
 
     # -- sessions and uploads --------------------------------------------------------------------
     def open_session(self) -> Session:
-        session = Session(token=new_guid(), last_used=time.monotonic(), user_id=new_guid())
+        session = Session(token=new_guid(), last_used=self.clock(), user_id=new_guid())
         with self.lock:
             self.sessions[session.token] = session
         return session
 
     def touch_session(self, token: str, idle_seconds: float) -> bool:
         """True and refreshed when the session exists and has not been idle too long."""
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             session = self.sessions.get(token)
             if session is None:

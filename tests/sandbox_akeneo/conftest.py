@@ -1,4 +1,8 @@
-"""One Akeneo sandbox per test module, reset before each test (fresh catalog, default switches)."""
+"""One Akeneo sandbox per test module, reset before each test (fresh catalog, default switches).
+
+The sandbox's time is a `FakeClock` (token expiry, the rate window, the latency switch): tests
+move it with `clock.advance()` instead of sleeping.
+"""
 from __future__ import annotations
 
 import json
@@ -12,6 +16,7 @@ from sandbox.akeneo.auth import TokenStore
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.settings import SWITCHES, SandboxSettings
 from sandbox.common.server import start_server
+from tests.fakes import FakeClock
 
 CATALOG_SIZE = 120
 SEED = 42
@@ -74,6 +79,10 @@ class Akeneo:
     def post(self, path: str, body) -> httpx.Response:
         return self.http.post(path, json=body)
 
+    def app_faults(self):
+        """The running sandbox's fault injector (same process), to swap its sleep for a gate."""
+        return self.runtime.faults
+
 
 @pytest.fixture(scope="module")
 def running_sandbox():
@@ -87,32 +96,41 @@ def catalog_size() -> int:
     return CATALOG_SIZE
 
 
-def _reset(running_sandbox, variant_share=None):
+@pytest.fixture
+def clock() -> FakeClock:
+    """The sandbox's clock for this test; `clock.sleeps` holds the latency it applied."""
+    return FakeClock()
+
+
+def _reset(running_sandbox, clock: FakeClock, variant_share=None):
     app, server = running_sandbox
     runtime = app.state.sandbox
     runtime.state = generate_catalog(CATALOG_SIZE, SEED, variant_share=variant_share)
     defaults = SandboxSettings()
     for name in SWITCHES:
         setattr(runtime.settings, name, getattr(defaults, name))
-    runtime.tokens = TokenStore()
+    runtime.tokens = TokenStore(clock=clock)
+    runtime.faults.clock = clock
+    runtime.faults.sleep = clock.async_sleep
     client = Akeneo(server.url)
+    client.runtime = runtime
     client.login()
     runtime.faults.reset()
     return client
 
 
 @pytest.fixture
-def akeneo(running_sandbox) -> Akeneo:
+def akeneo(running_sandbox, clock) -> Akeneo:
     """A logged-in client on a freshly reset sandbox (the default catalog layout)."""
-    client = _reset(running_sandbox)
+    client = _reset(running_sandbox, clock)
     yield client
     client.http.close()
 
 
 @pytest.fixture
-def structured(running_sandbox) -> Akeneo:
+def structured(running_sandbox, clock) -> Akeneo:
     """A logged-in client on a fresh catalog where half the products are variants (one- and
     two-level models), with bundles, related products and reference entity values."""
-    client = _reset(running_sandbox, variant_share=STRUCTURED_SHARE)
+    client = _reset(running_sandbox, clock, variant_share=STRUCTURED_SHARE)
     yield client
     client.http.close()

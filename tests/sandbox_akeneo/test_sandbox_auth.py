@@ -1,8 +1,6 @@
 """OAuth of the sandbox: Akeneo's grants, messages and statuses."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -66,20 +64,22 @@ def test_unknown_token_is_401_invalid(akeneo):
     assert answer.json()["message"] == "The access token provided is invalid."
 
 
-def test_expired_token_is_401_with_akeneos_expired_message(akeneo):
+def test_expired_token_is_401_with_akeneos_expired_message(akeneo, clock):
     akeneo.settings(access_token_lifetime=0.3)
     akeneo.login()
+    clock.advance(0.29)
     assert akeneo.get("/api/rest/v1/channels").status_code == 200
-    time.sleep(0.4)
+    clock.advance(0.01)
     answer = akeneo.get("/api/rest/v1/channels")
     assert answer.status_code == 401
     assert answer.json() == {"code": 401, "message": "The access token provided has expired."}
 
 
-def test_refresh_grant_gives_a_new_working_pair_and_uses_up_the_refresh_token(akeneo):
+def test_refresh_grant_gives_a_new_working_pair_and_uses_up_the_refresh_token(akeneo, clock):
     akeneo.settings(access_token_lifetime=0.3)
     first = akeneo.login()
-    time.sleep(0.4)
+    clock.advance(0.4)
+    assert akeneo.get("/api/rest/v1/channels").status_code == 401
     refreshed = akeneo.http.post("/api/oauth/v1/token", auth=("pimflow", "pimflow-secret"),
                                  json={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert refreshed.status_code == 200
@@ -93,10 +93,10 @@ def test_refresh_grant_gives_a_new_working_pair_and_uses_up_the_refresh_token(ak
     assert again.json()["message"] == "Refresh token is invalid or has expired"
 
 
-def test_expired_refresh_token_is_refused(akeneo):
+def test_expired_refresh_token_is_refused(akeneo, clock):
     akeneo.settings(refresh_token_lifetime=0.2)
     first = akeneo.login()
-    time.sleep(0.3)
+    clock.advance(0.2)
     answer = akeneo.http.post("/api/oauth/v1/token", auth=("pimflow", "pimflow-secret"),
                               json={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert answer.status_code == 422

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,21 +11,20 @@ import time
 import httpx
 import pytest
 
-from sandbox.common.server import free_port
-
 pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize("layout, variants", [([], 4), (["--variant-share", "0.5"], 12)])
 def test_cli_serves_the_requested_catalog_and_prints_url_and_credentials(layout, variants):
-    port = free_port()
+    # Port 0: the sandbox binds a free port itself and says which (no race with another test run).
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", str(port), "--products", "25",
+        [sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", "0", "--products", "25",
          "--seed", "3", "--latency-ms", "0", *layout], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         banner = [process.stdout.readline(), process.stdout.readline()]
-        assert f"http://127.0.0.1:{port}" in banner[0]
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+) \(25 products, seed 3", banner[0]).group(1))
+        assert port != 0
         assert "pimflow" in banner[1] and "pimflow-secret" in banner[1] and "admin" in banner[1]
         deadline = time.monotonic() + 10
         while True:

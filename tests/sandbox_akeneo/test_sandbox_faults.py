@@ -1,11 +1,12 @@
 """The switches: latency, 429 (rate and concurrency), 5xx, dropped connections; stats and control API."""
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+
+from tests.fakes import SleepGate
 
 pytestmark = pytest.mark.integration
 
@@ -20,18 +21,19 @@ def _parallel(akeneo, count: int, path: str = "/api/rest/v1/channels") -> list[h
         return list(pool.map(call, range(count)))
 
 
-def test_rate_limit_answers_429_with_retry_after_then_recovers(akeneo):
+def test_rate_limit_answers_429_with_retry_after_then_recovers(akeneo, clock):
     akeneo.settings(rate_limit_per_second=3)
-    answers = [akeneo.get("/api/rest/v1/channels") for _ in range(6)]
-    refused = [a for a in answers if a.status_code == 429]
-    assert [a.status_code for a in answers[:3]] == [200, 200, 200] and len(refused) == 3
-    assert refused[0].json() == {"code": 429, "message": "You have exceeded the limit of API requests per second."}
-    assert int(refused[0].headers["retry-after"]) >= 1
-    time.sleep(1.05)
-    assert akeneo.get("/api/rest/v1/channels").status_code == 200
+    answers = [akeneo.get("/api/rest/v1/channels") for _ in range(6)]  # all in the same (fake) second
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429, 429]
+    assert answers[3].json() == {"code": 429, "message": "You have exceeded the limit of API requests per second."}
+    assert answers[3].headers["retry-after"] == "1"
+    clock.advance(0.99)
+    assert akeneo.get("/api/rest/v1/channels").status_code == 429  # the window has not moved on yet
+    clock.advance(0.01)
+    assert [akeneo.get("/api/rest/v1/channels").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_rate_limit_can_answer_like_a_proxy_without_retry_after(akeneo):
+def test_rate_limit_can_answer_like_a_proxy_without_retry_after(akeneo, clock):
     akeneo.settings(rate_limit_per_second=1, retry_after_header=False)
     answers = [akeneo.get("/api/rest/v1/channels") for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 429, 429]
@@ -39,18 +41,38 @@ def test_rate_limit_can_answer_like_a_proxy_without_retry_after(akeneo):
 
 
 def test_concurrency_cap_refuses_calls_beyond_the_cap(akeneo):
+    # The latency is a gate that holds every call until all four have arrived: two are in flight,
+    # two were refused (refusals get the latency too), whatever the machine's speed.
+    gate = SleepGate(expected=4)
+    akeneo.app_faults().sleep = gate
     akeneo.settings(max_concurrency=2, latency_ms=400)
-    statuses = sorted(answer.status_code for answer in _parallel(akeneo, 4))
-    assert statuses == [200, 200, 429, 429]
+    answers = _parallel(akeneo, 4)
+    assert sorted(answer.status_code for answer in answers) == [200, 200, 429, 429]
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert refused.json() == {"code": 429, "message": "Too many concurrent requests."}
+    assert refused.headers["retry-after"] == "1"
+    assert gate.most_at_once == 4 and gate.sleeps == [0.4] * 4
+
+
+def test_latency_switch_delays_every_api_call_and_not_the_control_api(akeneo, clock):
+    akeneo.settings(latency_ms=300)
+    assert akeneo.get("/api/rest/v1/channels").status_code == 200
+    assert akeneo.get("/api/rest/v1/products/NOPE").status_code == 404
+    assert akeneo.stats()["total"] == 2  # control calls are neither delayed nor counted
+    assert clock.sleeps == [0.3, 0.3]
+    akeneo.settings(latency_ms=0)
+    akeneo.get("/api/rest/v1/channels")
+    assert clock.sleeps == [0.3, 0.3]
 
 
 def test_latency_overlaps_for_concurrent_calls(akeneo):
+    # Four calls asleep in the latency at the same moment: the sandbox does not serialize them.
+    gate = SleepGate(expected=4)
+    akeneo.app_faults().sleep = gate
     akeneo.settings(latency_ms=300)
-    started = time.monotonic()
     answers = _parallel(akeneo, 4)
-    elapsed = time.monotonic() - started
     assert all(answer.status_code == 200 for answer in answers)
-    assert 0.3 <= elapsed < 0.9
+    assert gate.most_at_once == 4 and gate.sleeps == [0.3] * 4
 
 
 def test_error_rate_one_answers_server_errors_in_akeneos_shape(akeneo):

@@ -1,4 +1,8 @@
-"""One Linnworks sandbox per test session, reset before each test; a small HTTP helper around it."""
+"""One Linnworks sandbox per test session, reset before each test; a small HTTP helper around it.
+
+The sandbox's time is a `FakeClock` (quota windows, session idle time, upload expiry, latency):
+tests move it with `clock.advance()` instead of sleeping.
+"""
 from __future__ import annotations
 
 import httpx
@@ -6,6 +10,7 @@ import pytest
 
 from sandbox.linnworks import SandboxSettings, SandboxState, serve
 from sandbox.linnworks.seed import seed
+from tests.fakes import FakeClock
 
 SEED_ITEMS = 20
 
@@ -70,7 +75,16 @@ def sandbox():
 
 
 @pytest.fixture
-def lw(sandbox):
+def clock(sandbox) -> FakeClock:
+    """The sandbox's clock for this test; `clock.sleeps` holds the latency it applied."""
+    fake = FakeClock()
+    sandbox.state.clock = fake
+    sandbox.state.sleep = fake.async_sleep
+    return fake
+
+
+@pytest.fixture
+def lw(sandbox, clock):
     """A fresh account (20 seeded items), default switches, zeroed stats and quotas."""
     sandbox.settings.apply(SandboxSettings().model_dump())
     seed(sandbox.state.store, SEED_ITEMS, 42)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -58,10 +57,12 @@ def test_anything_but_the_raw_session_token_is_token_is_wrong(lw, header):
     assert answer.json() == {"Code": "-", "Message": "Token is wrong."}
 
 
-def test_idle_session_expires_and_a_new_authorize_works(lw):
+def test_idle_session_expires_and_a_new_authorize_works(lw, clock):
     lw.settings(session_idle_seconds=0.3)
     assert lw.call("Inventory/GetChannels", "GET").status_code == 200
-    time.sleep(0.45)
+    clock.advance(0.3)
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 200  # idle exactly the limit: still alive
+    clock.advance(0.31)
     expired = lw.call("Inventory/GetChannels", "GET")
     assert expired.status_code == 401
     assert expired.json()["Message"] == "Token is wrong."
@@ -69,11 +70,13 @@ def test_idle_session_expires_and_a_new_authorize_works(lw):
     assert lw.call("Inventory/GetChannels", "GET", token=fresh).status_code == 200
 
 
-def test_activity_keeps_the_session_alive(lw):
+def test_activity_keeps_the_session_alive(lw, clock):
     lw.settings(session_idle_seconds=0.6)
-    for _ in range(4):  # 0.8 s in total, never 0.6 s idle
-        time.sleep(0.2)
+    for _ in range(4):  # 2 s in total, never more than 0.6 s idle
+        clock.advance(0.5)
         assert lw.call("Inventory/GetChannels", "GET").status_code == 200
+    clock.advance(0.61)
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 401
 
 
 def test_sandbox_control_can_expire_every_session(lw):

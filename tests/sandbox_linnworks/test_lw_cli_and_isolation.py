@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.common.server import free_port
 from sandbox.linnworks.settings import DEFAULT_APPLICATION_ID, DEFAULT_APPLICATION_SECRET, DEFAULT_INSTALLATION_TOKEN
 
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox" / "linnworks"
@@ -40,12 +40,16 @@ def test_importing_the_sandbox_loads_no_pimflow_package():
 
 @pytest.mark.integration
 def test_cli_serves_auth_and_data_hosts_with_seeded_items():
-    auth_port, data_port = free_port(), free_port()
+    # Ports 0: the sandbox binds free ports itself and prints them (no race with another test run).
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.linnworks", "--auth-port", str(auth_port), "--data-port", str(data_port),
+        [sys.executable, "-m", "sandbox.linnworks", "--auth-port", "0", "--data-port", "0",
          "--seed-items", "7", "--latency-ms", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         cwd=SANDBOX_DIR.parents[1], env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
+        banner = process.stdout.readline()
+        found = re.search(r"auth http://127\.0\.0\.1:(\d+)  data http://127\.0\.0\.1:(\d+)  items 7", banner)
+        assert found, banner
+        auth_port, data_port = int(found.group(1)), int(found.group(2))
         deadline = time.monotonic() + 30
         session = None
         while time.monotonic() < deadline and session is None:

@@ -1,7 +1,6 @@
 """Injected faults (before and after commit), random 5xx, latency, stats, settings and seed controls."""
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -67,12 +66,16 @@ def test_fault_seed_makes_random_faults_repeatable(lw):
     assert {200, 500} == set(first)
 
 
-def test_latency_is_added_to_each_call(lw):
+def test_latency_is_added_to_each_call_on_both_hosts(lw, clock):
+    assert lw.token  # authorized before the switch
     lw.settings(latency_ms=150)
-    started = time.perf_counter()
-    lw.call("Inventory/GetChannels", "GET")
-    assert time.perf_counter() - started >= 0.15
+    assert lw.authorize().status_code == 200
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 200
+    assert lw.call("Inventory/NoSuchMethod").status_code == 404  # unknown methods answer at once
+    assert clock.sleeps == [0.15, 0.15]  # the auth host's call and the data host's
     lw.settings(latency_ms=0)
+    lw.call("Inventory/GetChannels", "GET")
+    assert clock.sleeps == [0.15, 0.15]
 
 
 def test_stats_count_calls_per_method_status_and_auth(lw):

@@ -1,8 +1,6 @@
 """Per-method quotas: 150 or 250 calls per window, 429 with the documented message, Retry-After by switch."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -12,13 +10,18 @@ def _spend(lw, method: str, calls: int, verb: str = "GET", **kwargs) -> list[int
     return [lw.call(method, verb, **kwargs).status_code for _ in range(calls)]
 
 
-def test_150_per_minute_method_answers_429_on_call_151(lw):
+def test_150_per_minute_method_answers_429_on_call_151(lw, clock):
     statuses = _spend(lw, "Inventory/GetChannels", 150)
     assert set(statuses) == {200}
+    clock.advance(20)
     refused = lw.call("Inventory/GetChannels", "GET")
     assert refused.status_code == 429
     assert refused.json() == {"Message": "API calls quota exceeded! Maximum admitted 150 per Minute."}
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["Retry-After"] == "40"  # the window opened by call 1 ends 40 s later
+    clock.advance(39.5)
+    assert lw.call("Inventory/GetChannels", "GET").headers["Retry-After"] == "1"  # rounded up, never 0
+    clock.advance(0.5)
+    assert _spend(lw, "Inventory/GetChannels", 150) == [200] * 150
 
 
 def test_250_per_minute_method_admits_250(lw):
@@ -44,13 +47,15 @@ def test_429_without_retry_after_when_switched_off(lw):
     assert refused.json()["Message"] == "API calls quota exceeded! Maximum admitted 1 per Minute."
 
 
-def test_quota_window_can_be_shrunk_and_reopens(lw):
-    lw.settings(quota_overrides={"Inventory/GetChannels": 2}, quota_window_seconds=0.8)
+def test_quota_window_can_be_shrunk_and_reopens(lw, clock):
+    lw.settings(quota_overrides={"Inventory/GetChannels": 2}, quota_window_seconds=0.75)
     assert _spend(lw, "Inventory/GetChannels", 3) == [200, 200, 429]
     refused = lw.call("Inventory/GetChannels", "GET")
     assert refused.headers["Retry-After"] == "1"  # whole seconds, never 0
-    time.sleep(0.85)
-    assert _spend(lw, "Inventory/GetChannels", 2) == [200, 200]
+    clock.advance(0.5)
+    assert _spend(lw, "Inventory/GetChannels", 1) == [429]
+    clock.advance(0.25)  # the window opened by the first call is over
+    assert _spend(lw, "Inventory/GetChannels", 3) == [200, 200, 429]
 
 
 def test_quotas_can_be_disabled(lw):

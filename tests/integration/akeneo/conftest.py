@@ -1,6 +1,8 @@
 """The Akeneo sandbox over real HTTP on 127.0.0.1, for the client's integration tests."""
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -22,6 +24,7 @@ DEFAULT_SWITCHES = SandboxSettings().switches()
 class Sandbox:
     url: str
     state: object  # sandbox.akeneo.state.AkeneoState, as served (writes change it)
+    runtime: object  # sandbox.akeneo.web.Runtime: tests may swap its clocks and sleep for fakes
 
     def configure(self, **switches) -> None:
         answer = requests.patch(f"{self.url}/_sandbox/settings", json=switches, timeout=10)
@@ -31,6 +34,8 @@ class Sandbox:
         return requests.get(f"{self.url}/_sandbox/stats", timeout=10).json()
 
     def reset(self) -> None:
+        self.runtime.tokens.clock = time.monotonic
+        self.runtime.faults.clock, self.runtime.faults.sleep = time.monotonic, asyncio.sleep
         self.configure(**DEFAULT_SWITCHES)
         requests.post(f"{self.url}/_sandbox/stats/reset", timeout=10).raise_for_status()
 
@@ -48,8 +53,9 @@ class Sandbox:
 
 def _serve(products: int, variant_share: float | None = None):
     state = generate_catalog(products, seed=SEED, variant_share=variant_share)
-    with start_server(create_app(state)) as server:
-        yield Sandbox(server.url, state)
+    app = create_app(state)
+    with start_server(app) as server:
+        yield Sandbox(server.url, state, app.state.sandbox)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,11 @@
 in what the client extracts."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from akeneo.errors import AkeneoRateLimited
 from akeneo.search import ProductQuery
+from tests.fakes import FakeClock, SleepGate
 
 pytestmark = pytest.mark.integration
 
@@ -38,13 +37,15 @@ def test_token_expiring_mid_run_is_renewed_and_the_result_is_unchanged(sandbox):
 
 
 def test_expired_token_answered_401_is_refreshed_once(sandbox):
-    # The server expires this token after 0.1 s but announces `expires_in: 1` (rounded up), so
-    # the client still believes it valid (until 0.9 s) when it is refused.
-    sandbox.configure(access_token_lifetime=0.1)
+    # The server's tokens live 60 s of a fake clock that the test moves past their expiry, while
+    # the client, on real time, still believes its token valid for most of a minute.
+    clock = FakeClock()
+    sandbox.runtime.tokens.clock = clock  # the fixture puts the real clock back
+    sandbox.configure(access_token_lifetime=60)
     client = sandbox.client()
     client.authenticate()
     sandbox.configure(access_token_lifetime=3600)
-    time.sleep(0.2)
+    clock.advance(60)
     assert sorted(p["uuid"] for p in client.iter_products(QUERY)) == expected(sandbox)
     stats = sandbox.stats()
     assert stats["status_codes"].get("401") == 1
@@ -52,18 +53,33 @@ def test_expired_token_answered_401_is_refreshed_once(sandbox):
     assert client.transport.auth.grants == {"password": 1, "refresh_token": 1}
 
 
-@pytest.mark.parametrize("rate, concurrency, retry_after_header", [
-    (8, 0, True),     # over the rate: 429 with Retry-After (whole seconds, honoured)
-    (0, 1, False),    # over the concurrency cap behind a proxy: 429 without Retry-After
-    (15, 2, False),
+@pytest.mark.parametrize("rate, concurrency, retry_after_header, latency_ms", [
+    (8, 0, True, 100),    # over the rate: 429 with Retry-After (whole seconds, honoured)
+    (0, 1, False, 20),    # over the concurrency cap behind a proxy: 429 without Retry-After
+    (15, 2, False, 50),
 ])
-def test_429_storms_change_nothing(sandbox, rate, concurrency, retry_after_header):
-    sandbox.configure(rate_limit_per_second=rate, max_concurrency=concurrency, latency_ms=20,
+def test_429_storms_change_nothing(sandbox, rate, concurrency, retry_after_header, latency_ms):
+    # The sandbox's rate window runs on a fake clock that only its latency moves: every call
+    # costs `latency_ms` of it, so the 16 calls of the two reads go faster than `rate` per second
+    # and some are refused, however fast or slow the machine is (the fixture restores real time).
+    clock = FakeClock()
+    faults = sandbox.runtime.faults
+    faults.clock, faults.sleep = clock, clock.async_sleep
+    faults.reset()  # a rate window on the new clock
+    sandbox.configure(rate_limit_per_second=rate, max_concurrency=concurrency, latency_ms=latency_ms,
                       retry_after_header=retry_after_header)
     client = sandbox.client(max_concurrent_requests=4, retry_base_delay=0.05, max_retries=12)
-    sequential, concurrent = read_both(client)
+    sequential = sorted(p["uuid"] for p in client.iter_products(QUERY))
+    gate = None
+    if concurrency == 1:
+        # The two families are read at once: the gate holds the first call until the second has
+        # arrived, and the cap refuses that one.
+        gate = faults.sleep = SleepGate(expected=2, clock=clock)
+    concurrent = sorted(p["uuid"] for p in client.iter_products_concurrently(QUERY))
     assert sequential == concurrent == expected(sandbox)
     assert sandbox.stats()["status_codes"].get("429", 0) > 0
+    if gate is not None:
+        assert gate.most_at_once == 2
 
 
 def test_the_client_throttle_prevents_429s(sandbox):

@@ -5,6 +5,7 @@ import pytest
 from linnworks_sandbox_helpers import SandboxControl, sandbox_client
 
 from sandbox.linnworks import SandboxSettings, serve
+from tests.fakes import FakeClock
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +15,16 @@ def sandbox():
 
 
 @pytest.fixture
-def control(sandbox) -> SandboxControl:
+def clock(sandbox) -> FakeClock:
+    """The sandbox's clock for this test (quota windows, session idle time, latency)."""
+    fake = FakeClock()
+    sandbox.state.clock = fake
+    sandbox.state.sleep = fake.async_sleep
+    return fake
+
+
+@pytest.fixture
+def control(sandbox, clock) -> SandboxControl:
     """The sandbox back at its default switches, seeded with 10 items, stats at zero."""
     control = SandboxControl(sandbox)
     control.settings(**SandboxSettings().model_dump())
@@ -24,6 +34,7 @@ def control(sandbox) -> SandboxControl:
 
 
 @pytest.fixture
-def client(sandbox, control):
-    with sandbox_client(sandbox) as lw:
+def client(sandbox, control, clock):
+    """A client on the sandbox's fake clock: its quota waits and retry pauses move that clock."""
+    with sandbox_client(sandbox, clock) as lw:
         yield lw

@@ -61,6 +61,14 @@ def sandbox_settings(sandbox, **overrides) -> LinnworksSettings:
     return LinnworksSettings.build(**fields)
 
 
-def sandbox_client(sandbox, **overrides) -> LinnworksClient:
+def sandbox_client(sandbox, clock=None, **overrides) -> LinnworksClient:
+    """A client on the sandbox; with `clock` (a `tests.fakes.FakeClock`), the client's quota
+    windows, retry pauses and session idle time run on that clock instead of real time."""
     settings = sandbox_settings(sandbox, **overrides)
-    return LinnworksClient(settings, quotas=QuotaBook(settings))
+    if clock is None:
+        return LinnworksClient(settings, quotas=QuotaBook(settings))
+    client = LinnworksClient(settings, quotas=QuotaBook(settings, clock=clock, wait=clock.wait), sleep=clock.sleep)
+    # LinnworksClient does not take a clock for its session yet; its Authenticator does.
+    client._auth._clock = clock
+    client._auth._last_used = clock()
+    return client

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,10 +20,10 @@ def new_items(count: int, prefix: str = "NEW") -> list[NewStockItem]:
             for i in range(count)]
 
 
-def test_expired_session_mid_run_is_renewed_once_and_the_run_goes_on(sandbox, control, client):
+def test_expired_session_mid_run_is_renewed_once_and_the_run_goes_on(sandbox, control, client, clock):
     control.settings(session_idle_seconds=0.4)
     first = client.get_stock_locations()
-    time.sleep(0.6)  # the sandbox forgets the idle session; the client still thinks it has 20 minutes
+    clock.advance(0.6)  # the sandbox forgets the idle session; the client still thinks it has 20 minutes
     again = client.get_stock_locations()
     assert [loc.stock_location_id for loc in again] == [loc.stock_location_id for loc in first]
     stats = control.stats()
@@ -33,59 +32,69 @@ def test_expired_session_mid_run_is_renewed_once_and_the_run_goes_on(sandbox, co
     assert stats["calls"]["Inventory/GetStockLocations"] == 3
 
 
-def test_client_told_the_idle_expiry_renews_before_linnworks_drops_the_session(sandbox, control):
+def test_client_told_the_idle_expiry_renews_before_linnworks_drops_the_session(sandbox, control, clock):
     control.settings(session_idle_seconds=1.0)
-    with sandbox_client(sandbox, session_idle_seconds=1.0) as lw:
+    with sandbox_client(sandbox, clock, session_idle_seconds=1.0) as lw:
         lw.get_stock_locations()
-        time.sleep(0.95)  # past the client's renewal point (90% of the idle limit), before expiry
+        clock.advance(0.875)  # before the client's renewal point (90% of the idle limit)
+        lw.get_stock_locations()
+        assert control.stats()["auth_calls"] == 1
+        clock.advance(0.95)  # past the client's renewal point, before Linnworks' expiry
         lw.get_stock_locations()
     stats = control.stats()
     assert stats["auth_calls"] == 2
     assert "401" not in stats["status_codes"]
+    assert stats["calls"]["Inventory/GetStockLocations"] == 3
 
 
-def test_quotas_are_real_and_the_client_paces_itself_without_a_single_429(sandbox, control):
-    # GetStockLocations allows 150 calls a window; 320 calls need three windows.
+def test_quotas_are_real_and_the_client_paces_itself_without_a_single_429(sandbox, control, clock):
+    # GetStockLocations allows 150 calls a window; 320 calls need three windows. The sandbox and
+    # the client share a fake clock: a client that must wait makes it jump, nobody waits for real.
     control.settings(quota_window_seconds=0.5)
     control.reset_stats()
-    with sandbox_client(sandbox, quota_window_seconds=0.5, concurrency=4) as lw:
-        lw.get_stock_locations()  # authorize outside the timing
-        started = time.monotonic()
+    with sandbox_client(sandbox, clock, quota_window_seconds=0.5, concurrency=4) as lw:
+        lw.get_stock_locations()
+        started = clock()
         with ThreadPoolExecutor(max_workers=4) as pool:
             answers = list(pool.map(lambda _: lw.get_stock_locations(), range(319)))
-        elapsed = time.monotonic() - started
+        waited = clock() - started
+        calls, waited_in_book = lw.quotas.usage()["Inventory/GetStockLocations"]
     stats = control.stats()
     assert all(len(locations) == 3 for locations in answers)
-    assert stats["calls"]["Inventory/GetStockLocations"] == 320
+    assert stats["calls"]["Inventory/GetStockLocations"] == 320 and calls == 320
     assert "429" not in stats["status_codes"]
-    assert elapsed >= 2 * 0.5 - 0.05  # calls 151 and 301 each had to wait for a new window
+    # Calls 151 and 301 each had to wait for a new window, and no window more.
+    assert 2 * 0.5 <= waited < 3 * 0.5
+    assert waited_in_book >= 2 * 0.5
 
 
 @pytest.mark.parametrize("retry_after_header", [True, False])
-def test_429_from_a_quota_the_client_did_not_know_is_waited_out(sandbox, control, retry_after_header):
+def test_429_from_a_quota_the_client_did_not_know_is_waited_out(sandbox, control, clock, retry_after_header):
     # The sandbox enforces 5 per second on the lookup; the client believes the documented 250.
     control.settings(quota_window_seconds=1.0, retry_after_header=retry_after_header,
                      quota_overrides={"Inventory/GetStockItemIdsBySKU": 5})
-    with sandbox_client(sandbox, quota_window_seconds=1.0) as lw:
-        started = time.monotonic()
+    with sandbox_client(sandbox, clock, quota_window_seconds=1.0) as lw:
+        started = clock()
         found = [lw.find_stock_item_ids(["SKU-000001"]) for _ in range(8)]
-        elapsed = time.monotonic() - started
+        waited = clock() - started
     assert all(f == {"SKU-000001": found[0]["SKU-000001"]} for f in found)
     stats = control.stats()
-    assert stats["calls"]["Inventory/GetStockItemIdsBySKU"] >= 9  # 8 answers plus at least one 429
-    assert stats["status_codes"]["429"] >= 1
-    assert elapsed >= 0.9
+    assert stats["calls"]["Inventory/GetStockItemIdsBySKU"] == 9  # 8 answers and the one 429 of call 6
+    assert stats["status_codes"]["429"] == 1
+    # Retry-After says 1 s; without it the client waits its whole window (1 s): the sandbox's
+    # window has then reopened, and the client waited no longer than that.
+    assert waited == 1.0 and clock.waits == [1.0]
 
 
-def test_forced_429_is_waited_out_and_not_reported_as_an_error(sandbox, control):
+def test_forced_429_is_waited_out_and_not_reported_as_an_error(sandbox, control, clock):
     control.settings(fail_next=[{"method": "Stock/GetStockLevel_Batch", "status": 429}])
-    with sandbox_client(sandbox, quota_window_seconds=0.3) as lw:
+    with sandbox_client(sandbox, clock, quota_window_seconds=0.25) as lw:
         item_id = lw.find_stock_item_ids(["SKU-000001"])["SKU-000001"]
-        started = time.monotonic()
         levels = lw.get_stock_levels([item_id])
-        assert time.monotonic() - started >= 0.3
     assert levels[item_id]
-    assert control.stats()["status_codes"]["429"] == 1
+    assert clock.waits == [0.25]  # no Retry-After on that 429: a whole window of the client's
+    stats = control.stats()
+    assert stats["status_codes"]["429"] == 1 and stats["calls"]["Stock/GetStockLevel_Batch"] == 2
 
 
 def test_5xx_after_commit_during_bulk_add_is_retried_without_duplicate_items(sandbox, control, client):
@@ -155,12 +164,13 @@ def test_hook_test_connection_against_the_sandbox(sandbox, control, monkeypatch)
     assert "0000000000ff" not in message
 
 
-def test_session_token_and_secrets_stay_out_of_debug_logs_even_for_the_uploader(sandbox, control, client, caplog):
+def test_session_token_and_secrets_stay_out_of_debug_logs_even_for_the_uploader(sandbox, control, client, clock,
+                                                                                caplog):
     caplog.set_level(logging.DEBUG)
     control.settings(session_idle_seconds=0.3)
     item_id = client.find_stock_item_ids(["SKU-000001"])["SKU-000001"]
     first_token = client._auth.token
-    time.sleep(0.4)  # the next call meets "Token is wrong." and authorizes again
+    clock.advance(0.4)  # the next call meets "Token is wrong." and authorizes again
     client.upload_image(item_id, b"\x89PNG\r\n\x1a\n-bytes-", "a.png", content_type="image/png")
     assert client._auth.token != first_token
     assert "Uploader/UploadFile" in caplog.text and "token=***" in caplog.text  # urllib3's request line

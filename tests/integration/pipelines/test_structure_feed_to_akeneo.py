@@ -37,10 +37,13 @@ source:
 target:
   kind: akeneo
   product_id: identifier
-batch_size: 3
+batch_size: 4
 retries: 0
 chunk_size: 4
 """
+# batch_size = chunk_size: the two hoodies with the same axis value are in one PATCH, where Akeneo
+# takes lines in order (S wins, S2 is refused). In two batches, which run concurrently, either one
+# could win, and FEED-TEE-M's UPSELL could reach Akeneo before FEED-TEE-S exists.
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import uuid
 
 import pytest
@@ -293,17 +294,21 @@ batch_size: 7
 @pytest.fixture
 def empty_akeneo(structured, monkeypatch, tmp_path):
     """A second Akeneo (the sandbox, on its own port) with no category at all."""
+    import re
     import subprocess
     import sys
 
     from pimflowdev.sandboxes import wait_until_up
-    from sandbox.common.server import free_port
 
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", str(port),
-                                "--products", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    # Port 0: the sandbox binds a free port itself and prints it (no race with another test run).
+    process = subprocess.Popen([sys.executable, "-m", "sandbox.akeneo", "--host", "127.0.0.1", "--port", "0",
+                                "--products", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        url = f"http://127.0.0.1:{port}"
+        banner = process.stdout.readline()
+        found = re.search(r"on (http://127\.0\.0\.1:\d+) ", banner)
+        assert found, banner
+        url = found.group(1)
         wait_until_up(f"{url}/_sandbox/settings", [process])
         requests.post(f"{url}/_sandbox/catalog", json={"products": 0, "categories": False},
                       timeout=30).raise_for_status()
@@ -314,6 +319,7 @@ def empty_akeneo(structured, monkeypatch, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
 
 
 def test_category_initialisation_creates_parents_before_children(empty_akeneo, tmp_path, run_profile):

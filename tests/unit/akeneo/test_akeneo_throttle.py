@@ -55,6 +55,7 @@ def test_no_more_calls_in_flight_than_the_cap_across_threads():
     limiter = RequestLimiter(0, 1.0, 2)
     lock = threading.Lock()
     in_flight = peak = 0
+    cap_reached = threading.Event()
 
     def call():
         nonlocal in_flight, peak
@@ -62,7 +63,12 @@ def test_no_more_calls_in_flight_than_the_cap_across_threads():
             with lock:
                 in_flight += 1
                 peak = max(peak, in_flight)
-            time.sleep(0.01)
+                if in_flight == 2:
+                    cap_reached.set()
+            # The first caller holds its slot until a second one is in: the cap is then really
+            # reached (however slowly the threads start), and a third must not get in meanwhile.
+            cap_reached.wait(timeout=20)  # the timeout only stops a hung test
+            time.sleep(0.001)
             with lock:
                 in_flight -= 1
 
@@ -71,7 +77,7 @@ def test_no_more_calls_in_flight_than_the_cap_across_threads():
         t.start()
     for t in threads:
         t.join()
-    assert peak == 2
+    assert cap_reached.is_set() and peak == 2
 
 
 def test_clients_of_one_connection_in_a_process_share_one_limiter():

@@ -9,6 +9,7 @@ from linnworks_unit_helpers import make_settings
 
 from linnworks.endpoints import ENDPOINTS
 from linnworks.quota import MethodWindow, QuotaBook, shared_quota_book
+from tests.fakes import FakeClock as SharedFakeClock
 
 
 class FakeClock:
@@ -63,8 +64,10 @@ def test_book_sizes_each_method_from_the_documented_table_and_overrides():
 
 
 def test_threads_sharing_a_book_never_exceed_the_limit_within_a_window():
-    settings = make_settings(quota_overrides={"Stock/GetStockLevel": 5}, quota_window_seconds=0.3)
-    book = QuotaBook(settings)
+    # Fake time: a thread that must wait makes the clock jump to its deadline; no real waiting.
+    clock = SharedFakeClock()
+    settings = make_settings(quota_overrides={"Stock/GetStockLevel": 5}, quota_window_seconds=0.25)
+    book = QuotaBook(settings, clock=clock, wait=clock.wait)
     starts: list[float] = []
     lock = threading.Lock()
 
@@ -72,22 +75,36 @@ def test_threads_sharing_a_book_never_exceed_the_limit_within_a_window():
         for _ in range(3):
             with book.slot("Stock/GetStockLevel"):
                 with lock:
-                    starts.append(time.monotonic())
-                time.sleep(0.01)
+                    starts.append(clock())
+                time.sleep(0.001)  # hold the slot a moment so the threads really interleave
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
-    began = time.monotonic()
+    began = clock()
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)  # only stops a hung test
+    assert not any(thread.is_alive() for thread in threads)
     starts.sort()
-    assert len(starts) == 12
-    # 12 calls at 5 per 0.3 s: the 6th and 11th must each wait for a window to pass.
-    assert starts[5] - began >= 0.3
-    assert starts[10] - began >= 0.6
+    assert len(starts) == 12 and book.usage()["Stock/GetStockLevel"][0] == 12
+    # 12 calls at 5 per 0.25 s: the 6th and 11th must each wait for a window to pass.
+    assert starts[:5] == [began] * 5
+    assert starts[5] - began >= 0.25
+    assert starts[10] - began >= 0.5
     for i in range(len(starts) - 5):
-        assert starts[i + 5] - starts[i] >= 0.3 - 0.005
+        assert starts[i + 5] - starts[i] >= 0.25
+    assert clock.waits and all(wait > 0 for wait in clock.waits)
+
+
+def test_a_waiting_caller_waits_exactly_until_the_oldest_completion_leaves_the_window():
+    clock = SharedFakeClock()
+    window = MethodWindow(limit=2, window=0.5, clock=clock, wait=clock.wait)
+    for _ in range(2):
+        window.acquire()
+        window.release()
+    clock.advance(0.125)
+    assert window.acquire() == 0.375  # seconds waited, by the clock the window was given
+    assert clock.waits == [0.375]
 
 
 def test_book_is_shared_per_connection_and_separate_for_another_account():

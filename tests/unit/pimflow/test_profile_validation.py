@@ -129,15 +129,44 @@ def test_bad_profile_does_not_stop_good_ones(tmp_path):
 
 
 def test_validate_command_exits_1_and_prints_file_field_reason(tmp_path, capsys):
-    bad = write(tmp_path, "bad.yaml", GOOD + "chunk_size: -1\n")
-    assert pimflow_cli(["validate", str(bad)]) == 1
-    err = capsys.readouterr().err
-    assert str(bad) in err and "chunk_size: Input should be greater than or equal to 1" in err
+    good = write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("id: good", "id: other").replace(
+        "path: in.csv", "path: in.csv, delimeter: ';'") + "chunk_size: -1\n")
+    assert pimflow_cli(["validate", str(good), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"ok    {good}  (good: feed → feed)"]
+    # The bad file, then each mistake as `  field.path: reason`, then the count.
+    lines = err.splitlines()
+    assert lines[0] == f"{bad}: invalid profile"
+    assert sorted(lines[1:-1]) == [
+        "  chunk_size: Input should be greater than or equal to 1 (got -1)",
+        "  source.delimeter: unknown key (check the spelling; see `pimflow schema`)",
+    ]
+    assert lines[-1] == "1 valid, 1 invalid"
+
+
+def test_validate_command_names_a_file_that_is_not_yaml(tmp_path, capsys):
+    broken = write(tmp_path, "broken.yaml", "id: x\nsource: [unclosed\n")
+    assert pimflow_cli(["validate", str(broken)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    first, reason, count = err.splitlines()
+    assert first == f"{broken}: invalid profile"
+    assert reason.startswith("  (file): ") and "not valid YAML" in reason
+    assert count == "0 valid, 1 invalid"
 
 
 def test_validate_command_exits_0_on_shipped_profiles(capsys):
+    files = profile_files(ROOT / "include" / "profiles")
     assert pimflow_cli(["validate"]) == 0
-    assert "invalid" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert err == ""
+    expected = []
+    for path in files:
+        profile = parse_profile(path)
+        expected.append(f"ok    {path}  ({profile.id}: {profile.source.kind} → {profile.target.kind})")
+    assert out.splitlines() == expected + [f"{len(files)} valid, 0 invalid"]
+    assert len(files) == len(list((ROOT / "include" / "profiles").glob("*.yaml")))
 
 
 def test_schema_command_output_validates_every_shipped_profile():
