@@ -8,6 +8,7 @@ sync, 10,000 products, its default profile: images in upload mode) and `bench.fe
 call it takes the CPU time of this process (user + system, all threads: `time.process_time()`),
 summed over chunks. Each scenario runs --repeat times (default: feed → Akeneo 5, Akeneo → Linnworks
 1) and keeps the run with the least transform+load+feedback CPU: on a busy machine CPU seconds vary.
+Each run is a fresh Python process (so is each Airflow task), so runs do not inherit each other's state.
 
     .venv/bin/python -m bench.step_cpu [--products 10000] [--lines 10000]
         [--only akeneo_to_linnworks|feed_to_akeneo] [--baseline FILE] [--save FILE] [--repeat N] [--no-images] [--cprofile]
@@ -234,12 +235,25 @@ def measure(name: str, size: int, profile_steps: bool, images: bool = True) -> d
     return result
 
 
+def measure_in_child(name: str, size: int, profile_steps: bool, images: bool) -> dict:
+    """One run in a fresh Python process (as Airflow runs each task): what earlier runs left in this
+    process (caches, garbage to collect, modules imported) would otherwise shift CPU between steps
+    and between runs (a scenario's later runs measured 30-40% above its first in one process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "bench.step_cpu", "--run-one", name, "--result", str(out),
+                   "--products" if name == "akeneo_to_linnworks" else "--lines", str(size),
+                   *(["--cprofile"] if profile_steps else []), *([] if images else ["--no-images"])]
+        subprocess.run(command, cwd=ROOT, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
 def measure_best(name: str, size: int, repeat: int, profile_steps: bool, images: bool = True) -> dict:
     """`repeat` runs (each a first sync into fresh sandboxes); the one with the least transform+load+feedback
     CPU stands for the scenario (the least is the least disturbed by other work on the machine)."""
     runs = []
     for n in range(repeat):
-        runs.append(measure(name, size, profile_steps, images))
+        runs.append(measure_in_child(name, size, profile_steps, images))
         print(f"{name}: run {n + 1}/{repeat}: {CORE_ROW} {runs[-1]['core_cpu_s_per_1k']:.4f} CPU s per 1k", flush=True)
     best = min(runs, key=lambda r: (not r["complete"], r["core_cpu_s_per_1k"]))
     best["runs_core_cpu_s_per_1k"] = [r["core_cpu_s_per_1k"] for r in runs]
@@ -319,11 +333,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="Akeneo → Linnworks without images (their upload is most of the load step's CPU)")
     parser.add_argument("--cprofile", action="store_true",
                         help="also print the top 10 cumulative functions of transform, load, feedback (inflates CPU)")
+    parser.add_argument("--run-one", choices=SCENARIOS, help=argparse.SUPPRESS)  # one run, in a child process
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    sizes = {"akeneo_to_linnworks": args.products, "feed_to_akeneo": args.lines}
+    if args.run_one:
+        result = measure(args.run_one, sizes[args.run_one], args.cprofile, images=not args.no_images)
+        args.result.write_text(json.dumps(result), encoding="utf-8")
+        return 0
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     if baseline is not None and baseline.get("cprofile"):
         print(f"note: {args.baseline} was measured under cProfile; its CPU numbers are inflated")
-    sizes = {"akeneo_to_linnworks": args.products, "feed_to_akeneo": args.lines}
     results: dict[str, dict] = {}
     for name in SCENARIOS:
         if args.only in (None, name):
