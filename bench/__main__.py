@@ -9,7 +9,7 @@ import importlib
 import sys
 
 BENCHES = ("codec", "akeneo_extract", "feed_to_akeneo", "linnworks_calls", "linnworks_writer", "linnworks_structure",
-           "akeneo_to_linnworks", "stock_to_akeneo", "linnworks_images")
+           "akeneo_to_linnworks", "stock_to_akeneo", "linnworks_images", "dag_parse", "step_cpu", "sandbox_timing")
 
 
 def main(argv: list[str]) -> int:
