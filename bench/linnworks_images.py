@@ -17,21 +17,12 @@ uploads several files, nor one that attaches to several items).
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 from collections import Counter
 
 TARGET = 1.2
-
-
-def _start_sandboxes(**kwargs):
-    try:
-        from pimflowdev.sandboxes import start_sandboxes
-    except ImportError:  # pragma: no cover - older layout
-        from pimflow.sandboxes import start_sandboxes
-    return start_sandboxes(**kwargs)
 
 
 def media_codes(akeneo, limit: int = 50) -> list[str]:
@@ -59,7 +50,9 @@ def main(argv: list[str]) -> int:
     from linnworks.endpoints import ENDPOINTS
     from linnworks.writer import LinnworksWriter
 
-    with _start_sandboxes(products=60, latency_ms=args.latency_ms, quota_window_seconds=args.window) as sandboxes:
+    from pimflowdev.sandboxes import start_sandboxes
+
+    with start_sandboxes(products=60, latency_ms=args.latency_ms, quota_window_seconds=args.window) as sandboxes:
         os.environ.update(sandboxes.connection_env())
         from pimflow.kinds.akeneo import akeneo_client
         from pimflow.kinds.linnworks import linnworks_client

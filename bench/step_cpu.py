@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import pstats
-import random
 import subprocess
 import sys
 import tempfile
@@ -50,22 +49,15 @@ from pimflow.profile import Profile  # noqa: E402
 from pimflow.staging import RunStaging, as_storage_path  # noqa: E402
 from pimflow.window import RunParams  # noqa: E402
 
-try:
-    from pimflow.sandboxes import start_sandboxes  # noqa: E402
-except ImportError:  # the launcher may move out of the runtime package
-    from pimflowdev.sandboxes import start_sandboxes  # noqa: E402
+from bench.akeneo_to_linnworks import PROFILE as AKENEO_TO_LINNWORKS  # noqa: E402
+from bench.feed_to_akeneo import PROFILE as FEED_PROFILE, write_feed  # noqa: E402
+from pimflow.factory import has_link_step, has_parents_step  # noqa: E402
+from pimflowdev.sandboxes import start_sandboxes  # noqa: E402
 
 
 def _extra_steps(profile) -> tuple[bool, bool]:
-    """(has a load_parents step, has a link step) for the profile's DAG, before and after the core rebuild."""
-    try:
-        from pimflow.factory import has_link_step, has_parents_step
-    except ImportError:
-        from pimflow.kinds import target_kind
-
-        kinds = target_kind(profile).steps(profile)
-        return "parents" in kinds, "link" in kinds
-    return bool(has_parents_step(profile)), bool(has_link_step(profile))
+    """(has a load_parents step, has a link step) for the profile's DAG."""
+    return has_parents_step(profile), has_link_step(profile)
 
 
 SCENARIOS = ("akeneo_to_linnworks", "feed_to_akeneo")
@@ -77,45 +69,8 @@ CORE_ROW = "transform+load+feedback"
 DEFAULT_REPEAT = {"akeneo_to_linnworks": 1, "feed_to_akeneo": 5}
 TARGET_CUT = 0.30  # after the rebuild: at least 30% less CPU per 1,000 records
 
-# The profile of bench.akeneo_to_linnworks (its simple catalog, images on as there: upload mode),
-# copied so this bench does not depend on that module's imports.
-AKENEO_TO_LINNWORKS = {
-    "id": "bench_step_cpu_akeneo_to_linnworks", "retries": 0, "chunk_size": 2500,
-    "source": {"kind": "akeneo", "channel": "ecommerce", "locales": ["en_US", "de_DE"], "product_id": "identifier"},
-    "target": {
-        "kind": "linnworks",
-        "prices": [{"attribute": "price", "currency": "EUR", "to": "retail"},
-                   {"attribute": "cost", "currency": "EUR", "to": "purchase"},
-                   {"attribute": "price", "currency": "GBP", "to": "channel", "source": "AMAZON", "subsource": "Amazon UK"}],
-        "titles": [{"attribute": "name", "to": "item"},
-                   {"attribute": "name~de_DE", "to": "channel", "source": "EBAY", "subsource": "eBay DE"}],
-        "descriptions": [{"attribute": "description", "to": "metadata"}],
-        "barcode": "ean", "dimensions": {"width": "width", "height": "height", "depth": "depth", "weight": "weight"},
-        "extended_properties": {"attributes": ["brand", "color", "material"], "prefix": "ak_"},
-        "images": {"main": "image_1", "others": ["image_2"], "mode": "upload"},
-    },
-}
 LINNWORKS_QUOTA_WINDOW = 0.5  # seconds, as bench.akeneo_to_linnworks (real: 60); waiting costs no CPU
 
-# The profile and feed of bench.feed_to_akeneo.
-FEED_PROFILE = """
-id: bench_step_cpu_feed_to_akeneo
-source: {kind: feed, path: feed.csv, delimiter: ";"}
-target: {kind: akeneo, product_id: identifier}
-batch_size: 100
-chunk_size: 100000
-"""
-COLORS = ["black", "white", "red", "blue", "green"]
-
-
-def write_feed(path: Path, lines: int) -> None:
-    rng = random.Random(11)
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write("sku;family;name~en_US;name~de_DE;ean;color;price@EUR;weight;warranty_years;release_date\n")
-        for n in range(lines):
-            handle.write(f"BENCH-{n:06d};clothing;Product {n};Produkt {n};{4000000000000 + n};"
-                         f"{rng.choice(COLORS)};{rng.randint(100, 99999) / 100:.2f} EUR;"
-                         f"{rng.randint(100, 5000)} GRM;{rng.randint(0, 5)};2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n")
 
 
 class StepClock:

@@ -86,3 +86,11 @@ class SleepGate:
         finally:
             with self._lock:
                 self._asleep -= 1
+
+
+def fake_clock_for(linnworks_sandbox) -> FakeClock:
+    """A fake clock (quota windows, session idle time, latency) put into a Linnworks sandbox's state."""
+    fake = FakeClock()
+    linnworks_sandbox.state.clock = fake
+    linnworks_sandbox.state.sleep = fake.async_sleep
+    return fake

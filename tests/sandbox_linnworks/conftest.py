@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.linnworks import SandboxSettings, SandboxState, serve
 from sandbox.linnworks.seed import seed
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, fake_clock_for
 
 SEED_ITEMS = 20
 
@@ -77,10 +77,7 @@ def sandbox():
 @pytest.fixture
 def clock(sandbox) -> FakeClock:
     """The sandbox's clock for this test; `clock.sleeps` holds the latency it applied."""
-    fake = FakeClock()
-    sandbox.state.clock = fake
-    sandbox.state.sleep = fake.async_sleep
-    return fake
+    return fake_clock_for(sandbox)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from linnworks_sandbox_helpers import SandboxControl, sandbox_client
 
 from sandbox.linnworks import SandboxSettings, serve
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, fake_clock_for
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +17,7 @@ def sandbox():
 @pytest.fixture
 def clock(sandbox) -> FakeClock:
     """The sandbox's clock for this test (quota windows, session idle time, latency)."""
-    fake = FakeClock()
-    sandbox.state.clock = fake
-    sandbox.state.sleep = fake.async_sleep
-    return fake
+    return fake_clock_for(sandbox)
 
 
 @pytest.fixture
