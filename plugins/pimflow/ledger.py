@@ -4,13 +4,17 @@ Every step appends `RecordResult`s through `record()`; the summary, the feedback
 the logs and the link steps read them back through `RunLedger`. Layout in the run's staging folder:
 
     ledger/{step}-{chunk:05d}.jsonl     the results one step decided for one extract chunk
+    ledger/structure-{chunk:05d}.jsonl  what the structure writer did per record (not deciding)
     ledger/run.jsonl                    written by feedback: every record's deciding result, named
+    dry_run/diff-{chunk:05d}.csv        on a dry run, written by feedback: every change results carry
 
 One file per step and chunk keeps parallel mapped tasks from writing the same file, and a retried
 task replaces its own file whole (a retry never leaves half an attempt behind).
 """
 from __future__ import annotations
 
+import csv
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
@@ -37,9 +41,39 @@ FINAL = (*WRITTEN, Status.UNCHANGED, Status.SKIPPED, Status.REFUSED, Status.WOUL
 PRECEDENCE = ("link", "transform", "parents", "load")
 #: HTTP statuses that say "try again later", never "your data is wrong"
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
+#: not a deciding step: what the structure writer did for each record it touched, with its changes
+#: (the link step's deciding results, under `link`, carry none)
+STRUCTURE = "structure"
+#: the steps whose changes make a dry run's diff, in the order a record's rows are listed
+DIFF_STEPS = ("transform", "parents", "load", STRUCTURE)
 NO_RESULT = "no_result"
 FINAL_FILE = "run.jsonl"
 DRY_RUN = "dry_run"
+
+
+class Change(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True):
+    """One field a write changes (or, on a dry run, would change): `action` is the target's word for
+    it (create, update, delete, add, set_main, skip), `endpoint` the method that writes it; `old` and
+    `new` are rendered as text (JSON for what is not a string)."""
+
+    field: str
+    old: str = ""
+    new: str = ""
+    action: str = ""
+    endpoint: str = ""
+
+    @classmethod
+    def of(cls, field: str, old, new, action: str, endpoint: str | None = None) -> "Change":
+        return cls(field=field, old=_text(old), new=_text(new), action=action, endpoint=endpoint or "")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
 
 
 class RecordResult(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True):
@@ -49,7 +83,8 @@ class RecordResult(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True
     category code, a feed line's identifier); `code` and `message` are the target API's (or, for a
     record refused before sending, pimflow's own); `target_id` is the target's id for it (a
     Linnworks StockItemId); `transient` marks a refusal that says nothing about the data (a 5xx, a
-    lost answer, an exhausted quota).
+    lost answer, an exhausted quota); `changes` lists what the write changed field by field, where
+    the target tells (a dry run's diff is read from them).
     """
 
     n: int
@@ -61,6 +96,7 @@ class RecordResult(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True
     transient: bool = False
     step: str = ""
     chunk: int = -1
+    changes: tuple[Change, ...] = ()
 
     @classmethod
     def refused(cls, n: int, code: str, message: str, *, key: str = "", transient: bool = False) -> "RecordResult":
@@ -161,6 +197,22 @@ class RunLedger:
             for result in read(self.staging, step, chunk):
                 decided.setdefault(result.n, result)
         return decided
+
+    def write_diff(self, chunk: int, keys: Mapping[int, str] | None = None) -> int:
+        """A dry run's diff for the chunk (`dry_run/diff-{chunk}.csv`, DIFF_COLUMNS), read from the
+        changes the results of DIFF_STEPS carry: records in position order, each record's changes in
+        step order (its item, then its structure). Returns the rows written; no file when none."""
+        keys = keys or {}
+        results = sorted((result for step in DIFF_STEPS for result in read(self.staging, step, chunk)),
+                         key=lambda result: result.n)  # stable: a record's steps stay in DIFF_STEPS order
+        rows = [(result.key or keys.get(result.n, ""), change.field, change.old, change.new, change.action,
+                 change.endpoint) for result in results for change in result.changes]
+        if rows:
+            with self.staging.dry_run(f"diff-{chunk:05d}.csv").open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(DIFF_COLUMNS)
+                writer.writerows(rows)
+        return len(rows)
 
     def outcomes(self, chunk: int, positions: Iterable[int], keys: Mapping[int, str] | None = None
                  ) -> list[RecordResult]:

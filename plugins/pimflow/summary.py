@@ -99,6 +99,8 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
         for name in originals.header:
             if name not in header:
                 header.append(name)
+        if ctx.params.dry_run:
+            run_ledger.write_diff(chunk["index"], originals.keys())
         for result in run_ledger.outcomes(chunk["index"], originals.lines, originals.keys()):
             final.append(result)
             statuses[result.status.value] += 1

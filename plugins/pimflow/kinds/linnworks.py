@@ -7,11 +7,11 @@ reads the current state, diffs and writes only what changed.
 """
 from __future__ import annotations
 
-import csv
 import json
 import threading
 from collections import Counter
 
+import msgspec
 import pandas as pd
 
 from linnworks.desired import ImageMode, ImageRef, WriteOptions
@@ -22,14 +22,13 @@ from pimflow.kinds.linnworks_layout import VALUE_SEPARATOR, Layout, build_layout
 from pimflow.kinds.base import run_keys
 from pimflow.kinds.linnworks_structure import (CategoryPaths, gather, link_entries, link_entries_path, model_outcome,
                                            related_properties, related_types)
-from pimflow.ledger import RecordResult, Status
+from pimflow.ledger import Change, RecordResult, Status
 from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
 from productsup.cells import join_values, split_values
 from productsup.columns import attribute_code
 
 RELATED_LABEL = "related products"
-DIFF_COLUMNS = ("sku", "field", "old", "new", "action", "endpoint")
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
 
 
@@ -121,9 +120,9 @@ class LinnworksTargetKind(TargetKind):
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
                                image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
         report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
-        results = [_result(n, outcome, ctx.params.dry_run) for n, outcome in zip(positions, report.results)]
-        if ctx.params.dry_run:
-            _write_diff(ctx.staging.dry_run(f"diff-{index:05d}.csv"), report.diff)
+        changes = changes_by_sku(report.diff)
+        results = [_result(n, outcome, ctx.params.dry_run, changes.get(outcome.sku, ()))
+                   for n, outcome in zip(positions, report.results)]
         counts = ledger.counts(ledger.record(ctx.staging, "load", index, results))
         return {**counts, "calls": dict(report.calls), "units": dict(report.units)}
 
@@ -257,8 +256,9 @@ def _image_stub(code: str) -> ImageRef:
     return ImageRef(code, url=code)
 
 
-def _result(n: int, outcome, dry_run: bool) -> RecordResult:
-    """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id)."""
+def _result(n: int, outcome, dry_run: bool, changes: tuple[Change, ...] = ()) -> RecordResult:
+    """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id, and
+    the fields an update changed or a dry run would change)."""
     status = Status(outcome.status.value)
     if status is Status.REFUSED:
         message = outcome.message or ""
@@ -267,19 +267,15 @@ def _result(n: int, outcome, dry_run: bool) -> RecordResult:
         return RecordResult.refused(n, outcome.endpoint or "pimflow", message,
                                     transient=outcome.transient)
     if dry_run and status in (Status.CREATED, Status.UPDATED):
-        return RecordResult.would_write(n, "create" if status is Status.CREATED else "update")
-    return RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "")
+        return msgspec.structs.replace(
+            RecordResult.would_write(n, "create" if status is Status.CREATED else "update"), changes=changes)
+    return RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "",
+                        changes=changes if status is Status.UPDATED else ())
 
 
-def _write_diff(path, diff) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(DIFF_COLUMNS)
-        for row in diff:
-            writer.writerow([row.sku, row.field, _cell(row.old), _cell(row.new), row.action, row.endpoint or ""])
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+def changes_by_sku(diff) -> dict[str, tuple[Change, ...]]:
+    """A writer's diff rows (sku, field, old, new, action, endpoint) as ledger changes per SKU."""
+    grouped: dict[str, list[Change]] = {}
+    for row in diff:
+        grouped.setdefault(row.sku, []).append(Change.of(row.field, row.old, row.new, row.action, row.endpoint))
+    return {sku: tuple(changes) for sku, changes in grouped.items()}

@@ -16,8 +16,6 @@ outcome: a refusal, or a write on a record its load left unchanged.
 """
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ import msgspec
 
 from pimflow import ledger
 from pimflow.kinds.akeneo_structure import ModelIndex, staged_models
-from pimflow.ledger import WRITTEN, RecordResult, Status
+from pimflow.ledger import WRITTEN, Change, RecordResult, Status
 from pimflow.staging import read_jsonl
 from productsup.associations import QUANTIFIED_KINDS, association_column, decode_association
 from productsup.cells import split_values
@@ -209,11 +207,14 @@ def _quantities(row: Mapping[str, str], association: str, separator: str
     return (components if found else None), None
 
 
-def write_link_results(ctx, outcomes: dict[tuple[int, int], RecordResult]) -> None:
+def write_link_results(ctx, outcomes: dict[tuple[int, int], RecordResult], step: str = "link") -> None:
+    """`link`: the results that change a record's outcome (a refusal, or an unchanged item whose
+    structure was written); `structure`: what the structure writer did for every record it touched,
+    with its changes (the dry-run diff reads them)."""
     by_chunk: dict[int, list[RecordResult]] = {}
     for (index, _), result in outcomes.items():
         by_chunk.setdefault(index, []).append(result)
-    ledger.record_by_chunk(ctx.staging, "link", by_chunk)
+    ledger.record_by_chunk(ctx.staging, step, by_chunk)
 
 
 def write_links(ctx, config, client, links: RunLinks) -> dict:
@@ -228,11 +229,14 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
     if links.groups or links.compositions:
         _structure(ctx, config, client, links, outcomes, calls, units, dry_run)
     merged: dict[tuple[int, int], RecordResult] = {}
+    structure: dict[tuple[int, int], RecordResult] = {}
     counts: Counter = Counter()
     for sku, outcome in outcomes.items():
         record = links.records.get(sku)
         if record is None:
             continue
+        structure[record] = msgspec.structs.replace(outcome, n=record[1])
+        outcome = msgspec.structs.replace(outcome, changes=())
         loaded = links.statuses.get(sku)
         if outcome.is_refused:
             merged[record] = msgspec.structs.replace(outcome, n=record[1])
@@ -240,6 +244,7 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
             changed = Status.WOULD_WRITE if dry_run else Status.UPDATED
             merged[record] = msgspec.structs.replace(outcome, n=record[1], status=changed)
         counts[outcome.status.value] += 1
+    write_link_results(ctx, structure, step=ledger.STRUCTURE)
     write_link_results(ctx, merged)
     return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
             "kits": sum(1 for components in links.compositions.values() if components),
@@ -261,13 +266,17 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
     report = StructureWriter(client, options).write(groups, compositions, known_ids=links.ids)
     calls.update(report.calls)
     units.update(report.units)
+    changes: dict[str, list[Change]] = {}
     for result in report.results:
         previous = outcomes.get(result.sku)
+        changes.setdefault(result.sku, []).extend(
+            Change.of(row.field, row.old, row.new, row.action, row.endpoint) for row in result.diff)
         outcome = _outcome(result.status.value, result.endpoint, result.message, dry_run, result.transient)
         if previous is None or not previous.is_refused:
             outcomes[result.sku] = outcome
-    if dry_run and getattr(report, "diff", None):
-        _write_diff(ctx.staging.dry_run("structure-diff.csv"), report.diff)
+    for sku, sku_changes in changes.items():
+        if sku_changes and sku in outcomes:
+            outcomes[sku] = msgspec.structs.replace(outcomes[sku], changes=tuple(sku_changes))
 
 
 def _outcome(status: str, endpoint, message, dry_run: bool, transient: bool = False) -> RecordResult:
@@ -279,10 +288,3 @@ def _outcome(status: str, endpoint, message, dry_run: bool, transient: bool = Fa
     return RecordResult(n=0, status=Status(status))
 
 
-def _write_diff(path, diff) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(("sku", "what", "old", "new", "action", "endpoint"))
-        for row in diff:
-            values = [getattr(row, name, "") for name in ("sku", "field", "old", "new", "action", "endpoint")]
-            writer.writerow([v if isinstance(v, str) else json.dumps(v, default=str) for v in values])

@@ -339,3 +339,30 @@ def test_category_initialisation_creates_parents_before_children(empty_akeneo, t
 
     dag_run, staging = run_profile(path)  # replaying it changes nothing and refuses nothing
     assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": len(CATALOG.categories)}
+
+
+def test_a_dry_run_diff_shows_an_items_fields_then_its_structure_and_writes_nothing(structured, named_groups_profile,
+                                                                                      run_profile):
+    dag_run, _ = run_profile(named_groups_profile)
+    assert dag_run.state == "success"
+    groups_before = lw(structured, "variation-groups")
+    root = next(g["VariationSKU"] for g in groups_before if g["VariationSKU"].startswith("model2_"))
+    answer = requests.patch(f"{structured.akeneo_url}/api/rest/v1/product-models/{root}", json={"values": {
+        "meta_title": [{"locale": "en_US", "scope": "ecommerce", "data": "Renamed group"}]}},
+        headers={"Authorization": f"Bearer {_akeneo_token(structured)}"}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    requests.post(f"{structured.linnworks_data_url}/_sandbox/stats/reset", timeout=10).raise_for_status()
+
+    dag_run, staging = run_profile(named_groups_profile, conf={"dry_run": True})
+    assert dag_run.state == "success"
+    assert lw(structured, "variation-groups") == groups_before  # nothing written
+    rows = []
+    for path in sorted((staging / "dry_run").glob("diff-*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    assert not (staging / "dry_run" / "structure-diff.csv").exists()
+    # the parent item is titled by its group: its title first (load), then the group's name (link)
+    old = next(g["VariationGroupName"] for g in groups_before if g["VariationSKU"] == root)
+    assert [(r["sku"], r["field"], r["old"], r["new"], r["action"]) for r in rows] == [
+        (root, "title", old, "Renamed group", "update"),
+        (root, "variation_group", old, "Renamed group", "update")]

@@ -72,3 +72,33 @@ def test_a_dry_run_result_says_what_a_real_run_would_do():
     assert (result.status, result.code, result.message) == (
         Status.WOULD_WRITE, "dry_run", "not sent (dry run): would update")
     assert result.reached_target and not result.is_written
+
+
+def test_a_dry_run_diff_lists_each_records_item_then_structure_changes_from_the_ledger(staging):
+    import csv
+
+    from pimflow.ledger import Change
+
+    ledger.record(staging, "load", 0, [
+        RecordResult(n=2, status=Status.WOULD_WRITE, changes=(Change.of("title", "Old", "New", "update", "Inventory/Update"),)),
+        RecordResult(n=0, status=Status.WOULD_WRITE, key="A-1", changes=(
+            Change.of("price", 1.5, {"GBP": 2}, "update"), Change.of("image", None, "a.jpg", "add"))),
+        RecordResult(n=1, status=Status.UNCHANGED)])
+    ledger.record(staging, ledger.STRUCTURE, 0, [
+        RecordResult(n=0, status=Status.WOULD_WRITE, changes=(Change.of("variation_group", "", "TEE", "create"),))])
+    # a deciding link result carries no changes of its own: the structure result above holds them
+    ledger.record(staging, "link", 0, [RecordResult(n=1, status=Status.WOULD_WRITE)])
+
+    rows = RunLedger(staging).write_diff(0, keys={0: "A-1", 2: "B-2"})
+
+    with staging.dry_run("diff-00000.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table == [
+        ["sku", "field", "old", "new", "action", "endpoint"],
+        ["A-1", "price", "1.5", '{"GBP": 2}', "update", ""],
+        ["A-1", "image", "", "a.jpg", "add", ""],
+        ["A-1", "variation_group", "", "TEE", "create", ""],
+        ["B-2", "title", "Old", "New", "update", "Inventory/Update"],
+    ]
+    assert rows == 4
+    assert RunLedger(staging).write_diff(1) == 0 and not staging.dry_run("diff-00001.csv").exists()
