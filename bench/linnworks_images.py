@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from linnworks.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
-    from linnworks.endpoints import ENDPOINTS
+    from linnworks.api.endpoints import ENDPOINTS
     from linnworks.writer import LinnworksWriter
 
     from pimflowdev.sandboxes import start_sandboxes

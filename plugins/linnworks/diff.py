@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from linnworks import ids
+from linnworks.api import ids
 from linnworks.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
 from linnworks.ledger import ImagePlan, plan_images
-from linnworks.models import (
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemDescription,

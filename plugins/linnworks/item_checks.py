@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from linnworks import ids
-from linnworks.client import LinnworksClient
+from linnworks.api import ids
+from linnworks.api.client import LinnworksClient
 from linnworks.desired import DesiredItem
 from linnworks.lanes import DATA_ERRORS
 from linnworks.report import Tally

@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from linnworks.desired import ImageRef
-from linnworks.models import ItemImage
+from linnworks.api.models import ItemImage
 
 _ENTRY_SEPARATOR = ";"
 _PAIR_SEPARATOR = ":"

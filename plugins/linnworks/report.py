@@ -108,7 +108,7 @@ class Tally:
     def refuse_error(self, skus, endpoint: str | None, exc: Exception, sent_by_sku: dict[str, Any] | None = None,
                      prefix: str = "") -> None:
         """`refuse` with the error's message, transient when the error says nothing about the data."""
-        from linnworks.errors import describe, is_transient
+        from linnworks.api.errors import describe, is_transient
 
         self.refuse(skus, endpoint, prefix + describe(exc), sent_by_sku, transient=is_transient(exc))
 

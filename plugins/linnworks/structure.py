@@ -20,13 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from linnworks import ids
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import ADD_ITEMS_BATCH
+from linnworks.api import ids
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import ADD_ITEMS_BATCH
 from linnworks.lanes import DATA_ERRORS, run_lanes
 from linnworks.lookup import lookup_ids
-from linnworks.models import NewStockItem
+from linnworks.api.models import NewStockItem
 from linnworks.report import DiffRow, Refusal, Tally
 from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
 from linnworks.structure_report import StructureKind, StructureReport, StructureResult, StructureStatus

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from linnworks.compositions import CompositionRow
+from linnworks.api.compositions import CompositionRow
 from linnworks.report import DiffRow
 
 CREATE_GROUP = "Stock/CreateVariationGroup"

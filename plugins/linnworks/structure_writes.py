@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import COMPOSITION_ROWS_BATCH
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH
 from linnworks.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.report import Tally
 from linnworks.structure_plan import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
+from linnworks.api import ids
 from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
 from linnworks.structure_report import StructureStatus
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
+from linnworks.api import ids
 from linnworks.desired import DesiredItem, WriteOptions
 from linnworks.report import Status
 from linnworks.writer import LinnworksWriter

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from linnworks import ids
+from linnworks.api import ids
 from linnworks.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
 from linnworks.report import Status
 from linnworks.writer import LinnworksWriter

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from linnworks.client import LinnworksClient
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
 
 AUTH_HOST = "https://auth.linnworks.test"
 AUTH_URL = f"{AUTH_HOST}/api/Auth/AuthorizeByApplication"

@@ -10,7 +10,7 @@ import airflow
 import jsonschema
 
 from linnworks.connection import CONNECTION_TYPE
-from linnworks.settings import LinnworksSettings
+from linnworks.api.settings import LinnworksSettings
 from pimflow.provider import get_provider_info
 
 

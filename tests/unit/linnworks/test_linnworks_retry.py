@@ -8,13 +8,13 @@ import requests
 from linnworks_unit_helpers import api, make_client
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from linnworks.errors import (
+from linnworks.api.errors import (
     LinnworksQuotaExceeded,
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.models import ItemPrice, ItemTitle
-from linnworks.retry import Backoff, Verdict, classify, request_never_sent
+from linnworks.api.models import ItemPrice, ItemTitle
+from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent
 
 LEVELS = api("Stock/GetStockLevel_Batch")
 QUOTA_MESSAGE = {"Message": "API calls quota exceeded! Maximum admitted 250 per Minute."}

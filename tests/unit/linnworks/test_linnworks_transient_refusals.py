@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
+from linnworks.api.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
 from linnworks.report import ItemResult, Status, Tally
 from pimflow.kinds.linnworks import _result
 from pimflow.ledger import Status as LedgerStatus

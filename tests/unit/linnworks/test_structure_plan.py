@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.compositions import CompositionRow
+from linnworks.api import ids
+from linnworks.api.compositions import CompositionRow
 from linnworks.desired import DesiredItem
 from linnworks.item_checks import refuse_missing_required, required_extra
 from linnworks.report import Tally

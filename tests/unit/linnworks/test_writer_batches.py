@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 from linnworks_unit_helpers import api, body_of
 
-from linnworks import ids
+from linnworks.api import ids
 from linnworks.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
+from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
 from linnworks.lanes import batch_tasks, run_lanes
 from linnworks.ledger import format_ledger, key_digest
-from linnworks.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
+from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
 from linnworks.report import Status, Tally
 from linnworks.writer import LinnworksWriter
 

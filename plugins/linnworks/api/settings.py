@@ -14,8 +14,8 @@ from linnworks.connection import (
     DEFAULT_SESSION_IDLE_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,
 )
-from linnworks.endpoints import ENDPOINTS
-from linnworks.errors import LinnworksConfigError
+from linnworks.api.endpoints import ENDPOINTS
+from linnworks.api.errors import LinnworksConfigError
 
 
 class LinnworksSettings(BaseModel):
