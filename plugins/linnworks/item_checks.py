@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from linnworks.api import ids
 from linnworks.api.client import LinnworksClient
 from linnworks.desired import DesiredItem
-from linnworks.lanes import DATA_ERRORS
+from linnworks.common.lanes import DATA_ERRORS
 from linnworks.report import Tally
 
 GET_CATEGORIES = "Inventory/GetCategories"

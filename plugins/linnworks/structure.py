@@ -24,8 +24,8 @@ from linnworks.api import ids
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import ADD_ITEMS_BATCH
-from linnworks.lanes import DATA_ERRORS, run_lanes
-from linnworks.lookup import lookup_ids
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.lookup import lookup_ids
 from linnworks.api.models import NewStockItem
 from linnworks.report import DiffRow, Refusal, Tally
 from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group

@@ -13,7 +13,7 @@ from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.compositions import CompositionRow
 from linnworks.api.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, run_lanes
+from linnworks.common.lanes import DATA_ERRORS, Task, run_lanes
 from linnworks.report import Tally
 from linnworks.structure_plan import CurrentGroup
 from linnworks.api.variations import ItemTypeInfo

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
+from linnworks.common.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.report import Tally
 from linnworks.structure_plan import (
     ADD_VARIATIONS,

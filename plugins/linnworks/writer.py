@@ -22,8 +22,8 @@ from linnworks.desired import DesiredItem, WriteOptions
 from linnworks.diff import ItemPlan, plan_item, requirements
 from linnworks.api.endpoints import FULL_BY_IDS_BATCH
 from linnworks.item_checks import CategoryResolver, refuse_missing_required, required_extra
-from linnworks.lanes import DATA_ERRORS, run_lanes
-from linnworks.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
 from linnworks.api.models import StockItemFull
 from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
 from linnworks.writes import PlanWriter

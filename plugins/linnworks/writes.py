@@ -36,7 +36,7 @@ from linnworks.diff import (
 )
 from linnworks.api.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
 from linnworks.api.errors import LinnworksError
-from linnworks.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
+from linnworks.common.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.ledger import ImageAdd
 from linnworks.api.models import NewStockItem
 from linnworks.report import Tally

@@ -12,7 +12,7 @@ from linnworks_unit_helpers import api, body_of
 from linnworks.api import ids
 from linnworks.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
-from linnworks.lanes import batch_tasks, run_lanes
+from linnworks.common.lanes import batch_tasks, run_lanes
 from linnworks.ledger import format_ledger, key_digest
 from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
 from linnworks.report import Status, Tally

@@ -6,7 +6,7 @@ import threading
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import SKU_LOOKUP_BATCH
-from linnworks.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.report import Tally
 
 LOOKUP = "Inventory/GetStockItemIdsBySKU"
