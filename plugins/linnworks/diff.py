@@ -25,7 +25,7 @@ from linnworks.api.models import (
     StockItemFull,
     Wire,
 )
-from linnworks.report import DiffRow
+from linnworks.common.report import DiffRow
 
 # Numbers equal to 4 decimal places are the same (Linnworks keeps prices as decimals).
 NUMBER_TOLERANCE = 0.00005

@@ -12,7 +12,7 @@ from linnworks.api import ids
 from linnworks.api.client import LinnworksClient
 from linnworks.desired import DesiredItem
 from linnworks.common.lanes import DATA_ERRORS
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 
 GET_CATEGORIES = "Inventory/GetCategories"
 CREATE_CATEGORY = "Inventory/CreateCategory"

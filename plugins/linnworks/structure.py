@@ -27,7 +27,7 @@ from linnworks.api.endpoints import ADD_ITEMS_BATCH
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import lookup_ids
 from linnworks.api.models import NewStockItem
-from linnworks.report import DiffRow, Refusal, Tally
+from linnworks.common.report import DiffRow, Refusal, Tally
 from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
 from linnworks.structure_report import StructureKind, StructureReport, StructureResult, StructureStatus
 from linnworks.structure_state import StructureReader

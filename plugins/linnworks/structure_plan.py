@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from linnworks.api.compositions import CompositionRow
-from linnworks.report import DiffRow
+from linnworks.common.report import DiffRow
 
 CREATE_GROUP = "Stock/CreateVariationGroup"
 RENAME_GROUP = "Stock/RenameVariationGroup"

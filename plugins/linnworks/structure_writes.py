@@ -7,7 +7,7 @@ from collections.abc import Callable
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH
 from linnworks.common.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 from linnworks.structure_plan import (
     ADD_VARIATIONS,
     CREATE_GROUP,

@@ -25,7 +25,8 @@ from linnworks.item_checks import CategoryResolver, refuse_missing_required, req
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
 from linnworks.api.models import StockItemFull
-from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
+from linnworks.common.report import DiffRow, Refusal, Tally
+from linnworks.report import ItemResult, Status, WriteReport
 from linnworks.writes import PlanWriter
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from linnworks.api.errors import LinnworksError
 from linnworks.common.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.ledger import ImageAdd
 from linnworks.api.models import NewStockItem
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 
 GET_ITEM = "Inventory/GetInventoryItemById"
 _CHANNEL_KINDS = {RowKind.PRICES: "prices", RowKind.TITLES: "titles", RowKind.DESCRIPTIONS: "descriptions"}

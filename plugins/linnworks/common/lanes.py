@@ -21,7 +21,7 @@ from linnworks.api.errors import (
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 
 T = TypeVar("T")
 Task = Callable[[], None]

@@ -7,7 +7,7 @@ from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import SKU_LOOKUP_BATCH
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 
 LOOKUP = "Inventory/GetStockItemIdsBySKU"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from linnworks.api.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
-from linnworks.report import ItemResult, Status, Tally
+from linnworks.common.report import Tally
+from linnworks.report import ItemResult, Status
 from pimflow.kinds.linnworks import _result
 from pimflow.ledger import Status as LedgerStatus
 

@@ -7,7 +7,7 @@ from linnworks.api import ids
 from linnworks.api.compositions import CompositionRow
 from linnworks.desired import DesiredItem
 from linnworks.item_checks import refuse_missing_required, required_extra
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 from linnworks.structure import DesiredComposition, DesiredVariationGroup
 from linnworks.structure_plan import CurrentGroup, plan_composition, plan_group
 

@@ -15,7 +15,8 @@ from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, Linn
 from linnworks.common.lanes import batch_tasks, run_lanes
 from linnworks.ledger import format_ledger, key_digest
 from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
-from linnworks.report import Status, Tally
+from linnworks.common.report import Tally
+from linnworks.report import Status
 from linnworks.writer import LinnworksWriter
 
 TITLES = "Inventory/CreateInventoryItemTitles"
