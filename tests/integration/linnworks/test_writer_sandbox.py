@@ -7,9 +7,9 @@ import pytest
 import requests
 
 from linnworks.api import ids
-from linnworks.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
-from linnworks.report import Status
-from linnworks.writer import LinnworksWriter
+from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
+from linnworks.items.report import Status
+from linnworks.items.writer import LinnworksWriter
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 
 from linnworks.api.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
 from linnworks.common.report import Tally
-from linnworks.report import ItemResult, Status
+from linnworks.items.report import ItemResult, Status
 from pimflow.kinds.linnworks import _result
 from pimflow.ledger import Status as LedgerStatus
 

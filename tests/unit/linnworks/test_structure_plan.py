@@ -5,8 +5,8 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.api.compositions import CompositionRow
-from linnworks.desired import DesiredItem
-from linnworks.item_checks import refuse_missing_required, required_extra
+from linnworks.items.desired import DesiredItem
+from linnworks.items.checks import refuse_missing_required, required_extra
 from linnworks.common.report import Tally
 from linnworks.structure import DesiredComposition, DesiredVariationGroup
 from linnworks.structure_plan import CurrentGroup, plan_composition, plan_group

@@ -10,14 +10,14 @@ import pytest
 from linnworks_unit_helpers import api, body_of
 
 from linnworks.api import ids
-from linnworks.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
 from linnworks.common.lanes import batch_tasks, run_lanes
-from linnworks.ledger import format_ledger, key_digest
+from linnworks.items.image_ledger import format_ledger, key_digest
 from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
 from linnworks.common.report import Tally
-from linnworks.report import Status
-from linnworks.writer import LinnworksWriter
+from linnworks.items.report import Status
+from linnworks.items.writer import LinnworksWriter
 
 TITLES = "Inventory/CreateInventoryItemTitles"
 

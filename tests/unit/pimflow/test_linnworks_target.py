@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from linnworks.desired import ImageRef
+from linnworks.items.desired import ImageRef
 from linnworks.api.models import Channel
 from pimflow.kinds.akeneo import attribute_resolver
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels

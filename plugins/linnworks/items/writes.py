@@ -18,8 +18,8 @@ from urllib.parse import urlparse
 
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
-from linnworks.desired import DesiredItem, ImageMode, WriteOptions
-from linnworks.diff import (
+from linnworks.items.desired import DesiredItem, ImageMode, WriteOptions
+from linnworks.items.plan import (
     ADD_IMAGE,
     ADD_ITEMS,
     ATTACH_UPLOADS,
@@ -37,7 +37,7 @@ from linnworks.diff import (
 from linnworks.api.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
 from linnworks.api.errors import LinnworksError
 from linnworks.common.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
-from linnworks.ledger import ImageAdd
+from linnworks.items.image_ledger import ImageAdd
 from linnworks.api.models import NewStockItem
 from linnworks.common.report import Tally
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from linnworks.api import ids
 from linnworks.api.client import LinnworksClient
-from linnworks.desired import DesiredItem
+from linnworks.items.desired import DesiredItem
 from linnworks.common.lanes import DATA_ERRORS
 from linnworks.common.report import Tally
 

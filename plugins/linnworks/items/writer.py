@@ -18,16 +18,16 @@ from collections.abc import Iterable
 from linnworks.api import ids
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
-from linnworks.desired import DesiredItem, WriteOptions
-from linnworks.diff import ItemPlan, plan_item, requirements
+from linnworks.items.desired import DesiredItem, WriteOptions
+from linnworks.items.plan import ItemPlan, plan_item, requirements
 from linnworks.api.endpoints import FULL_BY_IDS_BATCH
-from linnworks.item_checks import CategoryResolver, refuse_missing_required, required_extra
+from linnworks.items.checks import CategoryResolver, refuse_missing_required, required_extra
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
-from linnworks.common.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
+from linnworks.common.lookup import lookup_ids
 from linnworks.api.models import StockItemFull
 from linnworks.common.report import DiffRow, Refusal, Tally
-from linnworks.report import ItemResult, Status, WriteReport
-from linnworks.writes import PlanWriter
+from linnworks.items.report import ItemResult, Status, WriteReport
+from linnworks.items.writes import PlanWriter
 
 log = logging.getLogger(__name__)
 

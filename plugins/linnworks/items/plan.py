@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from linnworks.api import ids
-from linnworks.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
-from linnworks.ledger import ImagePlan, plan_images
+from linnworks.items.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
+from linnworks.items.image_ledger import ImagePlan, plan_images
 from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from linnworks.desired import ImageRef
+from linnworks.items.desired import ImageRef
 from linnworks.api.models import ItemImage
 
 _ENTRY_SEPARATOR = ";"
