@@ -45,7 +45,7 @@ from linnworks.api.endpoints import (
     TYPE_INFO_BATCH,
 )
 from linnworks.api.models import NewStockItem
-from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureWriter
+from linnworks.structure.writer import DesiredComposition, DesiredVariationGroup, StructureWriter
 
 VARIATIONS, COMPONENTS, POOL = 4, 3, 300
 READS = {"Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemTypeInfo", "Stock/GetVariationGroupByParentId",

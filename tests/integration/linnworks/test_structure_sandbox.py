@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from linnworks.api import ids
-from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
-from linnworks.structure_report import StructureStatus
+from linnworks.structure.writer import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
+from linnworks.structure.report import StructureStatus
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from linnworks.api.compositions import CompositionRow
 from linnworks.api.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
 from linnworks.common.lanes import DATA_ERRORS, Task, run_lanes
 from linnworks.common.report import Tally
-from linnworks.structure_plan import CurrentGroup
+from linnworks.structure.plan import CurrentGroup
 from linnworks.api.variations import ItemTypeInfo
 
 TYPE_INFO = "Stock/GetStockItemTypeInfo"

@@ -28,10 +28,10 @@ from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import lookup_ids
 from linnworks.api.models import NewStockItem
 from linnworks.common.report import DiffRow, Refusal, Tally
-from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
-from linnworks.structure_report import StructureKind, StructureReport, StructureResult, StructureStatus
-from linnworks.structure_state import StructureReader
-from linnworks.structure_writes import StructureWrites
+from linnworks.structure.plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
+from linnworks.structure.report import StructureKind, StructureReport, StructureResult, StructureStatus
+from linnworks.structure.state import StructureReader
+from linnworks.structure.writes import StructureWrites
 
 log = logging.getLogger(__name__)
 

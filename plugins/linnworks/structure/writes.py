@@ -8,7 +8,7 @@ from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH
 from linnworks.common.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.common.report import Tally
-from linnworks.structure_plan import (
+from linnworks.structure.plan import (
     ADD_VARIATIONS,
     CREATE_GROUP,
     CREATE_ROWS,
