@@ -45,7 +45,8 @@ from linnworks.api.endpoints import (
     TYPE_INFO_BATCH,
 )
 from linnworks.api.models import NewStockItem
-from linnworks.structure.writer import DesiredComposition, DesiredVariationGroup, StructureWriter
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
+from linnworks.structure.writer import StructureWriter
 
 VARIATIONS, COMPONENTS, POOL = 4, 3, 300
 READS = {"Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemTypeInfo", "Stock/GetVariationGroupByParentId",

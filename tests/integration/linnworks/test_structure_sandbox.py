@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from linnworks.api import ids
-from linnworks.structure.writer import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
+from linnworks.structure.writer import StructureWriter
 from linnworks.structure.report import StructureStatus
 
 pytestmark = pytest.mark.integration

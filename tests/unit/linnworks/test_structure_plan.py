@@ -8,7 +8,7 @@ from linnworks.api.compositions import CompositionRow
 from linnworks.items.desired import DesiredItem
 from linnworks.items.checks import refuse_missing_required, required_extra
 from linnworks.common.report import Tally
-from linnworks.structure.writer import DesiredComposition, DesiredVariationGroup
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
 from linnworks.structure.plan import CurrentGroup, plan_composition, plan_group
 
 P, A, B, C = (ids.stock_item_id(sku) for sku in ("P", "A", "B", "C"))
