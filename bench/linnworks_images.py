@@ -46,8 +46,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chunk", type=int, default=2500)
     args = parser.parse_args(argv)
 
-    from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
     from linnworks.api.endpoints import ENDPOINTS
+    from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
     from linnworks.items.writer import LinnworksWriter
 
     from pimflowdev.sandboxes import start_sandboxes

@@ -26,8 +26,8 @@ import requests
 
 from bench.linnworks_sandbox import sandbox_client
 
-from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.api.endpoints import ADD_ITEMS_BATCH, ENDPOINTS, FULL_BY_IDS_BATCH, ROWS_BATCH, SKU_LOOKUP_BATCH
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.items.writer import LinnworksWriter
 
 LOOKUP, FULL_READ = "Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemsFullByIds"

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 
 from linnworks.api import ids
 from linnworks.api.client import LinnworksClient
-from linnworks.items.desired import DesiredItem
 from linnworks.common.lanes import DATA_ERRORS
 from linnworks.common.report import Tally
+from linnworks.items.desired import DesiredItem
 
 GET_CATEGORIES = "Inventory/GetCategories"
 CREATE_CATEGORY = "Inventory/CreateCategory"

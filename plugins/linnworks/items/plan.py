@@ -13,8 +13,6 @@ from enum import StrEnum
 from typing import Any
 
 from linnworks.api import ids
-from linnworks.items.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
-from linnworks.items.image_ledger import ImagePlan, plan_images
 from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
@@ -26,6 +24,8 @@ from linnworks.api.models import (
     Wire,
 )
 from linnworks.common.report import DiffRow
+from linnworks.items.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
+from linnworks.items.image_ledger import ImagePlan, plan_images
 
 # Numbers equal to 4 decimal places are the same (Linnworks keeps prices as decimals).
 NUMBER_TOLERANCE = 0.00005

@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from linnworks.api import ids
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
-from linnworks.items.desired import DesiredItem, WriteOptions
-from linnworks.items.plan import ItemPlan, plan_item, requirements
 from linnworks.api.endpoints import FULL_BY_IDS_BATCH
-from linnworks.items.checks import CategoryResolver, refuse_missing_required, required_extra
+from linnworks.api.models import StockItemFull
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import lookup_ids
-from linnworks.api.models import StockItemFull
 from linnworks.common.report import DiffRow, Refusal, Tally
+from linnworks.items.checks import CategoryResolver, refuse_missing_required, required_extra
+from linnworks.items.desired import DesiredItem, WriteOptions
+from linnworks.items.plan import ItemPlan, plan_item, requirements
 from linnworks.items.report import ItemResult, Status, WriteReport
 from linnworks.items.writes import PlanWriter
 

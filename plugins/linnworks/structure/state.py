@@ -13,10 +13,10 @@ from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.compositions import CompositionRow
 from linnworks.api.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
+from linnworks.api.variations import ItemTypeInfo
 from linnworks.common.lanes import DATA_ERRORS, Task, run_lanes
 from linnworks.common.report import Tally
 from linnworks.structure.plan import CurrentGroup
-from linnworks.api.variations import ItemTypeInfo
 
 TYPE_INFO = "Stock/GetStockItemTypeInfo"
 GROUP_BY_PARENT = "Stock/GetVariationGroupByParentId"

@@ -22,9 +22,9 @@ from linnworks.api import ids
 from linnworks.api.batching import chunked
 from linnworks.api.client import LinnworksClient
 from linnworks.api.endpoints import ADD_ITEMS_BATCH
+from linnworks.api.models import NewStockItem
 from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import lookup_ids
-from linnworks.api.models import NewStockItem
 from linnworks.common.report import DiffRow, Refusal, Tally
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
 from linnworks.structure.plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group

@@ -9,8 +9,8 @@ import pytest
 from linnworks_sandbox_helpers import APPLICATION_ID, APPLICATION_SECRET, INSTALLATION_TOKEN, sandbox_client
 
 from linnworks.api import ids
-from linnworks.hook import LinnworksHook
 from linnworks.api.models import ItemPrice, ItemTitle, NewStockItem
+from linnworks.hook import LinnworksHook
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
-from linnworks.structure.writer import StructureWriter
 from linnworks.structure.report import StructureStatus
+from linnworks.structure.writer import StructureWriter
 
 pytestmark = pytest.mark.integration
 

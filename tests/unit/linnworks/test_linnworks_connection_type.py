@@ -9,8 +9,8 @@ from pathlib import Path
 import airflow
 import jsonschema
 
-from linnworks.connection import CONNECTION_TYPE
 from linnworks.api.settings import LinnworksSettings
+from linnworks.connection import CONNECTION_TYPE
 from pimflow.provider import get_provider_info
 
 

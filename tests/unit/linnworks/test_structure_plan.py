@@ -5,9 +5,9 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.api.compositions import CompositionRow
-from linnworks.items.desired import DesiredItem
-from linnworks.items.checks import refuse_missing_required, required_extra
 from linnworks.common.report import Tally
+from linnworks.items.checks import refuse_missing_required, required_extra
+from linnworks.items.desired import DesiredItem
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
 from linnworks.structure.plan import CurrentGroup, plan_composition, plan_group
 

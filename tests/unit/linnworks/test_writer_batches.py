@@ -10,12 +10,12 @@ import pytest
 from linnworks_unit_helpers import api, body_of
 
 from linnworks.api import ids
-from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
 from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
-from linnworks.common.lanes import batch_tasks, run_lanes
-from linnworks.items.image_ledger import format_ledger, key_digest
 from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
+from linnworks.common.lanes import batch_tasks, run_lanes
 from linnworks.common.report import Tally
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.image_ledger import format_ledger, key_digest
 from linnworks.items.report import Status
 from linnworks.items.writer import LinnworksWriter
 

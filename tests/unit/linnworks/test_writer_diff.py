@@ -4,9 +4,6 @@ from __future__ import annotations
 import pytest
 
 from linnworks.api import ids
-from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.items.plan import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
-from linnworks.items.image_ledger import format_ledger, key_digest, parse_ledger, plan_images
 from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
@@ -15,6 +12,9 @@ from linnworks.api.models import (
     ItemTitle,
     StockItemFull,
 )
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.image_ledger import format_ledger, key_digest, parse_ledger, plan_images
+from linnworks.items.plan import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
 
 ITEM = ids.stock_item_id("SKU-1")
 OPTIONS = WriteOptions()
