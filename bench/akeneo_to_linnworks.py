@@ -34,7 +34,7 @@ from pathlib import Path
 
 import requests
 
-from linnworks.endpoints import ENDPOINTS
+from linnworks.api.endpoints import ENDPOINTS
 from pimflow import steps
 from pimflow.factory import has_link_step, has_parents_step
 from pimflow.kinds import RunContext

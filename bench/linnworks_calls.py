@@ -17,16 +17,16 @@ import time
 
 import requests
 
-from linnworks import ids
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import (
+from linnworks.api import ids
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import (
     ADD_ITEMS_BATCH,
     ENDPOINTS,
     FULL_BY_IDS_BATCH,
     ROWS_BATCH,
     STOCK_LEVELS_BATCH,
 )
-from linnworks.models import (
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemDescription,
@@ -35,9 +35,9 @@ from linnworks.models import (
     NewStockItem,
     StockLevelUpdate,
 )
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
-from linnworks.stock import DEFAULT_LOCATION_ID
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
+from linnworks.api.stock import DEFAULT_LOCATION_ID
 from sandbox.linnworks import serve
 
 PROPERTIES = ("colour", "material", "origin")

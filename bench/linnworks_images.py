@@ -46,9 +46,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chunk", type=int, default=2500)
     args = parser.parse_args(argv)
 
-    from linnworks.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
-    from linnworks.endpoints import ENDPOINTS
-    from linnworks.writer import LinnworksWriter
+    from linnworks.api.endpoints import ENDPOINTS
+    from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
+    from linnworks.items.writer import LinnworksWriter
 
     from pimflowdev.sandboxes import start_sandboxes
 

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 
 import requests
 
-from linnworks.client import LinnworksClient
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
 from sandbox.linnworks import serve
 
 

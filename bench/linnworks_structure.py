@@ -36,7 +36,7 @@ import requests
 
 from bench.linnworks_sandbox import sandbox_client
 
-from linnworks.endpoints import (
+from linnworks.api.endpoints import (
     ADD_ITEMS_BATCH,
     COMPOSITION_ROWS_BATCH,
     COMPOSITIONS_BY_IDS_BATCH,
@@ -44,8 +44,9 @@ from linnworks.endpoints import (
     SKU_LOOKUP_BATCH,
     TYPE_INFO_BATCH,
 )
-from linnworks.models import NewStockItem
-from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureWriter
+from linnworks.api.models import NewStockItem
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
+from linnworks.structure.writer import StructureWriter
 
 VARIATIONS, COMPONENTS, POOL = 4, 3, 300
 READS = {"Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemTypeInfo", "Stock/GetVariationGroupByParentId",

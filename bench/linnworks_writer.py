@@ -26,9 +26,9 @@ import requests
 
 from bench.linnworks_sandbox import sandbox_client
 
-from linnworks.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.endpoints import ADD_ITEMS_BATCH, ENDPOINTS, FULL_BY_IDS_BATCH, ROWS_BATCH, SKU_LOOKUP_BATCH
-from linnworks.writer import LinnworksWriter
+from linnworks.api.endpoints import ADD_ITEMS_BATCH, ENDPOINTS, FULL_BY_IDS_BATCH, ROWS_BATCH, SKU_LOOKUP_BATCH
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.writer import LinnworksWriter
 
 LOOKUP, FULL_READ = "Inventory/GetStockItemIdsBySKU", "Stock/GetStockItemsFullByIds"
 READS = {LOOKUP, FULL_READ, "Inventory/GetInventoryItemById"}

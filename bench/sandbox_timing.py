@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from linnworks.client import LinnworksClient
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
 from sandbox.akeneo.app import create_app
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.common.server import start_server

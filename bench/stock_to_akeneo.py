@@ -91,8 +91,8 @@ def stock_rows(items: int, changed_every: int | None = None) -> list[dict]:
 
 
 def fill_linnworks(url: str, items: int) -> None:
+    from linnworks.api.models import NewStockItem
     from linnworks.hook import LinnworksHook
-    from linnworks.models import NewStockItem
 
     added = LinnworksHook(linnworks_conn_id="linnworks_default").get_conn().add_items(
         NewStockItem(ItemNumber=sku(n), ItemTitle=f"Item {n}") for n in range(1, items + 1))

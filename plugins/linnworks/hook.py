@@ -7,9 +7,9 @@ from airflow.sdk import BaseHook
 
 from httpkit.masking import mask_secrets
 from httpkit.redaction import redact
-from linnworks.client import LinnworksClient
-from linnworks.errors import LinnworksError
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.errors import LinnworksError
+from linnworks.api.settings import LinnworksSettings
 
 
 class LinnworksHook(BaseHook):

@@ -55,8 +55,8 @@ def latest_summary(dag_id: str) -> dict | None:
 def seed_stock(sandboxes) -> None:
     """Stock in two locations for the items the Akeneo → Linnworks demo created (the sandbox's
     control API stands in for warehouse activity)."""
-    from linnworks.client import LinnworksClient
-    from linnworks.settings import LinnworksSettings
+    from linnworks.api.client import LinnworksClient
+    from linnworks.api.settings import LinnworksSettings
 
     settings = LinnworksSettings.from_connection(_Connection(sandboxes.connections()["linnworks_default"]))
     with LinnworksClient(settings) as client:

@@ -14,7 +14,7 @@ from collections import Counter
 import msgspec
 import pandas as pd
 
-from linnworks.desired import ImageMode, ImageRef, WriteOptions
+from linnworks.items.desired import ImageMode, ImageRef, WriteOptions
 from pimflow import ledger
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind, read_flat, write_flat
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
@@ -110,7 +110,7 @@ class LinnworksTargetKind(TargetKind):
     # -- writing ----------------------------------------------------------------------------------
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed)."""
-        from linnworks.writer import LinnworksWriter
+        from linnworks.items.writer import LinnworksWriter
 
         rows = read_flat(flat_path)
         roles = item_roles(rows.columns)

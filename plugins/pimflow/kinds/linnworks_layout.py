@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from linnworks.desired import DesiredItem, ImageRef
+from linnworks.items.desired import DesiredItem, ImageRef
 from productsup.associations import association_column
 from productsup.cells import split_values
 from productsup.columns import has_suffix_of

@@ -122,7 +122,7 @@ class LinnworksStockSourceKind(SourceKind):
         return stage_chunks(ctx, self._stock(location_ids, wanted), "SKU(s)", numbered=True)
 
     def _stock(self, location_ids: list[str], wanted: tuple[str, ...]) -> Iterator[dict]:
-        from linnworks.models import DataRequirement
+        from linnworks.api.models import DataRequirement
 
         client, quantity = linnworks_client(self.config.connection), self.config.quantity
         if not wanted:

@@ -253,7 +253,8 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
 
 def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, units: Counter,
                dry_run: bool) -> None:
-    from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
+    from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
+    from linnworks.structure.writer import StructureWriter
 
     groups = [DesiredVariationGroup(root, links.group_names.get(root) or root, tuple(skus))
               for root, skus in links.groups.items()]

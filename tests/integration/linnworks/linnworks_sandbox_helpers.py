@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import requests
 
-from linnworks.client import LinnworksClient
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
 
 APPLICATION_ID = "6f1a0c3e-0000-4000-8000-000000000001"
 APPLICATION_SECRET = "6f1a0c3e-0000-4000-8000-000000000002"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.models import (
+from linnworks.api import ids
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemDescription,
@@ -14,7 +14,7 @@ from linnworks.models import (
     NewStockItem,
     StockLevelUpdate,
 )
-from linnworks.stock import DEFAULT_LOCATION_ID
+from linnworks.api.stock import DEFAULT_LOCATION_ID
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from linnworks_sandbox_helpers import APPLICATION_ID, APPLICATION_SECRET, INSTALLATION_TOKEN, sandbox_client
 
-from linnworks import ids
+from linnworks.api import ids
+from linnworks.api.models import ItemPrice, ItemTitle, NewStockItem
 from linnworks.hook import LinnworksHook
-from linnworks.models import ItemPrice, ItemTitle, NewStockItem
 
 pytestmark = pytest.mark.integration
 

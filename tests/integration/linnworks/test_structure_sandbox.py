@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.structure import DesiredComposition, DesiredVariationGroup, StructureOptions, StructureWriter
-from linnworks.structure_report import StructureStatus
+from linnworks.api import ids
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
+from linnworks.structure.report import StructureStatus
+from linnworks.structure.writer import StructureWriter
 
 pytestmark = pytest.mark.integration
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.desired import DesiredItem, WriteOptions
-from linnworks.report import Status
-from linnworks.writer import LinnworksWriter
+from linnworks.api import ids
+from linnworks.items.desired import DesiredItem, WriteOptions
+from linnworks.items.report import Status
+from linnworks.items.writer import LinnworksWriter
 
 pytestmark = pytest.mark.integration
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 import pytest
 import requests
 
-from linnworks import ids
-from linnworks.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
-from linnworks.report import Status
-from linnworks.writer import LinnworksWriter
+from linnworks.api import ids
+from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
+from linnworks.items.report import Status
+from linnworks.items.writer import LinnworksWriter
 
 pytestmark = pytest.mark.integration
 

@@ -64,8 +64,8 @@ def put_stock(sandboxes, rows: list[dict]) -> None:
 
 @pytest.fixture
 def stocked(connected):
+    from linnworks.api.models import NewStockItem
     from linnworks.hook import LinnworksHook
-    from linnworks.models import NewStockItem
 
     client = LinnworksHook(linnworks_conn_id="linnworks_default").get_conn()
     added = client.add_items(NewStockItem(ItemNumber=sku, ItemTitle=sku)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
-from linnworks.client import LinnworksClient
-from linnworks.quota import QuotaBook
-from linnworks.settings import LinnworksSettings
+from linnworks.api.client import LinnworksClient
+from linnworks.api.quota import QuotaBook
+from linnworks.api.settings import LinnworksSettings
+from tests.fakes import FakeClock
 
 AUTH_HOST = "https://auth.linnworks.test"
 AUTH_URL = f"{AUTH_HOST}/api/Auth/AuthorizeByApplication"
@@ -27,10 +28,15 @@ def make_settings(**overrides) -> LinnworksSettings:
     return LinnworksSettings.build(**fields)
 
 
-def make_client(settings: LinnworksSettings | None = None, **overrides) -> LinnworksClient:
+def make_client(settings: LinnworksSettings | None = None, clock: FakeClock | None = None,
+                **overrides) -> LinnworksClient:
+    """With `clock`, the client's quota windows and retry pauses run on that fake clock (nothing
+    waits for real, and `clock.waits` / `clock.sleeps` record what would have been waited)."""
     settings = settings or make_settings(**overrides)
     # A private QuotaBook: tests must not share quota state through the process-wide registry.
-    return LinnworksClient(settings, quotas=QuotaBook(settings), sleep=lambda seconds: None)
+    if clock is None:
+        return LinnworksClient(settings, quotas=QuotaBook(settings), sleep=lambda seconds: None)
+    return LinnworksClient(settings, quotas=QuotaBook(settings, clock=clock, wait=clock.wait), sleep=clock.sleep)
 
 
 def session_answer(token: str = SESSION_TOKENS[0], server: str = SERVER) -> dict:

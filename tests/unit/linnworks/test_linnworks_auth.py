@@ -18,8 +18,8 @@ from linnworks_unit_helpers import (
     session_answer,
 )
 
-from linnworks.errors import LinnworksAuthError
-from linnworks.session import Authenticator
+from linnworks.api.errors import LinnworksAuthError
+from linnworks.api.session import Authenticator
 
 LOCATIONS = api("Inventory/GetStockLocations")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import airflow
 import jsonschema
 
+from linnworks.api.settings import LinnworksSettings
 from linnworks.connection import CONNECTION_TYPE
-from linnworks.settings import LinnworksSettings
 from pimflow.provider import get_provider_info
 
 

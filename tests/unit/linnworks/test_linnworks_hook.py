@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from linnworks_unit_helpers import APP_ID, APP_SECRET, AUTH_HOST, AUTH_URL, INSTALL_TOKEN, SESSION_TOKENS, api
 
-from linnworks.client import LinnworksClient
+from linnworks.api.client import LinnworksClient
 from linnworks.hook import LinnworksHook
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linnworks import ids
+from linnworks.api import ids
 
 
 def test_stock_item_id_is_a_fixed_uuid5_of_the_sku():
@@ -24,7 +24,7 @@ PLUGINS = Path(__file__).resolve().parents[3] / "plugins"
 
 
 def documented(kind: str, *parts: str) -> str:
-    """The recipe of `linnworks.ids`' docstring, written out independently of its code."""
+    """The recipe of `linnworks.api.ids`' docstring, written out independently of its code."""
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pimflow:linnworks")
     return str(uuid.uuid5(namespace, "\x1f".join((kind, *parts))))
 
@@ -49,7 +49,7 @@ def test_ids_are_the_same_in_another_process():
     item = ids.stock_item_id("SKU-001")
     here = [item, ids.price_row_id(item, "AMAZON", "UK"), ids.title_row_id(item, "EBAY", "Store"),
             ids.category_id("Chairs")]
-    code = ("from linnworks import ids; i = ids.stock_item_id('SKU-001'); "
+    code = ("from linnworks.api import ids; i = ids.stock_item_id('SKU-001'); "
             "print(i, ids.price_row_id(i, 'AMAZON', 'UK'), ids.title_row_id(i, 'EBAY', 'Store'), "
             "ids.category_id('Chairs'))")
     for seed in ("1", "2"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from linnworks_unit_helpers import api, body_of
 
-from linnworks import ids
-from linnworks.errors import LinnworksServerError
-from linnworks.models import ItemField, NewStockItem
+from linnworks.api import ids
+from linnworks.api.errors import LinnworksServerError
+from linnworks.api.models import ItemField, NewStockItem
 
 LOOKUP = api("Inventory/GetStockItemIdsBySKU")
 BULK = api("Inventory/AddInventoryItemBulk")

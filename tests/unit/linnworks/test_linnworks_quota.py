@@ -7,8 +7,8 @@ import time
 import pytest
 from linnworks_unit_helpers import make_settings
 
-from linnworks.endpoints import ENDPOINTS
-from linnworks.quota import MethodWindow, QuotaBook, shared_quota_book
+from linnworks.api.endpoints import ENDPOINTS
+from linnworks.api.quota import MethodWindow, QuotaBook, shared_quota_book
 from tests.fakes import FakeClock as SharedFakeClock
 
 

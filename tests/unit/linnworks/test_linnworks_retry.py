@@ -1,20 +1,19 @@
 """Retry classification: what is retried, waited out, re-authorized, or raised, and as what."""
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from linnworks_unit_helpers import api, make_client
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from linnworks.errors import (
+from linnworks.api.errors import (
     LinnworksQuotaExceeded,
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.models import ItemPrice, ItemTitle
-from linnworks.retry import Backoff, Verdict, classify, request_never_sent
+from linnworks.api.models import ItemPrice, ItemTitle
+from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent
+from tests.fakes import FakeClock
 
 LEVELS = api("Stock/GetStockLevel_Batch")
 QUOTA_MESSAGE = {"Message": "API calls quota exceeded! Maximum admitted 250 per Minute."}
@@ -94,21 +93,28 @@ def test_adding_an_image_is_retried_when_the_connection_was_refused_before_sendi
     assert client.add_image_by_url("item-1", "https://img.example/1.jpg").image_id == "img-1"
 
 
-def test_429_is_waited_out_for_retry_after_and_retried_not_reported_as_an_error(authorized, client):
-    authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE, headers={"Retry-After": "0.2"})
-    authorized.post(LEVELS, json=[])
-    started = time.monotonic()
-    assert client.get_stock_levels(["a"]) == {}
-    assert time.monotonic() - started >= 0.2
+def test_429_is_waited_out_for_retry_after_and_retried_not_reported_as_an_error(authorized):
+    clock = FakeClock()
+    with make_client(clock=clock) as lw:
+        authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE, headers={"Retry-After": "0.2"})
+        authorized.post(LEVELS, json=[])
+        started = clock()
+        assert lw.get_stock_levels(["a"]) == {}
+        assert clock() - started == pytest.approx(0.2)
+    # The method's quota held the retry for Retry-After (not a whole window), and no backoff was added.
+    assert clock.waits == [pytest.approx(0.2)] and clock.sleeps == []
+    assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 2
 
 
 def test_429_without_retry_after_waits_for_a_whole_quota_window(authorized):
-    with make_client(quota_window_seconds=0.3) as lw:
+    clock = FakeClock()
+    with make_client(clock=clock, quota_window_seconds=0.3) as lw:
         authorized.post(LEVELS, status=429, json=QUOTA_MESSAGE)
         authorized.post(LEVELS, json=[])
-        started = time.monotonic()
+        started = clock()
         lw.get_stock_levels(["a"])
-        assert time.monotonic() - started >= 0.3
+        assert clock() - started == pytest.approx(0.3)
+    assert clock.waits == [pytest.approx(0.3)] and clock.sleeps == []
 
 
 def test_quota_message_on_a_400_is_throttling_not_a_data_error(authorized, client):

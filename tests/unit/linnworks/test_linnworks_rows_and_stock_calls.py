@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from linnworks_unit_helpers import SESSION_TOKENS, api, body_of
 
-from linnworks import ids
-from linnworks.errors import LinnworksRequestError
-from linnworks.models import (
+from linnworks.api import ids
+from linnworks.api.errors import LinnworksRequestError
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemDescription,

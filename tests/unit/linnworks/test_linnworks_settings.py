@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from linnworks_unit_helpers import APP_ID, APP_SECRET, INSTALL_TOKEN
 
-from linnworks.errors import LinnworksConfigError
-from linnworks.settings import LinnworksSettings
+from linnworks.api.errors import LinnworksConfigError
+from linnworks.api.settings import LinnworksSettings
 
 
 def connection(login=APP_ID, password=APP_SECRET, **extra):
@@ -82,7 +82,7 @@ def test_the_client_works_without_airflow():
     import subprocess
     import sys
 
-    code = ("import sys, linnworks.client, linnworks.settings; "
+    code = ("import sys, linnworks.api.client, linnworks.api.settings; "
             "print('airflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

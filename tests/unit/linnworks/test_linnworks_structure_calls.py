@@ -9,9 +9,9 @@ import responses
 from linnworks_unit_helpers import api, body_of
 from urllib3.exceptions import ProtocolError
 
-from linnworks import ids
-from linnworks.compositions import CompositionRow
-from linnworks.errors import LinnworksRequestError
+from linnworks.api import ids
+from linnworks.api.compositions import CompositionRow
+from linnworks.api.errors import LinnworksRequestError
 
 PARENT = ids.stock_item_id("TEE")
 CHILDREN = [ids.stock_item_id(f"TEE-{size}") for size in "SML"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
-from linnworks.report import ItemResult, Status, Tally
+from linnworks.api.errors import LinnworksQuotaExceeded, LinnworksRequestError, LinnworksServerError
+from linnworks.common.report import Tally
+from linnworks.items.report import ItemResult, Status
 from pimflow.kinds.linnworks import _result
 from pimflow.ledger import Status as LedgerStatus
 

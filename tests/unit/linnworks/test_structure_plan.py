@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.compositions import CompositionRow
-from linnworks.desired import DesiredItem
-from linnworks.item_checks import refuse_missing_required, required_extra
-from linnworks.report import Tally
-from linnworks.structure import DesiredComposition, DesiredVariationGroup
-from linnworks.structure_plan import CurrentGroup, plan_composition, plan_group
+from linnworks.api import ids
+from linnworks.api.compositions import CompositionRow
+from linnworks.common.report import Tally
+from linnworks.items.checks import refuse_missing_required, required_extra
+from linnworks.items.desired import DesiredItem
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
+from linnworks.structure.plan import CurrentGroup, plan_composition, plan_group
 
 P, A, B, C = (ids.stock_item_id(sku) for sku in ("P", "A", "B", "C"))
 

@@ -9,14 +9,15 @@ from types import SimpleNamespace
 import pytest
 from linnworks_unit_helpers import api, body_of
 
-from linnworks import ids
-from linnworks.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
-from linnworks.lanes import batch_tasks, run_lanes
-from linnworks.ledger import format_ledger, key_digest
-from linnworks.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
-from linnworks.report import Status, Tally
-from linnworks.writer import LinnworksWriter
+from linnworks.api import ids
+from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
+from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
+from linnworks.common.lanes import batch_tasks, run_lanes
+from linnworks.common.report import Tally
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.image_ledger import format_ledger, key_digest
+from linnworks.items.report import Status
+from linnworks.items.writer import LinnworksWriter
 
 TITLES = "Inventory/CreateInventoryItemTitles"
 

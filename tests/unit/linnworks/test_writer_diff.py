@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from linnworks import ids
-from linnworks.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.diff import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
-from linnworks.ledger import format_ledger, key_digest, parse_ledger, plan_images
-from linnworks.models import (
+from linnworks.api import ids
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemImage,
@@ -15,6 +12,9 @@ from linnworks.models import (
     ItemTitle,
     StockItemFull,
 )
+from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
+from linnworks.items.image_ledger import format_ledger, key_digest, parse_ledger, plan_images
+from linnworks.items.plan import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
 
 ITEM = ids.stock_item_id("SKU-1")
 OPTIONS = WriteOptions()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from linnworks.models import StockLevel
+from linnworks.api.models import StockLevel
 from pimflow.kinds.akeneo import AkeneoProfileError
 from pimflow.kinds.linnworks_stock import (
     DEFAULT_LOCATION_ID,

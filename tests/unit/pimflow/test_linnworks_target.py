@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from linnworks.desired import ImageRef
-from linnworks.models import Channel
+from linnworks.api.models import Channel
+from linnworks.items.desired import ImageRef
 from pimflow.kinds.akeneo import attribute_resolver
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import build_layout, desired_item

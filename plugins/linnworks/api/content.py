@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from linnworks import ids
-from linnworks.batching import map_batches
-from linnworks.endpoints import ROWS_BATCH
-from linnworks.models import ExtendedProperty, ItemDescription, ItemPrice, ItemTitle, Wire
+from linnworks.api import ids
+from linnworks.api.batching import map_batches
+from linnworks.api.endpoints import ROWS_BATCH
+from linnworks.api.models import ExtendedProperty, ItemDescription, ItemPrice, ItemTitle, Wire
 
 @dataclass(frozen=True)
 class _RowKind:

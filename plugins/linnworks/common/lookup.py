@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import threading
 
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import SKU_LOOKUP_BATCH
-from linnworks.lanes import DATA_ERRORS, run_lanes
-from linnworks.report import Tally
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import SKU_LOOKUP_BATCH
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.report import Tally
 
 LOOKUP = "Inventory/GetStockItemIdsBySKU"
 

@@ -15,18 +15,19 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from linnworks import ids
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.desired import DesiredItem, WriteOptions
-from linnworks.diff import ItemPlan, plan_item, requirements
-from linnworks.endpoints import FULL_BY_IDS_BATCH
-from linnworks.item_checks import CategoryResolver, refuse_missing_required, required_extra
-from linnworks.lanes import DATA_ERRORS, run_lanes
-from linnworks.lookup import LOOKUP, lookup_ids  # noqa: F401  (LOOKUP: the writer's name for it)
-from linnworks.models import StockItemFull
-from linnworks.report import DiffRow, ItemResult, Refusal, Status, Tally, WriteReport
-from linnworks.writes import PlanWriter
+from linnworks.api import ids
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import FULL_BY_IDS_BATCH
+from linnworks.api.models import StockItemFull
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.lookup import lookup_ids
+from linnworks.common.report import DiffRow, Refusal, Tally
+from linnworks.items.checks import CategoryResolver, refuse_missing_required, required_extra
+from linnworks.items.desired import DesiredItem, WriteOptions
+from linnworks.items.plan import ItemPlan, plan_item, requirements
+from linnworks.items.report import ItemResult, Status, WriteReport
+from linnworks.items.writes import PlanWriter
 
 log = logging.getLogger(__name__)
 

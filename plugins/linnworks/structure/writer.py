@@ -17,83 +17,24 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from linnworks import ids
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import ADD_ITEMS_BATCH
-from linnworks.lanes import DATA_ERRORS, run_lanes
-from linnworks.lookup import lookup_ids
-from linnworks.models import NewStockItem
-from linnworks.report import DiffRow, Refusal, Tally
-from linnworks.structure_plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
-from linnworks.structure_report import StructureKind, StructureReport, StructureResult, StructureStatus
-from linnworks.structure_state import StructureReader
-from linnworks.structure_writes import StructureWrites
+from linnworks.api import ids
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import ADD_ITEMS_BATCH
+from linnworks.api.models import NewStockItem
+from linnworks.common.lanes import DATA_ERRORS, run_lanes
+from linnworks.common.lookup import lookup_ids
+from linnworks.common.report import DiffRow, Refusal, Tally
+from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
+from linnworks.structure.plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
+from linnworks.structure.report import StructureKind, StructureReport, StructureResult, StructureStatus
+from linnworks.structure.state import StructureReader
+from linnworks.structure.writes import StructureWrites
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_PARENT = "parent SKU appears more than once in this write (letter case aside); only its first structure was used"
-
-
-@dataclass(frozen=True)
-class DesiredVariationGroup:
-    """A parent item and its variation items, under a group name."""
-
-    parent_sku: str
-    name: str
-    variation_skus: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        _check_sku(self.parent_sku, "a variation group needs a parent SKU")
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"{self.parent_sku}: a variation group needs a name")
-        skus = (self.variation_skus,) if isinstance(self.variation_skus, str) else tuple(self.variation_skus)
-        unique: dict[str, str] = {}
-        for sku in skus:
-            _check_sku(sku, f"{self.parent_sku}: variation SKUs must be non-empty strings")
-            if sku.casefold() == self.parent_sku.casefold():
-                raise ValueError(f"{self.parent_sku}: the parent can not be one of its own variations")
-            unique.setdefault(sku.casefold(), sku)
-        object.__setattr__(self, "name", self.name.strip())
-        object.__setattr__(self, "variation_skus", tuple(unique.values()))
-
-
-@dataclass(frozen=True)
-class DesiredComposition:
-    """A kit: component SKU -> how many of it (a positive whole number)."""
-
-    parent_sku: str
-    components: Mapping[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        _check_sku(self.parent_sku, "a composition needs a parent SKU")
-        components: dict[str, int] = {}
-        for sku, quantity in self.components.items():
-            _check_sku(sku, f"{self.parent_sku}: component SKUs must be non-empty strings")
-            if sku.casefold() == self.parent_sku.casefold():
-                raise ValueError(f"{self.parent_sku}: a kit can not contain itself")
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-                raise ValueError(f"{self.parent_sku}: quantity of {sku} must be a whole number above 0, not {quantity!r}")
-            if any(known.casefold() == sku.casefold() for known in components):
-                raise ValueError(f"{self.parent_sku}: component {sku} is listed twice")
-            components[sku] = quantity
-        object.__setattr__(self, "components", MappingProxyType(components))
-
-
-@dataclass(frozen=True)
-class StructureOptions:
-    create_missing_components: bool = False  # create bare items for missing components instead of refusing
-    dry_run: bool = False  # read and diff only; nothing is written
-    remove_unlisted: bool = True  # take out variations and components the input does not list
-    split_refused_batches: bool = True  # a refused batch of composition rows is resent in halves
-
-
-def _check_sku(sku, message: str) -> None:
-    if not isinstance(sku, str) or not sku.strip():
-        raise ValueError(message)
 
 
 class StructureWriter:

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from linnworks.report import DiffRow, FirstRefusal, Refusal
+from linnworks.common.report import DiffRow, FirstRefusal, Refusal
 
 
 class StructureStatus(StrEnum):

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pydantic import Field
 
 from httpkit.verify import Landed, NotLanded
-from linnworks.batching import chunked, map_batches
-from linnworks.endpoints import TYPE_INFO_BATCH, VARIATION_GROUPS_BATCH, VARIATION_ITEMS_BATCH
-from linnworks.models import Wire
+from linnworks.api.batching import chunked, map_batches
+from linnworks.api.endpoints import TYPE_INFO_BATCH, VARIATION_GROUPS_BATCH, VARIATION_ITEMS_BATCH
+from linnworks.api.models import Wire
 
 
 class VariationGroup(Wire):

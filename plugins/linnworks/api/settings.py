@@ -8,14 +8,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from httpkit.settings import build_settings, settings_from_connection
+from linnworks.api.endpoints import ENDPOINTS
+from linnworks.api.errors import LinnworksConfigError
 from linnworks.connection import (
     DEFAULT_AUTH_HOST,
     DEFAULT_QUOTA_WINDOW_SECONDS,
     DEFAULT_SESSION_IDLE_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,
 )
-from linnworks.endpoints import ENDPOINTS
-from linnworks.errors import LinnworksConfigError
 
 
 class LinnworksSettings(BaseModel):

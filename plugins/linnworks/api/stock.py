@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from linnworks.batching import map_batches
-from linnworks.endpoints import FULL_BY_IDS_BATCH, FULL_ITEMS_PAGE, STOCK_LEVELS_BATCH
-from linnworks.errors import LinnworksRequestError
-from linnworks.models import DataRequirement, StockItemFull, StockLevel, StockLevelUpdate
+from linnworks.api.batching import map_batches
+from linnworks.api.endpoints import FULL_BY_IDS_BATCH, FULL_ITEMS_PAGE, STOCK_LEVELS_BATCH
+from linnworks.api.errors import LinnworksRequestError
+from linnworks.api.models import DataRequirement, StockItemFull, StockLevel, StockLevelUpdate
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
 # GetStockItemsFull answers a page past the end with 400 "No items found with given filter".

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from linnworks import ids
-from linnworks.client import LinnworksClient
-from linnworks.desired import DesiredItem
-from linnworks.lanes import DATA_ERRORS
-from linnworks.report import Tally
+from linnworks.api import ids
+from linnworks.api.client import LinnworksClient
+from linnworks.common.lanes import DATA_ERRORS
+from linnworks.common.report import Tally
+from linnworks.items.desired import DesiredItem
 
 GET_CATEGORIES = "Inventory/GetCategories"
 CREATE_CATEGORY = "Inventory/CreateCategory"

@@ -1,19 +1,11 @@
-"""What `LinnworksWriter.write` answers: one result per input SKU, the diff, and call counts."""
+"""The report vocabulary both writers share: what was refused (`Refusal`), what changes (`DiffRow`),
+a result's first refusal (`FirstRefusal`), and the bookkeeping while writing (`Tally`)."""
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
-
-
-class Status(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"  # missing in Linnworks and the profile does not create products
-    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -60,34 +52,6 @@ class FirstRefusal:
         return bool(self.refusals) and self.refusals[0].transient
 
 
-@dataclass
-class ItemResult(FirstRefusal):
-    sku: str
-    status: Status
-    stock_item_id: str | None = None
-    refusals: list[Refusal] = field(default_factory=list)
-
-
-@dataclass
-class WriteReport:
-    """In dry runs the statuses say what a real run would do; `diff` is the same either way."""
-
-    results: list[ItemResult]
-    diff: list[DiffRow]
-    dry_run: bool
-    calls: Counter = field(default_factory=Counter)  # calls the writer made, by method
-    units: Counter = field(default_factory=Counter)  # rows / items / fields each method had to write
-    categories_created: list[str] = field(default_factory=list)  # in a dry run: would be created
-
-    def counts(self) -> dict[str, int]:
-        tally = Counter(result.status.value for result in self.results)
-        return {status.value: tally.get(status.value, 0) for status in Status}
-
-    @property
-    def refused(self) -> list[ItemResult]:
-        return [result for result in self.results if result.status is Status.REFUSED]
-
-
 class Tally:
     """Thread-safe bookkeeping while writing: refusals and successful writes per SKU, call counts."""
 
@@ -108,7 +72,7 @@ class Tally:
     def refuse_error(self, skus, endpoint: str | None, exc: Exception, sent_by_sku: dict[str, Any] | None = None,
                      prefix: str = "") -> None:
         """`refuse` with the error's message, transient when the error says nothing about the data."""
-        from linnworks.errors import describe, is_transient
+        from linnworks.api.errors import describe, is_transient
 
         self.refuse(skus, endpoint, prefix + describe(exc), sent_by_sku, transient=is_transient(exc))
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from linnworks.desired import ImageRef
-from linnworks.models import ItemImage
+from linnworks.api.models import ItemImage
+from linnworks.items.desired import ImageRef
 
 _ENTRY_SEPARATOR = ";"
 _PAIR_SEPARATOR = ":"

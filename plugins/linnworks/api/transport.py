@@ -17,16 +17,16 @@ import requests
 from httpkit.redaction import redact, redact_logger
 from httpkit.retry_after import parse_retry_after
 from httpkit.verify import Verify, send_verified
-from linnworks.endpoints import Endpoint, Retry, endpoint
-from linnworks.errors import (
+from linnworks.api.endpoints import Endpoint, Retry, endpoint
+from linnworks.api.errors import (
     LinnworksAuthError,
     LinnworksError,
     LinnworksQuotaExceeded,
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.quota import QuotaBook
-from linnworks.retry import Backoff, Verdict, classify, request_never_sent
+from linnworks.api.quota import QuotaBook
+from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent
 
 log = logging.getLogger(__name__)
 

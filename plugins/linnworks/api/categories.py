@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from linnworks import ids
-from linnworks.models import Wire
+from linnworks.api import ids
+from linnworks.api.models import Wire
 
 DEFAULT_CATEGORY_ID = "00000000-0000-0000-0000-000000000000"
 

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from linnworks.endpoints import endpoint
-from linnworks.errors import LinnworksAuthError, LinnworksRequestError
-from linnworks.settings import LinnworksSettings
-from linnworks.transport import Exchanger, SessionRejected
+from linnworks.api.endpoints import endpoint
+from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError
+from linnworks.api.settings import LinnworksSettings
+from linnworks.api.transport import Exchanger, SessionRejected
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.compositions import CompositionRow
-from linnworks.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, run_lanes
-from linnworks.report import Tally
-from linnworks.structure_plan import CurrentGroup
-from linnworks.variations import ItemTypeInfo
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.compositions import CompositionRow
+from linnworks.api.endpoints import COMPOSITIONS_BY_IDS_BATCH, TYPE_INFO_BATCH
+from linnworks.api.variations import ItemTypeInfo
+from linnworks.common.lanes import DATA_ERRORS, Task, run_lanes
+from linnworks.common.report import Tally
+from linnworks.structure.plan import CurrentGroup
 
 TYPE_INFO = "Stock/GetStockItemTypeInfo"
 GROUP_BY_PARENT = "Stock/GetVariationGroupByParentId"

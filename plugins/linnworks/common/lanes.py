@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from linnworks.batching import chunked
-from linnworks.errors import (
+from linnworks.api.batching import chunked
+from linnworks.api.errors import (
     LinnworksAuthError,
     LinnworksConfigError,
     LinnworksQuotaExceeded,
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.report import Tally
+from linnworks.common.report import Tally
 
 T = TypeVar("T")
 Task = Callable[[], None]

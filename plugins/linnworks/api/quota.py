@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from linnworks.settings import LinnworksSettings
+from linnworks.api.settings import LinnworksSettings
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import Field
 
-from linnworks.batching import map_batches
-from linnworks.endpoints import COMPOSITION_ROWS_BATCH, COMPOSITIONS_BY_IDS_BATCH
-from linnworks.models import Wire
+from linnworks.api.batching import map_batches
+from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH, COMPOSITIONS_BY_IDS_BATCH
+from linnworks.api.models import Wire
 
 
 class CompositionRow(Wire):

@@ -6,8 +6,8 @@ they may have reached Linnworks (`Retry.NEVER`): a lost response surfaces as
 """
 from __future__ import annotations
 
-from linnworks.errors import LinnworksError
-from linnworks.models import AddedImage, ImageDeleteFailure, ItemImage, PictureSource
+from linnworks.api.errors import LinnworksError
+from linnworks.api.models import AddedImage, ImageDeleteFailure, ItemImage, PictureSource
 
 _DELETED = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 

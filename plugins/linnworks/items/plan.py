@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from linnworks import ids
-from linnworks.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
-from linnworks.ledger import ImagePlan, plan_images
-from linnworks.models import (
+from linnworks.api import ids
+from linnworks.api.models import (
     DataRequirement,
     ExtendedProperty,
     ItemDescription,
@@ -25,7 +23,9 @@ from linnworks.models import (
     StockItemFull,
     Wire,
 )
-from linnworks.report import DiffRow
+from linnworks.common.report import DiffRow
+from linnworks.items.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
+from linnworks.items.image_ledger import ImagePlan, plan_images
 
 # Numbers equal to 4 decimal places are the same (Linnworks keeps prices as decimals).
 NUMBER_TOLERANCE = 0.00005

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from linnworks.compositions import CompositionRow
-from linnworks.report import DiffRow
+from linnworks.api.compositions import CompositionRow
+from linnworks.common.report import DiffRow
 
 CREATE_GROUP = "Stock/CreateVariationGroup"
 RENAME_GROUP = "Stock/RenameVariationGroup"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from linnworks.client import LinnworksClient
-from linnworks.endpoints import COMPOSITION_ROWS_BATCH
-from linnworks.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
-from linnworks.report import Tally
-from linnworks.structure_plan import (
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH
+from linnworks.common.lanes import DATA_ERRORS, Task, batch_tasks, run_lanes
+from linnworks.common.report import Tally
+from linnworks.structure.plan import (
     ADD_VARIATIONS,
     CREATE_GROUP,
     CREATE_ROWS,

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from httpkit.verify import Landed, NotLanded
-from linnworks import ids
-from linnworks.batching import map_batches
-from linnworks.endpoints import ADD_ITEMS_BATCH, SKU_LOOKUP_BATCH
-from linnworks.errors import LinnworksRequestError
-from linnworks.models import (
+from linnworks.api import ids
+from linnworks.api.batching import map_batches
+from linnworks.api.endpoints import ADD_ITEMS_BATCH, SKU_LOOKUP_BATCH
+from linnworks.api.errors import LinnworksRequestError
+from linnworks.api.models import (
     BulkAddResult,
     Channel,
     InventoryItem,

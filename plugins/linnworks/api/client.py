@@ -13,18 +13,18 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from httpkit.verify import Verify
-from linnworks.categories import CategoryCalls
-from linnworks.compositions import CompositionCalls
-from linnworks.content import ContentCalls
-from linnworks.images import ImageCalls
-from linnworks.inventory import InventoryCalls
-from linnworks.quota import QuotaBook, shared_quota_book
-from linnworks.retry import Backoff
-from linnworks.session import Authenticator
-from linnworks.settings import LinnworksSettings
-from linnworks.stock import StockCalls
-from linnworks.transport import Exchanger, LinnworksTransport
-from linnworks.variations import VariationCalls
+from linnworks.api.categories import CategoryCalls
+from linnworks.api.compositions import CompositionCalls
+from linnworks.api.content import ContentCalls
+from linnworks.api.images import ImageCalls
+from linnworks.api.inventory import InventoryCalls
+from linnworks.api.quota import QuotaBook, shared_quota_book
+from linnworks.api.retry import Backoff
+from linnworks.api.session import Authenticator
+from linnworks.api.settings import LinnworksSettings
+from linnworks.api.stock import StockCalls
+from linnworks.api.transport import Exchanger, LinnworksTransport
+from linnworks.api.variations import VariationCalls
 
 USER_AGENT = "pimflow-linnworks/0.1"
 

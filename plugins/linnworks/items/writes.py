@@ -16,10 +16,16 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from urllib.parse import urlparse
 
-from linnworks.batching import chunked
-from linnworks.client import LinnworksClient
-from linnworks.desired import DesiredItem, ImageMode, WriteOptions
-from linnworks.diff import (
+from linnworks.api.batching import chunked
+from linnworks.api.client import LinnworksClient
+from linnworks.api.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
+from linnworks.api.errors import LinnworksError
+from linnworks.api.models import NewStockItem
+from linnworks.common.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
+from linnworks.common.report import Tally
+from linnworks.items.desired import DesiredItem, ImageMode, WriteOptions
+from linnworks.items.image_ledger import ImageAdd
+from linnworks.items.plan import (
     ADD_IMAGE,
     ADD_ITEMS,
     ATTACH_UPLOADS,
@@ -34,12 +40,6 @@ from linnworks.diff import (
     plan_item,
     updated_property,
 )
-from linnworks.endpoints import ADD_ITEMS_BATCH, ROWS_BATCH
-from linnworks.errors import LinnworksError
-from linnworks.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
-from linnworks.ledger import ImageAdd
-from linnworks.models import NewStockItem
-from linnworks.report import Tally
 
 GET_ITEM = "Inventory/GetInventoryItemById"
 _CHANNEL_KINDS = {RowKind.PRICES: "prices", RowKind.TITLES: "titles", RowKind.DESCRIPTIONS: "descriptions"}
