@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import requests
 import requests.auth
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from akeneo.auth import TOKEN_PATH, TokenAuthenticator
 from akeneo.errors import (
@@ -29,6 +28,7 @@ from akeneo.settings import AkeneoConnectionSettings
 from akeneo.throttle import RequestLimiter, shared_limiter
 from httpkit.redaction import redact, redact_logger
 from httpkit.retry_after import parse_retry_after
+from httpkit.session import pooled_session
 
 log = logging.getLogger(__name__)
 
@@ -196,14 +196,8 @@ class Transport:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.settings.max_concurrent_requests)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            # requests reads proxy and CA-bundle variables on every call when trust_env is on
-            # (a sixth of the client's CPU per page); read them once per session instead.
-            session.trust_env = False
-            session.proxies.update(requests.utils.get_environ_proxies(self.settings.base_url))
+            # the environment (proxies, CA bundle) read once per host, not on every call
+            session = pooled_session(1, self.settings.max_concurrent_requests)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)

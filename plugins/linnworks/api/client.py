@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from httpkit.verify import Verify
+from httpkit.session import pooled_session
 from linnworks.api.categories import CategoryCalls
 from linnworks.api.compositions import CompositionCalls
 from linnworks.api.content import ContentCalls
@@ -84,10 +84,5 @@ class LinnworksClient(InventoryCalls, ContentCalls, ImageCalls, StockCalls, Vari
 
 
 def _http_session(concurrency: int) -> requests.Session:
-    http = requests.Session()
     # the writer's lanes (2x concurrency threads) and its image pipeline (4x) may all be in flight
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, concurrency * 6))
-    http.mount("https://", adapter)
-    http.mount("http://", adapter)
-    http.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
-    return http
+    return pooled_session(4, max(10, concurrency * 6), {"Accept": "application/json", "User-Agent": USER_AGENT})
