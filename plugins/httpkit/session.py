@@ -4,7 +4,7 @@ the environment (proxies, `no_proxy`, CA bundle) read once per host instead of o
 With `trust_env` on, requests walks the whole process environment for every request
 (`get_environ_proxies` → `proxy_bypass_environment` → `getproxies_environment`), and an Airflow
 task's environment is large: profiled on a 2,000-item Akeneo → Linnworks load with images, this
-was a fifth of the load step's CPU. The environment of a task does not change while it runs, so
+was a fifth of the load step's profiled time. The environment of a task does not change while it runs, so
 `EnvironmentOnceSession` asks requests once per (scheme, host) and per call settings, and keeps
 the answer; what requests decides (proxy per host with `no_proxy`, `REQUESTS_CA_BUNDLE`,
 `CURL_CA_BUNDLE`) is unchanged.
