@@ -132,21 +132,49 @@ def write_flat(path, rows: pd.DataFrame) -> None:
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = FeedWriter(handle, [RECORD_COLUMN, *rows.columns], Dialect())
-        for n, row in zip(rows.index, rows.itertuples(index=False, name=None)):
+        for n, row in zip(rows.index, rows.to_numpy(dtype=object).tolist()):
             writer.write([str(n), *row])
+
+
+def write_flat_rows(path, rows: dict[int, dict[str, str]]) -> None:
+    """`write_flat` for records already as dicts by position (columns: all the records', in order)."""
+    from productsup.feed import Dialect, FeedWriter
+
+    columns = list(dict.fromkeys(column for row in rows.values() for column in row))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = FeedWriter(handle, [RECORD_COLUMN, *columns], Dialect())
+        for n, row in rows.items():
+            writer.write([str(n), *(row.get(column, "") for column in columns)])
 
 
 def read_flat(path) -> pd.DataFrame:
     """A flat CSV written by `write_flat`, indexed by record position, every cell a string."""
+    positions, header, lines = _read_flat_lines(path)
+    frame = pd.DataFrame(lines, columns=header, dtype="str").fillna("")
+    frame.index = positions
+    return frame
+
+
+def read_flat_records(path) -> tuple[list[int], list[str], list[dict[str, str]]]:
+    """A flat CSV written by `write_flat` as (positions, columns, one dict per record), no frame."""
+    positions, header, lines = _read_flat_lines(path)
+    return positions, header, [dict(zip(header, line)) for line in lines]
+
+
+def _read_flat_lines(path) -> tuple[list[int], list[str], list[list[str]]]:
     import csv
 
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         lines = list(reader)
-    frame = pd.DataFrame([line[1:] for line in lines], columns=header[1:], dtype="str").fillna("")
-    frame.index = [int(line[0]) for line in lines]
-    return frame
+    return [int(line[0]) for line in lines], header[1:], [line[1:] for line in lines]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")`, several times faster on string columns (no per-cell boxing)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist()]
 
 
 class SourceKind:
