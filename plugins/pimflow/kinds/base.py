@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from pimflow.ledger import RecordResult
 from pimflow.staging import RunStaging
 from pimflow.window import RunParams, Window
 
 if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is read (task time), never when a DAG is built
+
     from pimflow.profile import Profile
 
 RUN_KEYS_FILE = "run-keys.json"
@@ -140,6 +140,8 @@ def read_flat(path) -> pd.DataFrame:
     """A flat CSV written by `write_flat`, indexed by record position, every cell a string."""
     import csv
 
+    import pandas as pd
+
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
@@ -194,7 +196,9 @@ class TargetKind:
 
     def extra_steps(self, source: SourceKind) -> frozenset[str]:
         """The steps this target needs around the chunk loads with this source: "parents" (records
-        others depend on, written before the loads) and "link" (what joins records, after them)."""
+        others depend on, written before the loads) and "link" (what joins records, after them).
+        Called while the DAG is built, with the source as `pimflow.kinds.declared_source` describes
+        it: only `source.carries` may be read, and nothing may need a task's imports."""
         return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import msgspec
-import pandas as pd
 
 from linnworks.items.desired import ImageMode, ImageRef, WriteOptions
 from pimflow import ledger
@@ -27,6 +27,9 @@ from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
 from productsup.cells import join_values, split_values
 from productsup.columns import attribute_code
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is staged (task time), never when a DAG is built
 
 RELATED_LABEL = "related products"
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
@@ -100,6 +103,8 @@ class LinnworksTargetKind(TargetKind):
                 results.append(RecordResult.refused(int(n), "invalid_value", str(exc)))
                 continue
             items[int(n)] = row
+        import pandas as pd
+
         columns = list(dict.fromkeys(column for row in items.values() for column in row))
         staged = pd.DataFrame([[row.get(c, "") for c in columns] for row in items.values()],
                               index=list(items), columns=columns, dtype="str")
