@@ -2,8 +2,9 @@
 categories), PATCHed in batches: models before the chunk loads, associations after them."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
-import pandas as pd
 
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
@@ -13,6 +14,9 @@ from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, write_jsonl
 from productsup.codec import FlatCodec
 from productsup.columns import attribute_code, qualifiers
+
+if TYPE_CHECKING:
+    import pandas as pd  # only for annotations: building a DAG must not import pandas
 
 #: products per identifier lookup when unknown products must be refused (create_products off)
 LOOKUP_BATCH = 100

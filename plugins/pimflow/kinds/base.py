@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from pimflow.ledger import RecordResult
 from pimflow.staging import RunStaging
 from pimflow.window import RunParams, Window
 
 if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is read (task time), never when a DAG is built
+
     from pimflow.profile import Profile
 
 RUN_KEYS_FILE = "run-keys.json"
@@ -149,6 +149,8 @@ def write_flat_rows(path, rows: dict[int, dict[str, str]]) -> None:
 
 def read_flat(path) -> pd.DataFrame:
     """A flat CSV written by `write_flat`, indexed by record position, every cell a string."""
+    import pandas as pd
+
     positions, header, lines = _read_flat_lines(path)
     frame = pd.DataFrame(lines, columns=header, dtype="str").fillna("")
     frame.index = positions
@@ -222,7 +224,9 @@ class TargetKind:
 
     def extra_steps(self, source: SourceKind) -> frozenset[str]:
         """The steps this target needs around the chunk loads with this source: "parents" (records
-        others depend on, written before the loads) and "link" (what joins records, after them)."""
+        others depend on, written before the loads) and "link" (what joins records, after them).
+        Called while the DAG is built, with the source as `pimflow.kinds.declared_source` describes
+        it: only `source.carries` may be read, and nothing may need a task's imports."""
         return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:

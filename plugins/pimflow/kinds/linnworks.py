@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import msgspec
-import pandas as pd
 
 from linnworks.items.desired import ImageMode, ImageRef, WriteOptions
 from pimflow import ledger
@@ -28,6 +28,9 @@ from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
 from productsup.cells import join_values, split_values
 from productsup.columns import attribute_code
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is staged (task time), never when a DAG is built
 
 RELATED_LABEL = "related products"
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
