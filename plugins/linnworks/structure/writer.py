@@ -6,9 +6,12 @@
 
 The items themselves (parents, variations, components) are written first by `LinnworksWriter`.
 This looks every SKU up at once, reads the current groups and compositions of the parents that
-have any, and writes only the differences. A group whose parent or variations are missing is
-refused with their SKUs; so is a kit whose components are missing, unless
-`create_missing_components` (bare items are then created first, with deterministic ids). A second
+have any, and writes only the differences. A group whose parent is missing is refused with the
+missing SKUs; one whose variations are missing is written with those that exist (each result says
+what became of every member: kept, joined, updated, missing, refused). A kit whose components are
+missing is refused with their SKUs, unless `create_missing_components` (bare items are then created
+first, with deterministic ids). With `remove_unlisted`, only what the input does not list is taken
+out: a member whose SKU it lists stays, even when its lookup found nothing. A second
 write with the same input makes no write call. A group's id is its parent's StockItemId, so a
 resent create can never make a second group.
 """
