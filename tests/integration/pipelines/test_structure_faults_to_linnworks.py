@@ -20,8 +20,8 @@ import uuid
 import pytest
 import requests
 
-from test_structure_to_linnworks import (IN_SCOPE, PROFILE, _akeneo_token, dangling_related, expected_compositions,
-                                         expected_groups, lw, needed_models, root_of)
+from test_structure_to_linnworks import (IN_SCOPE, PRODUCTS, PROFILE, SHARE, _akeneo_token, dangling_related,
+                                         expected_compositions, expected_groups, lw, needed_models, root_of)
 
 pytestmark = pytest.mark.integration
 
@@ -30,27 +30,17 @@ TITLE = "Inventory/UpdateInventoryItemField"
 
 
 @pytest.fixture
-def sandboxes(structured, monkeypatch):
-    """Both sandboxes reset to the generated catalog and an empty Linnworks; a Linnworks connection
-    that retries a 5xx RETRIES times without waiting."""
-    connection = json.loads(structured.connection_env()["AIRFLOW_CONN_LINNWORKS_DEFAULT"])
+def env(connected, monkeypatch):
+    """Both sandboxes reset (the generated catalog with models and kits, an empty Linnworks); a
+    Linnworks connection that retries a 5xx RETRIES times without waiting."""
+    reset(connected)
+    connection = json.loads(connected.connection_env()["AIRFLOW_CONN_LINNWORKS_DEFAULT"])
     connection["extra"].update(max_retries=RETRIES, backoff_seconds=0)
     monkeypatch.setenv("AIRFLOW_CONN_LINNWORKS_DEFAULT", json.dumps(connection))
-    return structured
-
-
-@pytest.fixture
-def structured(connected):
-    from test_structure_to_linnworks import PRODUCTS, SHARE
-
-    requests.post(f"{connected.akeneo_url}/_sandbox/catalog",
-                  json={"products": PRODUCTS, "seed": 42, "variant_share": SHARE}, timeout=30).raise_for_status()
     return connected
 
 
 def reset(sandboxes) -> None:
-    from test_structure_to_linnworks import PRODUCTS, SHARE
-
     requests.post(f"{sandboxes.akeneo_url}/_sandbox/catalog",
                   json={"products": PRODUCTS, "seed": 42, "variant_share": SHARE}, timeout=30).raise_for_status()
     requests.post(f"{sandboxes.linnworks_data_url}/_sandbox/seed", json={"items": 0, "seed": 42},
@@ -125,8 +115,10 @@ def _without_times(value):
 
 def compare(fault_free: dict, faulty: dict, failed_titles=frozenset()) -> dict[str, int]:
     """The scenario row: memberships lost, items duplicated, items wrongly changed."""
-    lost = sum(len(set(members) - set(faulty["groups"].get(root, []))) for root, members in fault_free["groups"].items())
-    lost += sum(len(set(rows) - set(faulty["compositions"].get(kit, {}))) for kit, rows in fault_free["compositions"].items())
+    lost = sum(len(set(members) - set(faulty["groups"].get(root, [])))
+               for root, members in fault_free["groups"].items())
+    lost += sum(len(set(rows) - set(faulty["compositions"].get(kit, {})))
+                for kit, rows in fault_free["compositions"].items())
     wrong = 0
     for sku, item in fault_free["items"].items():
         other = faulty["items"].get(sku)
@@ -154,30 +146,30 @@ def variants_in_groups(count: int) -> list[str]:
 
 
 def test_a_full_sync_whose_variant_title_updates_fail_keeps_their_groups_and_the_next_run_repairs_them(
-        sandboxes, tmp_path, run_profile):
+        env, tmp_path, run_profile):
     failing = variants_in_groups(3)
 
     # the fault-free run of the same input
     profile = new_profile(tmp_path)
     assert run_profile(profile)[0].state == "success"
-    rename(sandboxes, failing, "renamed")
+    rename(env, failing, "renamed")
     dag_run, staging = run_profile(profile, conf={"full_sync": True})
     assert dag_run.state == "success" and feedback(staging) == {}
-    fault_free = snapshot(sandboxes)
+    fault_free = snapshot(env)
     assert fault_free["groups"] == expected_groups()
 
     # the same input, with the three title updates failing (each call and its retries)
-    reset(sandboxes)
+    reset(env)
     profile = new_profile(tmp_path)
     assert run_profile(profile)[0].state == "success"
-    before = groups(sandboxes)
-    rename(sandboxes, failing, "renamed")
-    settings(sandboxes, fail_next=[{"method": TITLE, "status": 500, "skus": failing,
-                                    "times": len(failing) * (1 + RETRIES)}])
+    before = groups(env)
+    rename(env, failing, "renamed")
+    settings(env, fail_next=[{"method": TITLE, "status": 500, "skus": failing,
+                              "times": len(failing) * (1 + RETRIES)}])
     dag_run, staging = run_profile(profile, conf={"full_sync": True})
     assert dag_run.state == "success"
-    assert settings(sandboxes)["fail_next"] == []  # every call and retry met the fault
-    faulty = snapshot(sandboxes)
+    assert settings(env)["fail_next"] == []  # every call and retry met the fault
+    faulty = snapshot(env)
     assert faulty["groups"] == before == fault_free["groups"]  # memberships intact
     row = compare(fault_free, faulty, failed_titles=set(failing))
     print(f"\nfull sync, {len(failing)} variant title updates failing: records in "
@@ -204,10 +196,9 @@ def test_a_full_sync_whose_variant_title_updates_fail_keeps_their_groups_and_the
     # the next run repairs the titles, and changes nothing else
     dag_run, staging = run_profile(profile, conf={"full_sync": True})
     assert dag_run.state == "success" and feedback(staging) == {}
-    repaired = snapshot(sandboxes)
+    repaired = snapshot(env)
     assert compare(fault_free, repaired) == {"lost": 0, "duplicated": 0, "wrongly_changed": 0}
     assert repaired == fault_free
-
 
 
 def kit_with_simple_components() -> tuple[str, str]:
@@ -227,7 +218,7 @@ def fail_updates(sandboxes, skus) -> None:
 
 
 def test_refused_records_that_exist_in_linnworks_join_new_structures_and_keep_existing_ones(
-        sandboxes, tmp_path, run_profile):
+        env, tmp_path, run_profile):
     from linnworks.api.models import NewStockItem
     from linnworks.hook import LinnworksHook
 
@@ -238,34 +229,34 @@ def test_refused_records_that_exist_in_linnworks_join_new_structures_and_keep_ex
     client = LinnworksHook(linnworks_conn_id="linnworks_default").get_conn()
     client.add_items([NewStockItem(item_number=sku, item_title="made elsewhere", stock_item_id=str(uuid.uuid4()))
                       for sku in (variant, component)])
-    fail_updates(sandboxes, [variant, component])
+    fail_updates(env, [variant, component])
     profile = new_profile(tmp_path)
     dag_run, staging = run_profile(profile)  # the first run is a full sync
     assert dag_run.state == "success"
     refused = feedback(staging)
     assert set(refused) == {variant, component}
     # the source puts them in a group and a kit this run creates: they are members
-    assert groups(sandboxes)[root] == expected_groups()[root]
-    assert lw(sandboxes, "compositions")[kit] == expected_compositions()[kit]
+    assert groups(env)[root] == expected_groups()[root]
+    assert lw(env, "compositions")[kit] == expected_compositions()[kit]
     assert f"; joined variation group {root}" in refused[variant]["linnworks_message"]
     assert f"; joined composition of {kit}" in refused[component]["linnworks_message"]
     assert all(row["linnworks_endpoint"].startswith("Inventory/UpdateInventoryItem") for row in refused.values())
 
     # a later full sync, the component refused again: the kit keeps its composition rows
-    settings(sandboxes, fail_next=[])
+    settings(env, fail_next=[])
     assert run_profile(profile, conf={"full_sync": True})[0].state == "success"
-    rename(sandboxes, [component], "renamed")
-    fail_updates(sandboxes, [component])
+    rename(env, [component], "renamed")
+    fail_updates(env, [component])
     dag_run, staging = run_profile(profile, conf={"full_sync": True})
     assert dag_run.state == "success"
     refused = feedback(staging)
     assert set(refused) == {component}
     assert refused[component]["linnworks_message"].endswith(f"; composition of {kit}: kept as it was")
-    assert lw(sandboxes, "compositions") == expected_compositions()
-    assert groups(sandboxes) == expected_groups()
+    assert lw(env, "compositions") == expected_compositions()
+    assert groups(env) == expected_groups()
 
 
-def test_a_variant_missing_in_linnworks_leaves_its_group_written_with_the_others(sandboxes, tmp_path, run_profile):
+def test_a_variant_missing_in_linnworks_leaves_its_group_written_with_the_others(env, tmp_path, run_profile):
     """Related products must exist first: a variant linked to one outside the run is refused before
     it is created, so Linnworks lacks it when its group is written."""
     (variant, _), = dangling_related().items()
@@ -277,13 +268,12 @@ def test_a_variant_missing_in_linnworks_leaves_its_group_written_with_the_others
     message = refused[variant]["linnworks_message"]
     assert message.startswith("required SKUs missing")
     assert message.endswith(f"; could not join variation group {root}: missing in Linnworks"), message
-    assert groups(sandboxes)[root] == sorted(set(expected_groups()[root]) - {variant})
+    assert groups(env)[root] == sorted(set(expected_groups()[root]) - {variant})
     summary = json.loads((staging / "summary.json").read_text())
     assert summary["refused"] == 1 and summary["refused_transient"] == 0
 
 
-def test_a_dry_run_into_an_empty_linnworks_plans_the_groups_and_kits_a_real_run_writes(sandboxes, tmp_path,
-                                                                                       run_profile):
+def test_a_dry_run_into_an_empty_linnworks_plans_the_groups_and_kits_a_real_run_writes(env, tmp_path, run_profile):
     profile = new_profile(tmp_path)
     dag_run, staging = run_profile(profile, conf={"dry_run": True})
     assert dag_run.state == "success"
@@ -302,8 +292,8 @@ def test_a_dry_run_into_an_empty_linnworks_plans_the_groups_and_kits_a_real_run_
             planned_groups.setdefault(row["sku"], []).append(row["new"])
         elif row["field"].startswith("component["):
             planned_kits.setdefault(row["sku"], {})[row["field"][len("component["):-1]] = int(row["new"])
-    assert lw(sandboxes, "variation-groups") == [] and lw(sandboxes, "compositions") == {}  # nothing written
+    assert lw(env, "variation-groups") == [] and lw(env, "compositions") == {}  # nothing written
 
     assert run_profile(profile)[0].state == "success"  # the real run writes what the dry run planned
-    assert {root: sorted(skus) for root, skus in planned_groups.items()} == groups(sandboxes) == expected_groups()
-    assert planned_kits == lw(sandboxes, "compositions") == expected_compositions()
+    assert {root: sorted(skus) for root, skus in planned_groups.items()} == groups(env) == expected_groups()
+    assert planned_kits == lw(env, "compositions") == expected_compositions()
