@@ -111,19 +111,42 @@ def _canonical_hash(value) -> bytes:
 def _digest(chunks: list[dict], staging_root) -> dict:
     """What the task staged, independent of order and of how it was encoded: a hash over the sorted
     hashes of every record (decoded, re-encoded canonically); one per JSON file beside the chunks
-    (the run's keys, the models and each chunk's models, the metadata), decoded likewise."""
+    (the run's keys, the models, the metadata), decoded likewise. Which record lands in which chunk
+    depends on the order the concurrent reads finish, so the per-chunk model files are not hashed
+    but checked: each must hold exactly the lineages of its records' parents, as the run's models."""
     record_hashes = []
+    parents_by_chunk: dict[int, set[str]] = {}
     for chunk in chunks:
         with open(chunk["path"].removeprefix("file://"), "rb") as handle:
             for line in handle:
                 if line.strip():
-                    record_hashes.append(_canonical_hash(json.loads(line)))
+                    record = json.loads(line)
+                    record_hashes.append(_canonical_hash(record))
+                    if record.get("parent"):
+                        parents_by_chunk.setdefault(chunk["index"], set()).add(record["parent"])
     record_hashes.sort()
     root = Path(str(staging_root).removeprefix("file://"))
+    chunk_files = sorted(root.glob("akeneo-models-*.json"))
     files = {path.name: _canonical_hash(json.loads(path.read_bytes())).hex()[:16]
-             for path in sorted(root.glob("*.json")) if path.name not in ("run.json", "window.json")}
-    return {"records": hashlib.sha256(b"".join(record_hashes)).hexdigest()[:16],
-            "record_count": len(record_hashes), "files": files}
+             for path in sorted(root.glob("*.json"))
+             if path.name not in ("run.json", "window.json") and path not in chunk_files}
+    digest = {"records": hashlib.sha256(b"".join(record_hashes)).hexdigest()[:16],
+              "record_count": len(record_hashes), "files": files}
+    if chunk_files:
+        models = json.loads((root / "akeneo-models.json").read_bytes())
+        wrong = []
+        for chunk in chunks:
+            expected: set[str] = set()
+            for code in parents_by_chunk.get(chunk["index"], ()):
+                while code and code in models and code not in expected:
+                    expected.add(code)
+                    code = models[code].get("parent")
+            path = root / f"akeneo-models-{chunk['index']:05d}.json"
+            got = json.loads(path.read_bytes()) if path.exists() else {}
+            if set(got) != expected or any(got[code] != models[code] for code in got):
+                wrong.append(chunk["index"])
+        digest["chunk_model_files"] = {"files": len(chunk_files), "wrong": wrong}
+    return digest
 
 
 def _traced() -> str:
@@ -141,7 +164,8 @@ def run_one(config: dict, cprofile: bool) -> dict:
     import logging
     import resource
 
-    logging.getLogger("pimflow").setLevel(logging.WARNING)
+    for name in (None, "pimflow"):  # the bench prints its own table
+        logging.getLogger(name).setLevel(logging.WARNING)
     from pimflow import steps
     from pimflow.kinds import RunContext
     from pimflow.profile import Profile
@@ -236,12 +260,14 @@ def git_commit(tree: Path) -> str | None:
         return None
 
 
-def differences(result: dict, before: dict) -> list[str]:
-    """What the two runs staged differently: the chunks' records, the JSON files beside them."""
+def differences(result: dict, before: dict) -> tuple[list[str], list[str]]:
+    """What the two runs staged differently (the chunks' records, JSON files both staged), and the
+    files only one of them stages (a tree may stage files the other does not know of)."""
     mine, theirs = result["digest"], before.get("digest") or {}
     files, their_files = mine["files"], theirs.get("files") or {}
-    differ = [name for name in sorted(set(files) | set(their_files)) if files.get(name) != their_files.get(name)]
-    return (["the chunks' records"] if mine["records"] != theirs.get("records") else []) + differ
+    differ = [name for name in sorted(set(files) & set(their_files)) if files[name] != their_files[name]]
+    return ((["the chunks' records"] if mine["records"] != theirs.get("records") else []) + differ,
+            sorted(set(files) ^ set(their_files)))
 
 
 def print_table(results: dict[int, dict], baseline: dict | None) -> None:
@@ -259,7 +285,7 @@ def print_table(results: dict[int, dict], baseline: dict | None) -> None:
             if before is None:
                 line += f"  {'-':>14} {'-':>11} {'-':>11} {'-':>9}"
             else:
-                same = not differences(result, before)
+                same = not differences(result, before)[0]
                 line += (f"  {ms_per_product(before):>14.3f} {before['peak_rss_mib']:>11.0f}"
                          f" {ms_per_product(result) / ms_per_product(before) - 1:>+10.0%} {'yes' if same else 'NO':>9}")
         print(line)
@@ -271,6 +297,11 @@ def checks(results: dict[int, dict], baseline: dict | None) -> list[tuple[bool, 
     out: list[tuple[bool, str]] = []
     base = {int(size): r for size, r in (baseline or {}).get("sizes", {}).items()}
     for size, result in results.items():
+        chunk_models = result["digest"].get("chunk_model_files")
+        if chunk_models:
+            out.append((not chunk_models["wrong"],
+                        f"{size:,}: {chunk_models['files']} per-chunk model file(s), each the lineages of its chunk's "
+                        f"records' parents" + (f"; wrong in chunk(s) {chunk_models['wrong']}" if chunk_models["wrong"] else "")))
         # the sandbox's catalog has products outside the profile's filter (disabled, off the channel's tree)
         out.append((0.98 * size <= result["records"] == result["digest"]["record_count"],
                     f"{size:,}: {result['records']:,} product(s) staged in {result['chunks']} chunk(s)"))
@@ -282,10 +313,12 @@ def checks(results: dict[int, dict], baseline: dict | None) -> list[tuple[bool, 
             out.append((ms_per_product(result) <= limit,
                         f"{size:,}: {ms_per_product(result):.3f} CPU ms per product <= {limit:.3f} ({source})"))
         if before:
-            differ = differences(result, before)
-            out.append((not differ, f"{size:,}: the same staged records and files as the baseline"
+            differ, one_side = differences(result, before)
+            compared = len(set(result["digest"]["files"]) & set((before.get("digest") or {}).get("files") or {}))
+            out.append((not differ, f"{size:,}: the same staged records and JSON files as the baseline"
                         + (f"; differ: {', '.join(differ)} (or the sandbox's catalog changed since the baseline)"
-                           if differ else f" (records {result['digest']['records']})")))
+                           if differ else f" (records {result['digest']['records']}, {compared} file(s))")
+                        + (f"; staged by one side only: {', '.join(one_side)}" if one_side else "")))
     sizes = sorted(results)
     if len(sizes) >= 2:
         big, small = results[sizes[-1]], results[sizes[-2]]
