@@ -164,7 +164,7 @@ def run_one(config: dict, cprofile: bool) -> dict:
     import logging
     import resource
 
-    for name in (None, "pimflow"):  # the bench prints its own table
+    for name in (None, "pimflow", "akeneo", "linnworks"):  # the bench prints its own table
         logging.getLogger(name).setLevel(logging.WARNING)
     from pimflow import steps
     from pimflow.kinds import RunContext
