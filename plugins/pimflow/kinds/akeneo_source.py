@@ -2,8 +2,6 @@
 they need) through Akeneo's REST API, in the flat format."""
 from __future__ import annotations
 
-import pandas as pd
-
 from akeneo.pagination import field_value
 from pimflow.kinds import akeneo_structure as structure
 from pimflow.kinds.akeneo import (REFERENCE_ENTITY_TYPES, AkeneoProfileError, akeneo_client, attribute_resolver,
@@ -158,6 +156,8 @@ class AkeneoSourceKind(SourceKind):
             header = list(dict.fromkeys(name for row in rows for name in row))
         else:
             rows, header = self._product_rows(ctx, records, chunk["index"])
+        import pandas as pd  # task time only: building a DAG never imports pandas
+
         frame = pd.DataFrame([[row.get(name, "") for name in header] for row in rows], columns=header,
                              dtype="str").fillna("")
         originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}

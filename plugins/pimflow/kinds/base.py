@@ -236,8 +236,8 @@ class TargetKind:
     def extra_steps(self, source: SourceKind) -> frozenset[str]:
         """The steps this target needs around the chunk loads with this source: "parents" (records
         others depend on, written before the loads) and "link" (what joins records, after them).
-        Called while the DAG is built, with the source as `pimflow.kinds.declared_source` describes
-        it: only `source.carries` may be read, and nothing may need a task's imports."""
+        Called while the DAG is built: only `source.carries` may be read, and nothing may need a
+        task's imports (kinds import pandas and API clients inside the methods that run in tasks)."""
         return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
-import pandas as pd
-
 from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
 from pimflow.ledger import RecordResult, Status
@@ -163,6 +161,8 @@ class LinnworksStockSourceKind(SourceKind):
             if n in settled:
                 del rows[n]
         columns = [key, *(f"{config.attribute}~{channel}" for channel in config.channels)]
+        import pandas as pd  # task time only: building a DAG never imports pandas
+
         frame = pd.DataFrame(list(rows.values()), index=list(rows), columns=columns, dtype="str")
         return SourceChunk(frame.fillna(""), refused, header, originals, settled=settled)
 
