@@ -12,10 +12,12 @@ counted just before the read equals the rows it listed and no row was listed twi
 whole listing is read again, up to `max_reads` times; each key is yielded once, the first time it
 is read. What a read could not settle is in `PagedListing.report`:
 
-- `left`: keys an earlier read yielded that the final, trusted read no longer lists (archived or
-  deleted meanwhile; a caller that wants the listing as it now is drops them);
-- `missing`: when no read could be trusted, how many counted records the last read did not list
-  (at most; nobody can name them, the listing has no stable order to find them by).
+- `left`: keys an earlier read yielded that the listing no longer holds (archived or deleted
+  meanwhile; a caller that wants the listing as it now is drops them);
+- `missing`: when no read could be trusted, how many records counted before the last read it did not
+  list and no earlier read holds either (at most; nobody can name them, the listing has no stable
+  order to find them by). Records an earlier read yielded that the last did not list are asked for
+  by name (`still_listed`): those gone are `left`, those still listed are not missing.
 
 What this cannot see: within one read, removals exactly offset by additions listed after the
 read's position leave the count and the rows equal, and a row that slid over a boundary is missed.
@@ -44,7 +46,7 @@ class ListingReport:
     duplicates: int = 0  # rows listed twice within a read (dropped)
     yielded: int = 0  # distinct records handed out over all reads
     verified: bool = False  # the last read is known to hold the whole listing
-    left: list[str] = field(default_factory=list)  # yielded earlier, not listed by the verified read
+    left: list[str] = field(default_factory=list)  # yielded by an earlier read, no longer listed
     missing: int = 0  # at most this many counted records no read listed (only when not verified)
 
 
@@ -54,20 +56,24 @@ class PagedListing(Generic[T]):
     `fetch_page(n)` answers page n (1-based) as a list of rows, or None past the end; `count()`
     answers the listing's current size under the same filters (None: the size cannot be counted, so
     a read of several pages is de-duplicated but not checked); `key(row)` names a row stably;
-    `parse(row)` makes the record yielded.
+    `parse(row)` makes the record yielded. When no read could be trusted, `still_listed({key: name})`
+    answers which records, read earlier but not by the last read, the listing still holds (`name(row)`
+    names a row for it, e.g. its SKU): the others left it, the rest count against what is missing.
     """
 
     def __init__(self, fetch_page: Callable[[int], list[dict] | None], page_size: int,
                  key: Callable[[dict], str], parse: Callable[[dict], T], count: Callable[[], int] | None = None,
-                 max_reads: int = MAX_READS, what: str = "listing"):
+                 max_reads: int = MAX_READS, what: str = "listing", name: Callable[[dict], str | None] | None = None,
+                 still_listed: Callable[[dict[str, str]], set[str]] | None = None):
         if max_reads < 1:
             raise ValueError("max_reads must be at least 1")
         self._fetch_page, self._page_size, self._count = fetch_page, page_size, count
         self._key, self._parse, self._max_reads, self.what = key, parse, max_reads, what
+        self._name, self._still_listed = name or (lambda row: None), still_listed
         self.report = ListingReport()
 
     def __iter__(self) -> Iterator[T]:
-        report, yielded = self.report, {}  # key -> None, in the order read
+        report, yielded = self.report, {}  # key -> name, in the order read
         while True:
             report.reads += 1
             report.counted = self._count() if self._count is not None else None
@@ -82,7 +88,7 @@ class PagedListing(Generic[T]):
                         continue
                     keys.add(key)
                     if key not in yielded:
-                        yielded[key] = None
+                        yielded[key] = self._name(row)
                         yield self._parse(row)
             report.listed, report.yielded = len(keys), len(yielded)
             if pages <= 1 or report.counted is None:
@@ -93,10 +99,11 @@ class PagedListing(Generic[T]):
                 report.verified = True
                 break
             if report.reads >= self._max_reads:
-                report.missing = max(0, report.counted - len(keys))
+                self._settle_unverified(yielded, keys)
                 log.warning("%s: still changing after %d reads (last: %d counted before it, %d rows listed, "
-                            "%d distinct); up to %d record(s) could not be read", self.what, report.reads,
-                            report.counted, rows, len(keys), report.missing)
+                            "%d distinct); %s", self.what, report.reads, report.counted, rows, len(keys),
+                            f"up to {report.missing} record(s) could not be read" if report.missing else
+                            "what the last read missed, earlier reads had read")
                 break
             log.warning("%s changed while it was read (%d counted before the read, %d rows listed, %d distinct): "
                         "reading it again (%d of at most %d reads)", self.what, report.counted, rows, len(keys),
@@ -106,6 +113,17 @@ class PagedListing(Generic[T]):
         if report.left:
             log.info("%s: %d record(s) read earlier left the listing meanwhile (archived or deleted)",
                      self.what, len(report.left))
+
+    def _settle_unverified(self, yielded: dict[str, str | None], keys: set[str]) -> None:
+        """No read could be trusted. The last one missed `counted - listed` records at most; records an
+        earlier read yielded that it did not list are either among them (still listed now) or gone: ask."""
+        report, earlier = self.report, {key: name for key, name in yielded.items() if key not in keys}
+        live: set[str] = set()
+        if earlier and self._still_listed is not None:
+            named = {key: name for key, name in earlier.items() if name}
+            live = self._still_listed(named) | {key for key, name in earlier.items() if not name}
+            report.left = [key for key in earlier if key not in live]
+        report.missing = max(0, report.counted - len(keys) - len(live))
 
     def _pages(self) -> Iterator[list[dict]]:
         number = 1

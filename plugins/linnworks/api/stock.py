@@ -63,7 +63,9 @@ class StockCalls:
         have no documented order or key, so items archived or added during the read shift them: the
         read is checked against the listing's size counted just before it (GetStockItems'
         TotalEntries, same filters: one call) and read again when they differ (`linnworks.api.paging`);
-        after iterating, the returned listing's `report` says what moved and what could not be read.
+        after iterating, the returned listing's `report` says what moved and what could not be read
+        (when no read could be trusted, items only earlier reads listed are looked up by SKU to tell the
+        archived ones from the live ones the last read missed).
         A keyword search is not counted (GetStockItems' keyword search is not documented to match),
         so it is de-duplicated but not checked.
         `load_*_parents=False` leaves those parents out (it does not just skip loading them).
@@ -88,9 +90,15 @@ class StockCalls:
         def count() -> int:
             return self.count_listed(load_composite_parents, load_variation_parents)
 
+        def still_listed(skus_by_key: dict[str, str]) -> set[str]:
+            # GetStockItemIdsBySKU leaves archived and deleted items out, like the listing does.
+            found = {stock_id.lower() for stock_id in self.find_stock_item_ids(skus_by_key.values()).values()}
+            return {key for key in skus_by_key if key in found}
+
         return PagedListing(fetch_page, page_size, key=lambda row: str(row.get("StockItemId") or "").lower(),
                             parse=StockItemFull.model_validate, count=None if keyword else count,
-                            max_reads=max_reads, what="Linnworks stock listing (GetStockItemsFull)")
+                            max_reads=max_reads, what="Linnworks stock listing (GetStockItemsFull)",
+                            name=lambda row: row.get("ItemNumber"), still_listed=still_listed)
 
     def count_listed(self, load_composite_parents: bool = True, load_variation_parents: bool = True) -> int:
         """How many items GetStockItemsFull lists with these filters now (GetStockItems' TotalEntries, 1 row)."""

@@ -182,3 +182,19 @@ def test_items_archived_during_a_full_listing_miss_no_live_item(client, control)
     assert listing.report.reads == 2 and listing.report.verified
     assert {control.item(sku)["item"]["StockItemId"].lower() for sku in archived} == set(listing.report.left)
     assert control.stats()["calls"] == {"Stock/GetStockItemsFull": 6, "Stock/GetStockItems": 2}
+
+
+def test_a_listing_that_changes_during_every_read_is_settled_by_sku_after_three_reads(client, control):
+    control.seed(items=450)
+    control.settings(archive_during_read=[{"after_page": 1, "items": 5}] * 3)  # one during each read
+    control.reset_stats()
+    listing = client.iter_items_full()
+    read = {item.item_number for item in listing}
+    live = {f"SKU-{n:06d}" for n in range(16, 451)}  # SKU 1-15 archived, 5 during each read
+    report = listing.report
+    assert live <= read and (report.reads, report.verified, report.missing) == (3, False, 0)
+    # SKU 1-10 left before the last read: looked up by SKU, gone. SKU 11-15 the last read listed live.
+    assert sorted(read - live) == [f"SKU-{n:06d}" for n in range(1, 16)]
+    assert len(report.left) == 10
+    calls = control.stats()["calls"]
+    assert (calls["Stock/GetStockItems"], calls["Inventory/GetStockItemIdsBySKU"]) == (3, 1)

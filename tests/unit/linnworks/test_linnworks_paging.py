@@ -42,9 +42,15 @@ class Listing:
         self.parsed += 1
         return row["StockItemId"]
 
-    def reader(self, counted: bool = True, max_reads: int = 3) -> PagedListing:
+    def still_listed(self, names: dict[str, str]) -> set[str]:
+        self.asked = dict(names)
+        return {key for key in names if key in self.live}
+
+    def reader(self, counted: bool = True, max_reads: int = 3, ask: bool = False) -> PagedListing:
         return PagedListing(self.fetch, self.page_size, key=lambda row: row["StockItemId"], parse=self.parse,
-                            count=self.count if counted else None, max_reads=max_reads, what="test listing")
+                            count=self.count if counted else None, max_reads=max_reads, what="test listing",
+                            name=lambda row: row["StockItemId"].replace("id", "SKU"),
+                            still_listed=self.still_listed if ask else None)
 
 
 def test_an_unchanged_listing_is_read_once_with_one_count():
@@ -106,6 +112,29 @@ def test_a_listing_that_keeps_changing_is_reported_after_max_reads(caplog):
     assert (report.counted, report.listed, report.missing) == (10, 9, 1)
     assert len(read) == len(set(read)) and len(read) == 12
     assert "up to 1 record(s) could not be read" in caplog.text
+
+
+def test_after_max_reads_what_only_earlier_reads_listed_is_asked_for_so_gone_and_live_are_told_apart():
+    listing = Listing(12)
+    for answer in (1, 6, 10):
+        listing.after[answer] = lambda lst: lst.live.pop(0)
+    reader = listing.reader(max_reads=3, ask=True)
+    read = list(reader)
+    report = reader.report
+    # The last read missed id-009 (slid) and no longer lists id-001, id-002 (archived during reads 1, 2).
+    assert listing.asked == {"id-001": "SKU-001", "id-002": "SKU-002", "id-009": "SKU-009"}
+    assert (report.verified, report.left, report.missing) == (False, ["id-001", "id-002"], 0)
+    assert set(listing.live) <= set(read)
+
+
+def test_with_a_single_read_allowed_the_rows_that_slid_are_counted_as_missing():
+    listing = Listing(9)
+    listing.after[1] = listing.archive("id-001", "id-002")  # id-004, id-005 slide onto page 1 unread
+    reader = listing.reader(max_reads=1, ask=True)
+    read = list(reader)
+    assert {"id-004", "id-005"}.isdisjoint(read)
+    assert (reader.report.reads, reader.report.verified, reader.report.missing) == (1, False, 2)
+    assert not hasattr(listing, "asked")  # no earlier read to ask about
 
 
 def test_one_page_is_a_snapshot_and_needs_no_second_read():
