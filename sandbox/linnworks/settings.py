@@ -11,13 +11,19 @@ DEFAULT_INSTALLATION_TOKEN = "6f1a0c3e-0000-4000-8000-000000000003"
 
 
 class FailNext(BaseModel):
-    """Make the next call of `method` answer `status`; with `after_commit` its effect is applied first."""
+    """Make the next call of `method` answer `status`; with `after_commit` its effect is applied first.
+
+    With `skus`, only a call naming one of these items (by SKU or StockItemId, anywhere in its
+    parameters) fails; `times` is how many calls fail before the fault is used up (a client's
+    retries of an idempotent update meet it again)."""
 
     model_config = ConfigDict(extra="forbid")
 
     method: str = Field(description='"Controller/Method", e.g. "Inventory/AddInventoryItemBulk"')
     status: int = Field(default=500, ge=400, le=599)
     after_commit: bool = False
+    skus: list[str] | None = None
+    times: int = Field(default=1, ge=1)
 
 
 class ArchiveDuringRead(BaseModel):
