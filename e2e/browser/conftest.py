@@ -46,16 +46,14 @@ class Stack:
 def stack():
     """`make airflow`'s stack from a fresh Airflow home; afterwards nothing it started is left running."""
     from pimflowdev import stack as local_stack
-    from sandbox.common.server import free_port
 
     shutil.rmtree(HOME, ignore_errors=True)
     HOME.mkdir(parents=True)
     for log in OUTPUT.glob("*.log"):  # the stack appends to its logs
         log.unlink()
-    port = free_port()
-    sandboxes, process, _ = local_stack.start(port, log_dir=OUTPUT)
+    sandboxes, process, env = local_stack.start(log_dir=OUTPUT)  # a free port, checked to be its own
     try:
-        running = Stack(f"http://127.0.0.1:{port}", local_stack.admin_password(HOME), sandboxes)
+        running = Stack(local_stack.api_url(env), local_stack.admin_password(HOME), sandboxes)
         assert leftover_processes(HOME), "the process check below would not see the stack"
         wait_for_dags(running, {"demo_akeneo_to_linnworks"})
         yield running

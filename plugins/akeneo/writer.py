@@ -11,11 +11,12 @@ included.
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+
+import msgspec
 
 from akeneo.errors import AkeneoForbiddenError, AkeneoRequestTooLarge, AkeneoValidationError
 from akeneo.transport import Transport
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 COLLECTION_CONTENT_TYPE = "application/vnd.akeneo.collection+json"
 MAX_BATCH_SIZE = 100
 MAX_LINE_CHARS = 1_000_000
+# One JSON line per record, UTF-8 as Akeneo reads it (non-ASCII not escaped); what JSON has no
+# type for is sent as its text.
+_encode = msgspec.json.Encoder(enc_hook=str).encode
+_decode = msgspec.json.Decoder().decode
 PRODUCT_MODELS_PATH = "/api/rest/v1/product-models"
 CATEGORIES_PATH = "/api/rest/v1/categories"
 # A 403 whose message says this is Akeneo's permission check, not a platform size limit:
@@ -89,7 +94,16 @@ class LineResult:
 class _Line:
     index: int
     key: str | None
-    text: str
+    text: bytes  # the record as one JSON line, UTF-8
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedRecord:
+    """A record already encoded as its JSON line (UTF-8) with its key, sent as it is: the caller
+    encoded it once and checked its attributes (`known_attributes` is not applied to it)."""
+
+    key: str | None
+    line: bytes
 
 
 class ProductWriter:
@@ -108,7 +122,7 @@ class ProductWriter:
         self.path = self.settings.products_path
         self.key_field = self.settings.product_key
 
-    def write(self, records: Iterable[Mapping]) -> list[LineResult]:
+    def write(self, records: Iterable[Mapping | EncodedRecord]) -> list[LineResult]:
         """Send every record; return one `LineResult` per record, in input order."""
         results: dict[int, LineResult] = {}
         workers = self.settings.max_concurrent_requests
@@ -150,8 +164,13 @@ class ProductWriter:
         if batch:
             yield batch
 
-    def _prepare(self, index: int, record: Mapping) -> _Line | LineResult:
+    def _prepare(self, index: int, record: Mapping | EncodedRecord) -> _Line | LineResult:
         key_field = self.key_field
+        if isinstance(record, EncodedRecord):
+            if not isinstance(record.key, str) or not record.key.strip():
+                return self._refuse(index, None, f"the record has no {key_field}, which the "
+                                                 f"{self.path} endpoint needs")
+            return self._checked_length(index, record.key, record.line)
         if not isinstance(record, Mapping):
             return self._refuse(index, None, "the record is not a JSON object")
         key = record.get(key_field)
@@ -160,16 +179,18 @@ class ProductWriter:
                                              f"{self.path} endpoint needs")
         values = record.get("values") or {}
         if self.known_attributes is not None and isinstance(values, Mapping):
-            unknown = sorted(code for code in values if code not in self.known_attributes)
+            unknown = sorted(values.keys() - self.known_attributes)
             if unknown:
                 errors = tuple(LineError(property="values", attribute=code,
                                          message=f"attribute {code!r} does not exist in Akeneo")
                                for code in unknown)
                 return self._refuse(index, key, "not sent: it writes attributes Akeneo does not "
                                                 "have: " + ", ".join(unknown), errors)
-        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-        if len(text) > MAX_LINE_CHARS:
-            return self._refuse(index, key, f"not sent: the record is {len(text):,} characters "
+        return self._checked_length(index, key, _encode(record))
+
+    def _checked_length(self, index: int, key: str, text: bytes) -> _Line | LineResult:
+        if len(text) > MAX_LINE_CHARS and (chars := len(text.decode())) > MAX_LINE_CHARS:  # bytes >= chars
+            return self._refuse(index, key, f"not sent: the record is {chars:,} characters "
                                             f"as JSON, over Akeneo's {MAX_LINE_CHARS:,} per line")
         return _Line(index, key, text)
 
@@ -193,7 +214,7 @@ class ProductWriter:
     # -- sending ----------------------------------------------------------------------------
 
     def _send(self, batch: list[_Line]) -> list[LineResult]:
-        body = "\n".join(line.text for line in batch).encode()
+        body = b"\n".join(line.text for line in batch)
         try:
             response = self.transport.request(
                 "PATCH", self.path, data=body,
@@ -208,7 +229,7 @@ class ProductWriter:
             # The whole call was refused (e.g. malformed body): every line shares the reason.
             return [self._result(line.index, line.key, exc.status, exc.akeneo_message)
                     for line in batch]
-        return self._parse(batch, response.text)
+        return self._parse(batch, response.content)
 
     def _split(self, batch: list[_Line], exc) -> list[LineResult]:
         if len(batch) == 1:
@@ -219,15 +240,15 @@ class ProductWriter:
         half = len(batch) // 2
         return self._send(batch[:half]) + self._send(batch[half:])
 
-    def _parse(self, batch: list[_Line], text: str) -> list[LineResult]:
+    def _parse(self, batch: list[_Line], text: bytes) -> list[LineResult]:
         answers: dict[int, dict] = {}
         for raw in text.splitlines():
             raw = raw.strip()
             if not raw:
                 continue
             try:
-                answer = json.loads(raw)
-            except ValueError:
+                answer = _decode(raw)
+            except msgspec.DecodeError:
                 continue
             if isinstance(answer, dict) and isinstance(answer.get("line"), int):
                 answers[answer["line"]] = answer

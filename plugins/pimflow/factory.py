@@ -100,7 +100,8 @@ def _run_time(context) -> datetime:
 
 
 def extra_steps(profile) -> frozenset[str]:
-    """The steps the profile's target needs around the chunk loads, as its kind declares them."""
+    """The steps the profile's target needs around the chunk loads, as its kind declares them. The
+    source is only described (what its records carry): its module is not imported to build a DAG."""
     return target_kind(profile).extra_steps(source_kind(profile))
 
 

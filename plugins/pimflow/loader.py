@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from pimflow.errors import ProfileError
-from pimflow.profile import PLANNED_SOURCE_KINDS, PLANNED_TARGET_KINDS, Profile
+from pimflow.profile import PLANNED_SOURCE_KINDS, PLANNED_TARGET_KINDS, ImpossibleDate, Profile
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -46,6 +47,8 @@ def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode,
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            continue  # construct_mapping refuses it ("found unhashable key"), with its line and column
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 "while reading a mapping", node.start_mark, f"key {key!r} appears twice", key_node.start_mark)
@@ -53,13 +56,26 @@ def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode,
     return loader.construct_mapping(node, deep=deep)
 
 
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    """A timestamp, or, when it is shaped like one but names no real date or time (`2026-02-30`,
+    `25:00:00`, `+99:00`), its text with the reason (PyYAML would raise a bare ValueError): a text
+    field takes it as written; a date field (start_date) refuses it, naming the field and why."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError) as exc:
+        return ImpossibleDate(loader.construct_scalar(node), str(exc))
+
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+_UniqueKeyLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_or_text)
 
 if yaml.__with_libyaml__:
     class _FastUniqueKeyLoader(yaml.CSafeLoader):
         """The same loader on libyaml's C parser (shipped in PyYAML's wheels): about ten times faster."""
 
     _FastUniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+    _FastUniqueKeyLoader.add_constructor(_TIMESTAMP_TAG, _timestamp_or_text)
     #: The loader that reads profiles (the pure-Python one only where libyaml is missing).
     PROFILE_LOADER: type = _FastUniqueKeyLoader
 else:  # pragma: no cover (PyYAML built without libyaml)
@@ -95,12 +111,16 @@ def parse_profile(path: Path) -> Profile:
         raise ProfileError(str(path), [("", f"not valid YAML: {reason}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(str(path), [("", f"cannot be read: {exc}")]) from None
+    except RecursionError:
+        raise ProfileError(str(path), [("", "not valid YAML: nested too deeply (an unclosed [ or { ?)")]) from None
     if not isinstance(data, dict):
         raise ProfileError(str(path), [("", "a profile is a YAML mapping (key: value lines)")])
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(str(path), [_describe(error) for error in exc.errors()]) from None
+    except RecursionError:
+        raise ProfileError(str(path), [("", "nested too deeply to be a profile")]) from None
 
 
 def _describe(error: dict) -> tuple[str, str]:
@@ -117,8 +137,15 @@ def _describe(error: dict) -> tuple[str, str]:
     elif error["type"] == "missing":
         message = "required key is missing"
     elif "input" in error and error["type"] not in ("value_error", "assertion_error"):
-        message = f"{message} (got {error['input']!r})"
+        message = f"{message} (got {_shown(error['input'])})"
     return path, message
+
+
+def _shown(value) -> str:
+    try:
+        return repr(str(value) if isinstance(value, ImpossibleDate) else value)
+    except RecursionError:  # a runaway [[[[...]]]]
+        return f"a {type(value).__name__} nested too deeply to show"
 
 
 def load_profiles(directory: Path | None = None, files: list[Path] | None = None

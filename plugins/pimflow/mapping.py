@@ -15,15 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from productsup.cells import split_values
 from productsup.columns import split_suffix
 from productsup.convert import ConversionError, UnitConverter, parse_amount
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and numpy are imported by the functions that map a chunk (task time), never at module
+# level: the profile model uses this module, and building a DAG from a profile must not load them.
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 _INTEGER = r"[+-]?\d+"
@@ -121,6 +125,8 @@ class MappingResult:
 
 def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext | None = None) -> MappingResult:
     """Map a chunk. `frame` holds strings, with '' for empty cells."""
+    import pandas as pd
+
     if not mapping.columns:
         return MappingResult(frame.copy(), {})
     context = context or MappingContext()
@@ -202,6 +208,8 @@ def _template_parts(template: str) -> list[tuple[str, str]]:
 
 def _convert_amounts(values: pd.Series, column: MappedColumn, source: str, context: MappingContext):
     """Currency selection, unit conversion and rounding, cell by cell (each distinct cell once)."""
+    import pandas as pd
+
     column_unit = split_suffix(source)[1]
     failures: dict = {}
     cache: dict[str, tuple[str, str | None]] = {}
@@ -262,6 +270,8 @@ def _plain(amount: Decimal) -> str:
 
 
 def _render(template: str, frame: pd.DataFrame, empty: pd.Series, context: MappingContext) -> pd.Series:
+    import pandas as pd
+
     result = pd.Series("", index=frame.index, dtype="str")
     any_blank = pd.Series(False, index=frame.index)
     for kind, part in _template_parts(template):
@@ -277,6 +287,9 @@ def _render(template: str, frame: pd.DataFrame, empty: pd.Series, context: Mappi
 
 def _convert(values: pd.Series, kind: str, present: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Normalise typed values; return (values, mask of present values that do not parse)."""
+    import numpy as np
+    import pandas as pd
+
     if kind == "string":
         return values, pd.Series(False, index=values.index)
     stripped = values.str.strip()

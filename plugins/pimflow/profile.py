@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pimflow.mapping import Mapping
 
@@ -28,6 +28,23 @@ SCHEDULE_PRESETS = {
     "@annually": "0 0 1 1 *",
 }
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+#: Bounds of day counts and retries: a larger value validated, then failed as a run computed a
+#: window (timedelta overflow) or the scheduler stored the task's tries (an integer column).
+MAX_DAYS = 36_500
+MAX_RETRIES = 100
+
+
+class ImpossibleDate(str):
+    """A YAML value shaped like a date or time that names no real one (`2026-02-30`): its text,
+    and why it is no date (`reason`, Python's words: "day is out of range for month"). The loader
+    reads such values so instead of letting YAML's ValueError escape; a text field takes the text."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> "ImpossibleDate":
+        value = super().__new__(cls, text)
+        value.reason = reason
+        return value
 
 
 class Strict(BaseModel):
@@ -93,7 +110,7 @@ class AkeneoSource(Strict):
         False, description="Also read the product models of the variants read, so a target can rebuild the "
                            "structure (variation groups); a variant counts as changed when one of its models changed.")
     variant_search_days: int | None = Field(
-        None, ge=1, description="Incremental runs: how many days back the poll for changed product models looks "
+        None, ge=1, le=MAX_DAYS, description="Incremental runs: how many days back the poll for changed product models looks "
                                 "(their variants are re-read), bounding the work of a run after a long pause "
                                 "(default: the run's window).")
     reference_entities: list[str] = Field(
@@ -298,7 +315,8 @@ class Incremental(Strict):
     """How incremental windows are chosen, and when a full reconcile is forced instead."""
 
     full_every_runs: int | None = Field(None, ge=1, description="Force a full sync every N successful runs.")
-    full_every_days: float | None = Field(None, gt=0, description="Force a full sync when the last one is older than this.")
+    full_every_days: float | None = Field(None, gt=0, le=MAX_DAYS,
+                                          description="Force a full sync when the last one is older than this.")
 
 
 class Profile(Strict):
@@ -312,7 +330,7 @@ class Profile(Strict):
     catchup: bool = False
     tags: list[str] = Field(default_factory=list)
     owner: str = "pimflow"
-    retries: int = Field(2, ge=0, description="Task retries (each task is safe to retry).")
+    retries: int = Field(2, ge=0, le=MAX_RETRIES, description="Task retries (each task is safe to retry).")
     source: Source
     target: Target
     mapping: Mapping = Field(default_factory=Mapping)
@@ -354,6 +372,27 @@ class Profile(Strict):
         if value.startswith("@") or not croniter.is_valid(value):
             raise ValueError(f"{value!r} is neither a cron expression nor one of {', '.join(SCHEDULE_PRESETS)}")
         return value
+
+    @field_validator("start_date", mode="wrap")
+    @classmethod
+    def _real_date(cls, value: Any, handler) -> date | datetime:
+        """One clear reason for a date that is no real one (`2026-02-30`: "day is out of range for
+        month"), rather than one pydantic error per member of `date | datetime`."""
+        try:
+            return handler(value)
+        except ValidationError:
+            if isinstance(value, ImpossibleDate):
+                reason = value.reason
+            elif isinstance(value, str):  # quoted in the YAML: Python's reading gives the reason
+                try:
+                    datetime.fromisoformat(value.strip())
+                except ValueError as exc:
+                    reason = str(exc)
+                else:
+                    raise  # Python reads it, pydantic does not: pydantic's own words
+            else:
+                raise
+            raise ValueError(f"{str(value)!r} is not a valid date: {reason}") from None
 
     @field_validator("start_date")
     @classmethod

@@ -1,9 +1,12 @@
-"""CLI: `python -m sandbox.linnworks --auth-port 8082 --data-port 8083 --seed-items 100 --latency-ms 0`."""
+"""CLI: `python -m sandbox.linnworks --auth-port 8082 --data-port 8083 --seed-items 100 --latency-ms 0
+[--ready-file PATH]` (ports 0: free ports, which the banner and the ready file say)."""
 from __future__ import annotations
 
 import argparse
 import signal
 import threading
+
+from sandbox.common.server import write_ready_file
 
 from .runner import serve
 from .settings import SandboxSettings
@@ -21,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--quota-window-seconds", type=float, default=60)
     parser.add_argument("--no-quotas", action="store_true", help="never answer 429")
+    parser.add_argument("--ready-file", help="once both hosts serve, write their URLs and ports as JSON here")
     args = parser.parse_args(argv)
     settings = SandboxSettings(latency_ms=args.latency_ms, quota_window_seconds=args.quota_window_seconds,
                                quotas_enabled=not args.no_quotas)
@@ -30,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with serve(state, settings, auth_port=args.auth_port, data_port=args.data_port, host=args.host,
                public_data_url=args.public_data_url) as sandbox:
+        write_ready_file(args.ready_file, {  # before the banner: whoever reads the banner finds it
+            "auth_url": sandbox.auth_url, "data_url": sandbox.data_url,
+            "auth_port": int(sandbox.auth_url.rsplit(":", 1)[1]), "data_port": int(sandbox.data_url.rsplit(":", 1)[1])})
         print(f"Linnworks sandbox: auth {sandbox.auth_url}  data {sandbox.data_url}  "
               f"items {args.seed_items}", flush=True)
         print(f"  ApplicationId {settings.application_id}  ApplicationSecret {settings.application_secret}  "

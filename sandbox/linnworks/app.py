@@ -1,6 +1,7 @@
 """The two FastAPI apps: the auth host (AuthorizeByApplication) and the data host (everything else)."""
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI
@@ -43,11 +44,45 @@ def _take_quota(state: SandboxState, settings: SandboxSettings, name: str, limit
         raise quota_exceeded(limit, retry_after_header(wait) if settings.retry_after_header else None)
 
 
-def _pop_fault(settings: SandboxSettings, name: str) -> FailNext | None:
+def _pop_fault(settings: SandboxSettings, name: str, named=None) -> FailNext | None:
+    """The first fault for this call (`named(skus)`: does the call name one of these items), used once."""
     for i, fault in enumerate(settings.fail_next):
-        if fault.method.lower() == name.lower():
-            return settings.fail_next.pop(i)
+        if fault.method.lower() == name.lower() and (not fault.skus or (named is not None and named(fault.skus))):
+            if fault.times > 1:
+                fault.times -= 1
+            else:
+                settings.fail_next.pop(i)
+            return fault
     return None
+
+
+async def _named_items(state: SandboxState, settings: SandboxSettings, request: Request, name: str):
+    """For faults limited to some SKUs: whether the call's parameters name one of them, by SKU or
+    StockItemId (None when no such fault waits for this method: the body is not read early)."""
+    if not any(fault.skus and fault.method.lower() == name.lower() for fault in settings.fail_next):
+        return None
+    found, pending = set(), [(await Params.from_request(request)).values.original]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and value.strip()[:1] in ("{", "[", '"'):  # form and query values are JSON
+            try:
+                pending.append(json.loads(value))
+            except ValueError:
+                found.add(value.lower())
+        elif isinstance(value, str):
+            found.add(value.lower())
+
+    def named(skus: list[str]) -> bool:
+        for sku in skus:
+            record = state.store.any_by_sku(sku)
+            if sku.lower() in found or (record is not None and record.id.lower() in found):
+                return True
+        return False
+    return named
 
 
 def _fault_error(fault: FailNext, limit: int) -> ApiError:
@@ -76,7 +111,7 @@ async def _call_method(state: SandboxState, settings: SandboxSettings, request: 
     if not token or not store.touch_session(token, settings.session_idle_seconds):
         raise token_is_wrong()
     _take_quota(state, settings, method.name, method.limit)
-    fault = _pop_fault(settings, method.name)
+    fault = _pop_fault(settings, method.name, await _named_items(state, settings, request, method.name))
     if fault is not None and not fault.after_commit:
         raise _fault_error(fault, method.limit)
     if settings.error_rate_5xx and state.fault_roll() < settings.error_rate_5xx:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -39,28 +39,27 @@ def test_importing_the_sandbox_loads_no_pimflow_package():
 
 
 @pytest.mark.integration
-def test_cli_serves_auth_and_data_hosts_with_seeded_items():
-    # Ports 0: the sandbox binds free ports itself and prints them (no race with another test run).
+def test_cli_serves_auth_and_data_hosts_with_seeded_items(tmp_path):
+    # Ports 0: the sandbox binds free ports itself and says which (no race with another test run),
+    # in its banner and in the ready file a launcher reads.
+    ready = tmp_path / "ready.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox.linnworks", "--auth-port", "0", "--data-port", "0",
-         "--seed-items", "7", "--latency-ms", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--seed-items", "7", "--latency-ms", "0", "--ready-file", str(ready)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         cwd=SANDBOX_DIR.parents[1], env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         banner = process.stdout.readline()
         found = re.search(r"auth http://127\.0\.0\.1:(\d+)  data http://127\.0\.0\.1:(\d+)  items 7", banner)
         assert found, banner
         auth_port, data_port = int(found.group(1)), int(found.group(2))
-        deadline = time.monotonic() + 30
-        session = None
-        while time.monotonic() < deadline and session is None:
-            try:
-                session = httpx.post(f"http://127.0.0.1:{auth_port}/api/Auth/AuthorizeByApplication", json={
-                    "ApplicationId": DEFAULT_APPLICATION_ID, "ApplicationSecret": DEFAULT_APPLICATION_SECRET,
-                    "Token": DEFAULT_INSTALLATION_TOKEN}).json()
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read()
-                time.sleep(0.1)
-        assert session is not None, "CLI sandbox did not start"
+        assert json.loads(ready.read_text()) == {
+            "auth_url": f"http://127.0.0.1:{auth_port}", "data_url": f"http://127.0.0.1:{data_port}",
+            "auth_port": auth_port, "data_port": data_port}
+        # Both hosts serve before the banner is printed: the first call is answered.
+        session = httpx.post(f"http://127.0.0.1:{auth_port}/api/Auth/AuthorizeByApplication", json={
+            "ApplicationId": DEFAULT_APPLICATION_ID, "ApplicationSecret": DEFAULT_APPLICATION_SECRET,
+            "Token": DEFAULT_INSTALLATION_TOKEN}, timeout=60).json()
         assert session["Server"] == f"http://127.0.0.1:{data_port}"
         count = httpx.get(f"{session['Server']}/api/Inventory/GetInventoryItemsCount",
                           headers={"Authorization": session["Token"]})

@@ -1,6 +1,7 @@
 """Injected faults (before and after commit), random 5xx, latency, stats, settings and seed controls."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -45,6 +46,34 @@ def test_fail_next_only_hits_its_method(lw):
     assert lw.call("Inventory/GetStockLocations", "GET").status_code == 200
     assert lw.call("Inventory/GetChannels", "GET").status_code == 502
     assert lw.call("Inventory/GetChannels", "GET").status_code == 200
+
+
+def _retitle(lw, sku, title, form=False):
+    body = {"inventoryItemId": lw.item_id(sku), "fieldName": "Title", "fieldValue": title}
+    if form:  # form fields holding JSON strings name the item too
+        return lw.call("Inventory/UpdateInventoryItemField", data={k: json.dumps(v) for k, v in body.items()})
+    return lw.call("Inventory/UpdateInventoryItemField", json=body)
+
+
+def test_fail_next_for_some_skus_fails_only_the_calls_naming_them_as_many_times_as_asked(lw):
+    lw.settings(fail_next=[{"method": "Inventory/UpdateInventoryItemField", "status": 503,
+                            "skus": ["SKU-000002", "SKU-000004"], "times": 3}])
+    assert _retitle(lw, "SKU-000001", "untouched").status_code == 200  # named by StockItemId only
+    assert [_retitle(lw, "SKU-000002", "retried").status_code for _ in range(2)] == [503, 503]
+    assert _retitle(lw, "SKU-000004", "other", form=True).status_code == 503
+    assert lw.settings()["fail_next"] == []  # three calls used it up
+    assert _retitle(lw, "SKU-000002", "repaired").status_code == 200
+    assert [lw.stored(s)["item"]["ItemTitle"] for s in ("SKU-000001", "SKU-000002", "SKU-000004")] == [
+        "untouched", "repaired", lw.stored("SKU-000004")["item"]["ItemTitle"]]
+    assert lw.stored("SKU-000004")["item"]["ItemTitle"] != "other"
+
+
+def test_fail_next_for_a_sku_matches_it_by_sku_in_a_bulk_call_and_counts_down_what_is_left(lw):
+    lw.settings(fail_next=[{"method": "Inventory/AddInventoryItemBulk", "skus": ["F-9"], "times": 2}])
+    assert _bulk(lw, ["F-8"]).json()["ResultStatus"] == "SUCCESSFUL"
+    assert _bulk(lw, ["F-9", "F-10"]).status_code == 500
+    assert lw.settings()["fail_next"][0]["times"] == 1
+    assert lw.control("GET", "items/F-10").status_code == 404  # the whole call failed
 
 
 def test_error_rate_one_fails_every_call_and_zero_none(lw):

@@ -7,13 +7,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-
-from sandbox.common.server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,28 +80,39 @@ def start_sandboxes(products: int = 200, linnworks_items: int = 0, latency_ms: f
     """Start both sandboxes in their own processes and wait until they answer. A shorter Linnworks
     quota window plays minutes of Linnworks' per-minute quotas in seconds (demo, benches).
     `variant_share` gives the Akeneo catalog its structure (one- and two-level product models,
-    bundles, related products, reference entities) with that share of variant products."""
-    akeneo_port, auth_port, data_port = free_port(), free_port(), free_port()
-    commands = [
-        [sys.executable, "-m", "sandbox.akeneo", "--host", host, "--port", str(akeneo_port),
-         "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms),
-         *(["--variant-share", str(variant_share)] if variant_share is not None else [])],
-        [sys.executable, "-m", "sandbox.linnworks", "--host", host, "--auth-port", str(auth_port),
-         "--data-port", str(data_port), "--seed-items", str(linnworks_items), "--seed", str(seed),
-         "--latency-ms", str(latency_ms), "--quota-window-seconds", str(quota_window_seconds)],
-    ]
-    sandboxes = Sandboxes(f"http://{host}:{akeneo_port}", f"http://{host}:{auth_port}", f"http://{host}:{data_port}",
-                          quota_window_seconds=quota_window_seconds)
-    for name, command in zip(("akeneo", "linnworks"), commands):
-        output = (log_dir / f"sandbox-{name}.log").open("a") if log_dir else subprocess.DEVNULL
-        sandboxes.processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                                    env=sandbox_env()))
-    try:
-        for url in (sandboxes.akeneo_url, sandboxes.linnworks_data_url):
-            wait_until_up(f"{url}/_sandbox/settings", sandboxes.processes)
-    except BaseException:
-        sandboxes.stop()
-        raise
+    bundles, related products, reference entities) with that share of variant products.
+
+    Each sandbox binds port 0 itself (the OS picks a free port and it keeps it) and writes the
+    ports it got to a ready file: no port is chosen here and bound later, so two test sessions
+    side by side can never take each other's."""
+    with tempfile.TemporaryDirectory(prefix="pimflow-sandboxes-") as ready_dir:
+        ready = {name: Path(ready_dir) / f"{name}.json" for name in ("akeneo", "linnworks")}
+        commands = {
+            "akeneo": [sys.executable, "-m", "sandbox.akeneo", "--host", host, "--port", "0",
+                       "--products", str(products), "--seed", str(seed), "--latency-ms", str(latency_ms),
+                       *(["--variant-share", str(variant_share)] if variant_share is not None else []),
+                       "--ready-file", str(ready["akeneo"])],
+            "linnworks": [sys.executable, "-m", "sandbox.linnworks", "--host", host, "--auth-port", "0",
+                          "--data-port", "0", "--seed-items", str(linnworks_items), "--seed", str(seed),
+                          "--latency-ms", str(latency_ms), "--quota-window-seconds", str(quota_window_seconds),
+                          "--ready-file", str(ready["linnworks"])],
+        }
+        processes = []
+        try:
+            for name, command in commands.items():
+                output = (log_dir / f"sandbox-{name}.log").open("a") if log_dir else subprocess.DEVNULL
+                processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                                  env=sandbox_env()))
+            akeneo = wait_for_ready_file(ready["akeneo"], processes)
+            linnworks = wait_for_ready_file(ready["linnworks"], processes)
+            sandboxes = Sandboxes(f"http://{host}:{akeneo['port']}", f"http://{host}:{linnworks['auth_port']}",
+                                  f"http://{host}:{linnworks['data_port']}", processes=processes,
+                                  quota_window_seconds=quota_window_seconds)
+            for url in (sandboxes.akeneo_url, sandboxes.linnworks_data_url):
+                wait_until_up(f"{url}/_sandbox/settings", processes)
+        except BaseException:
+            Sandboxes("", "", "", processes=processes).stop()
+            raise
     return sandboxes
 
 
@@ -111,6 +121,23 @@ def sandbox_env() -> dict[str, str]:
     it runs from the repository, whichever way this package was put on the path."""
     path = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(path)), "PYTHONUNBUFFERED": "1"}
+
+
+def wait_for_ready_file(path: Path, processes: list[subprocess.Popen], timeout: float = 300,
+                        every: float = 0.05) -> dict:
+    """What a sandbox wrote to its ready file once listening (its ports); fail at once if one of
+    `processes` exits meanwhile. `timeout` only stops a launch that hangs: generating a large
+    catalog on a busy machine may take minutes."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        exited = [p for p in processes if p.poll() is not None]
+        if exited:
+            raise RuntimeError(f"{' '.join(map(str, exited[0].args[:4]))} exited ({exited[0].returncode}) "
+                               f"before it reported its port")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no sandbox wrote {path.name} within {timeout:.0f} s")
+        time.sleep(every)
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def wait_until_up(url: str, processes: list[subprocess.Popen], timeout: float = 60, every: float = 0.1) -> None:

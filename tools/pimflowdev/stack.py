@@ -6,18 +6,33 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import requests
+
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
-from pimflowdev.sandboxes import start_sandboxes, wait_until_up
+from pimflowdev.sandboxes import start_sandboxes
+from sandbox.common.server import free_port
 
 PRODUCTS = 200
+#: Tries at a free port for the API server when the caller names none (another process may bind a
+#: port between the moment it was seen free and the moment the API server binds it).
+PORT_ATTEMPTS = 4
+#: How a component of `airflow standalone` (uvicorn, gunicorn) says its port is taken.
+_BIND_FAILURES = ("address already in use", "connection in use", "errno 98")
 
 
-def stack_env(port: int) -> dict:
+class PortTaken(RuntimeError):
+    """Another process serves the port meant for the API server."""
+
+
+def stack_env(port: int, log_ports: tuple[int, int] | None = None) -> dict:
+    """The stack's environment; `log_ports`: the ports of the worker's and the triggerer's log
+    servers (Airflow's defaults 8793 and 8794 would be shared by two stacks on one machine)."""
     env = airflow_env()
     # `airflow standalone` starts its components as `airflow ...` found on the PATH
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -33,6 +48,9 @@ def stack_env(port: int) -> dict:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     })
+    if log_ports:
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"], env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = map(
+            str, log_ports)
     return env
 
 
@@ -44,29 +62,113 @@ def admin_password(home: Path) -> str | None:
     return json.loads(path.read_text()).get("admin") if path.exists() else None
 
 
-def start(port: int = 8080, log_dir: Path | None = None):
-    """Start sandboxes and Airflow; return (sandboxes, airflow process, env)."""
-    env = stack_env(port)
+def api_url(env: dict) -> str:
+    """The API server's (and UI's) address in a stack's environment, as `start` returns it."""
+    return f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
+
+
+def start(port: int | None = None, log_dir: Path | None = None):
+    """Start sandboxes and Airflow; return (sandboxes, airflow process, env); the API server's
+    address is `api_url(env)`.
+
+    The sandboxes bind port 0 and report their ports. The API server cannot: every component
+    learns its address from the environment before it starts. So it gets a fixed port, and the
+    stack checks that the server answering there is its own (the admin password generated for
+    this Airflow home logs in): with `port=None` a port that was free a moment ago, and another
+    one, up to PORT_ATTEMPTS times, should another process bind it first; a given `port` that
+    another process holds is an error saying so."""
+    if port is not None and not _port_free(port):
+        raise PortTaken(f"port {port} is already in use: stop what serves it, or choose another port "
+                        f"(PIMFLOW_AIRFLOW_PORT)")
+    env = stack_env(port or 0)
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or home
+    log_path = log_dir / "standalone.log"
     sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
                                 variant_share=DEMO_VARIANT_SHARE)
     binary = Path(sys.executable).with_name("airflow")
     try:
-        create_connections(binary, env, sandboxes, log_dir / "standalone.log")
+        create_connections(binary, env, sandboxes, log_path)
     except BaseException:
         sandboxes.stop()
         raise
-    with (log_dir / "standalone.log").open("a") as log:
-        process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # its own process group: stopped as a whole
+    log_ports = None
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        api_port = port or free_port()
+        log_ports = log_ports or (free_port(), free_port())
+        env = stack_env(api_port, log_ports)
+        log_path.touch()
+        offset = log_path.stat().st_size
+        with log_path.open("a") as log:
+            process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)  # its own process group: stopped as a whole
+        try:
+            wait_for_api(int(env["AIRFLOW__API__PORT"]), process, home, log_path, offset)
+        except PortTaken as exc:
+            stop_airflow(process)
+            if port is not None or attempt == PORT_ATTEMPTS:
+                sandboxes.stop()
+                raise PortTaken(f"{exc} ({attempt} port(s) tried; see {log_path})") from None
+            with log_path.open("a") as log:
+                log.write(f"pimflow: {exc}; starting Airflow again on another port\n")
+            continue
+        except BaseException:
+            stop(sandboxes, process)
+            raise
+        return sandboxes, process, env
+    raise AssertionError("unreachable")
+
+
+def wait_for_api(port: int, process: subprocess.Popen, home: Path, log_path: Path, log_offset: int,
+                 timeout: float = 240, every: float = 1) -> None:
+    """Wait until this stack's API server answers on `port`; PortTaken when its API server could
+    not bind the port, or when another server answers there. `timeout` only stops a hung start."""
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"airflow standalone exited ({process.returncode}) before {url} answered; "
+                               f"see {log_path}")
+        if _bind_failed(log_path, log_offset, port):
+            raise PortTaken(f"the API server could not bind port {port}: another process holds it")
+        try:
+            answered = requests.get(f"{url}/api/v2/version", timeout=3).status_code == 200
+        except requests.RequestException:
+            answered = False
+        if answered:
+            password = admin_password(home)
+            if password is not None:
+                login = requests.post(f"{url}/auth/token", json={"username": "admin", "password": password},
+                                      timeout=30)
+                if login.ok:
+                    return
+                if login.status_code in (401, 403):
+                    raise PortTaken(f"another server answers on port {port} (this stack's admin cannot log in)")
+        time.sleep(every)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log_path}")
+
+
+def _bind_failed(log_path: Path, offset: int, port: int) -> bool:
+    """Whether the log says, since `offset`, that `port` was taken (a line naming the port: other
+    components' bind failures, e.g. a log server's, are not the API server's)."""
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/v2/version", [process], timeout=240, every=1)
-    except BaseException:
-        stop(sandboxes, process)
-        raise
-    return sandboxes, process, env
+        with log_path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", "replace").lower()
+    except OSError:
+        return False
+    return any(str(port) in line and any(words in line for words in _BIND_FAILURES) for line in text.splitlines())
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))  # where the API server listens
+        except OSError:
+            return False
+    return True
 
 
 def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> None:
@@ -87,6 +189,12 @@ def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> No
 
 def stop(sandboxes, process: subprocess.Popen) -> None:
     """Stop Airflow's whole process group (components and task processes), then the sandboxes."""
+    stop_airflow(process)
+    sandboxes.stop()
+
+
+def stop_airflow(process: subprocess.Popen) -> None:
+    """Stop Airflow's whole process group (components and task processes)."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -100,7 +208,6 @@ def stop(sandboxes, process: subprocess.Popen) -> None:
     if group_running(process.pid):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-    sandboxes.stop()
 
 
 def group_running(pgid: int) -> bool:
@@ -125,9 +232,13 @@ def group_running(pgid: int) -> bool:
 def main() -> int:
     port = int(os.environ.get("PIMFLOW_AIRFLOW_PORT", "8080"))
     print("Starting the sandboxes and Airflow (API server, scheduler, DAG processor, triggerer)...", flush=True)
-    sandboxes, process, env = start(port)
+    try:
+        sandboxes, process, env = start(port)
+    except PortTaken as exc:
+        print(f"Cannot start Airflow: {exc}", file=sys.stderr)
+        return 1
     home = Path(env["AIRFLOW_HOME"])
-    print(f"\nAirflow UI:  http://127.0.0.1:{port}")
+    print(f"\nAirflow UI:  {api_url(env)}")
     print(f"Log in as:   admin / {admin_password(home) or '(see ' + str(home) + '/simple_auth_manager_passwords.json.generated)'}")
     print(f"Sandboxes:   Akeneo {sandboxes.akeneo_url}   Linnworks {sandboxes.linnworks_auth_url} (auth), "
           f"{sandboxes.linnworks_data_url} (data)")

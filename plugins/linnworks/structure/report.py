@@ -15,6 +15,16 @@ class StructureStatus(StrEnum):
     REFUSED = "refused"
 
 
+class Membership(StrEnum):
+    """What became of one listed variation or component (in a dry run: would)."""
+
+    KEPT = "kept"  # already there as listed
+    JOINED = "joined"  # added to the group, or a composition row created
+    UPDATED = "updated"  # a composition row's quantity changed
+    MISSING = "missing"  # not in Linnworks: could not join (the rest of the structure is written)
+    REFUSED = "refused"  # the write that would have joined it was refused (see the result's refusals)
+
+
 class StructureKind(StrEnum):
     VARIATION_GROUP = "variation_group"
     COMPOSITION = "composition"
@@ -29,6 +39,7 @@ class StructureResult(FirstRefusal):
     refusals: list[Refusal] = field(default_factory=list)
     created_components: tuple[str, ...] = ()  # component SKUs created first (in a dry run: would be)
     diff: list[DiffRow] = field(default_factory=list)  # this parent's changes (written or, dry run, planned)
+    members: dict[str, Membership] = field(default_factory=dict)  # listed variation / component SKU -> its fate
 
     @property
     def sku(self) -> str:

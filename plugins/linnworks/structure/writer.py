@@ -6,9 +6,12 @@
 
 The items themselves (parents, variations, components) are written first by `LinnworksWriter`.
 This looks every SKU up at once, reads the current groups and compositions of the parents that
-have any, and writes only the differences. A group whose parent or variations are missing is
-refused with their SKUs; so is a kit whose components are missing, unless
-`create_missing_components` (bare items are then created first, with deterministic ids). A second
+have any, and writes only the differences. A group whose parent is missing is refused with the
+missing SKUs; one whose variations are missing is written with those that exist (each result says
+what became of every member: kept, joined, updated, missing, refused). A kit whose components are
+missing is refused with their SKUs, unless `create_missing_components` (bare items are then created
+first, with deterministic ids). With `remove_unlisted`, only what the input does not list is taken
+out: a member whose SKU it lists stays, even when its lookup found nothing. A second
 write with the same input makes no write call. A group's id is its parent's StockItemId, so a
 resent create can never make a second group.
 """
@@ -27,8 +30,9 @@ from linnworks.common.lanes import DATA_ERRORS, run_lanes
 from linnworks.common.lookup import lookup_ids
 from linnworks.common.report import DiffRow, Refusal, Tally
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
-from linnworks.structure.plan import ADD_ITEMS, CompositionPlan, GroupPlan, plan_composition, plan_group
-from linnworks.structure.report import StructureKind, StructureReport, StructureResult, StructureStatus
+from linnworks.structure.plan import (ADD_ITEMS, ADD_VARIATIONS, CREATE_GROUP, CREATE_ROWS, UPDATE_ROWS,
+                                      CompositionPlan, GroupPlan, plan_composition, plan_group)
+from linnworks.structure.report import Membership, StructureKind, StructureReport, StructureResult, StructureStatus
 from linnworks.structure.state import StructureReader
 from linnworks.structure.writes import StructureWrites
 
@@ -47,8 +51,12 @@ class StructureWriter:
 
     def write(self, groups: Iterable[DesiredVariationGroup] = (),
               compositions: Iterable[DesiredComposition] = (),
-              known_ids: Mapping[str, str] | None = None) -> StructureReport:
-        """`known_ids` (SKU → StockItemId, e.g. from the item writer's results) spares their lookups."""
+              known_ids: Mapping[str, str] | None = None,
+              would_create: Iterable[str] = ()) -> StructureReport:
+        """`known_ids` (SKU → StockItemId, e.g. from the item writer's results) spares their lookups.
+        `would_create`: on a dry run, SKUs the item writes of the same dry run would create; when
+        Linnworks lacks them they count as there, with the id a real run gives them, so the dry run
+        plans what a real run would write."""
         entries = [(StructureKind.VARIATION_GROUP, g) for g in groups]
         entries += [(StructureKind.COMPOSITION, c) for c in compositions]
         tally = Tally()
@@ -63,7 +71,11 @@ class StructureWriter:
         known = {sku: known_ids[sku] for sku in skus if known_ids and known_ids.get(sku)}
         found, unchecked = lookup_ids(self.client, [sku for sku in skus if sku not in known], tally, self.workers)
         found.update(known)
-        created, skipped = self._settle_missing(unique, found, unchecked, tally)
+        if self.options.dry_run:
+            found.update((sku, ids.stock_item_id(sku)) for sku in would_create
+                         if sku in skus and sku not in found and sku not in unchecked)
+        missing: dict[str, list[str]] = {}  # group parent SKU -> its variations Linnworks lacks
+        created, skipped = self._settle_missing(unique, found, unchecked, tally, missing)
 
         parents = {sku: found[sku] for sku in unique if sku not in tally.refusals and sku in found}
         reader = StructureReader(self.client, tally, self.workers)
@@ -80,10 +92,11 @@ class StructureWriter:
         for sku, (kind, desired) in unique.items():
             if sku in tally.refusals or sku in skipped or sku not in parents:
                 continue
-            if kind is StructureKind.VARIATION_GROUP:
+            if kind is StructureKind.VARIATION_GROUP:  # written with the variations that exist
                 plans[sku] = plan_group(sku, parents[sku], desired.name,
-                                        {v: found[v] for v in desired.variation_skus},
-                                        current_groups.get(sku), self.options.remove_unlisted)
+                                        {v: found[v] for v in desired.variation_skus if v in found},
+                                        current_groups.get(sku), self.options.remove_unlisted,
+                                        keep=missing.get(sku, ()))
             else:
                 plans[sku] = plan_composition(sku, parents[sku],
                                               {c: (found[c], q) for c, q in desired.components.items()},
@@ -92,13 +105,15 @@ class StructureWriter:
             todo = [plan for plan in plans.values() if plan.has_writes()]
             StructureWrites(self.client, tally, self.workers, self.options.split_refused_batches).run(
                 [p for p in todo if isinstance(p, GroupPlan)], [p for p in todo if isinstance(p, CompositionPlan)])
-        return self._report(entries, unique, plans, created, skipped, found, tally)
+        return self._report(entries, unique, plans, created, skipped, found, tally, missing)
 
     # -- missing SKUs -------------------------------------------------------------------------------
-    def _settle_missing(self, unique: dict, found: dict[str, str], unchecked: set[str], tally: Tally
-                        ) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    def _settle_missing(self, unique: dict, found: dict[str, str], unchecked: set[str], tally: Tally,
+                        missing_variations: dict[str, list[str]]) -> tuple[dict[str, tuple[str, ...]], set[str]]:
         """Refuse what misses SKUs, or create missing components; returns the components created per
-        kit (parent SKU -> SKUs; in a dry run: to be created) and the parents with nothing to do."""
+        kit (parent SKU -> SKUs; in a dry run: to be created) and the parents with nothing to do. A
+        group misses only its parent: variations Linnworks lacks are left out of it (listed in
+        `missing_variations`), the others are written."""
         to_create: dict[str, list[str]] = {}  # component SKU -> kits that need it
         skipped: set[str] = set()
         for sku, (kind, desired) in unique.items():
@@ -113,9 +128,11 @@ class StructureWriter:
                 skipped.add(sku)
                 continue
             if kind is StructureKind.VARIATION_GROUP:
-                missing = [f"{sku} (parent)"] * missing_parent + [v for v in desired.variation_skus if v not in found]
-                if missing:
-                    tally.refuse([sku], None, f"missing in Linnworks: {', '.join(missing)}")
+                missing = [v for v in desired.variation_skus if v not in found]
+                if missing_parent:
+                    tally.refuse([sku], None, f"missing in Linnworks: {', '.join([f'{sku} (parent)', *missing])}")
+                elif missing:
+                    missing_variations[sku] = missing
                 continue
             missing = [c for c in desired.components if c not in found]
             if missing_parent:
@@ -165,7 +182,8 @@ class StructureWriter:
         return created
 
     # -- answering ----------------------------------------------------------------------------------
-    def _report(self, entries, unique, plans, created, skipped, found, tally: Tally) -> StructureReport:
+    def _report(self, entries, unique, plans, created, skipped, found, tally: Tally,
+                missing: dict[str, list[str]]) -> StructureReport:
         results, seen = [], set()
         for kind, desired in entries:
             sku = desired.parent_sku
@@ -185,8 +203,10 @@ class StructureWriter:
             else:
                 status = StructureStatus.WRITTEN if made or (plan is not None and plan.has_writes()) \
                     else StructureStatus.UNCHANGED
-            results.append(StructureResult(sku, kind, status, found.get(sku), list(tally.refusals.get(sku, [])),
-                                           made, diff))
+            refusals = list(tally.refusals.get(sku, []))
+            members = _members(plan, refusals) if plan is not None else {}
+            members.update(dict.fromkeys(missing.get(sku, ()), Membership.MISSING))
+            results.append(StructureResult(sku, kind, status, found.get(sku), refusals, made, diff, members))
         report = StructureReport(results, self.options.dry_run, tally.calls, tally.units)
         log.info("Linnworks structure writer%s: %s; %d call(s)", " (dry run)" if report.dry_run else "",
                  ", ".join(f"{n} {status}" for status, n in report.counts().items() if n), sum(report.calls.values()))
@@ -194,6 +214,16 @@ class StructureWriter:
             log.warning("Linnworks structure writer: %s refused by %s: %s", result.parent_sku, result.endpoint,
                         result.message)
         return report
+
+
+def _members(plan: GroupPlan | CompositionPlan, refusals) -> dict[str, Membership]:
+    """The plan's members, those whose joining write was refused marked so."""
+    refused = {refusal.endpoint for refusal in refusals}
+    if isinstance(plan, GroupPlan):
+        joins = {Membership.JOINED: CREATE_GROUP if plan.create else ADD_VARIATIONS}
+    else:
+        joins = {Membership.JOINED: CREATE_ROWS, Membership.UPDATED: UPDATE_ROWS}
+    return {sku: Membership.REFUSED if joins.get(fate) in refused else fate for sku, fate in plan.members.items()}
 
 
 def _skus(desired) -> list[str]:

@@ -6,6 +6,7 @@ flat rows and reports one result per record. The feedback step is shared by ever
 from __future__ import annotations
 
 import importlib
+
 from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind
 
 _SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kinds.akeneo_source:AkeneoSourceKind",

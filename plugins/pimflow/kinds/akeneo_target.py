@@ -2,8 +2,9 @@
 categories), PATCHed in batches: models before the chunk loads, associations after them."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
-import pandas as pd
 
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
@@ -13,6 +14,9 @@ from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, write_jsonl
 from productsup.codec import FlatCodec
 from productsup.columns import attribute_code, qualifiers
+
+if TYPE_CHECKING:
+    import pandas as pd  # only for annotations: building a DAG must not import pandas
 
 #: products per identifier lookup when unknown products must be refused (create_products off)
 LOOKUP_BATCH = 100
@@ -46,7 +50,9 @@ class AkeneoTargetKind(TargetKind):
 
     def stage_records(self, ctx: RunContext, index: int, rows: pd.DataFrame) -> StagedRecords:
         """Rows → the records PATCHed to Akeneo (products and product models, or categories),
-        decoded once and staged as JSON lines `{"n", "record"}`: what load, load_parents and link send."""
+        decoded once and staged as JSON lines `{"n", "record"}`, each step's in its own file, as it
+        sends them: products without their links (`chunk-N.jsonl`, load), product models
+        (`chunk-N.models.jsonl`, load_parents), links (`chunk-N.links.jsonl`, link)."""
         path = ctx.staging.transform_chunk(index, "jsonl")
         if _reads_categories(ctx):
             records, results = [], []
@@ -66,25 +72,42 @@ class AkeneoTargetKind(TargetKind):
         if header_problems and self.config.unknown_columns == "ignore":
             for problem in header_problems:
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
-        records, results = [], []
+        identifier = codec.identifier_column
+        key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
+        products, models, links, results = [], [], [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
             if result.problems:
                 problems = [(p.column, f"{p.value!r}: {p.reason}" if p.value else p.reason) for p in result.problems]
                 results.append(RecordResult.refused(
                     int(n), "invalid_value", "; ".join(f"{column}: {reason}" for column, reason in problems)))
+                continue
+            record, n = result.product, int(n)
+            linked = {key: record[key] for key in LINK_KEYS if key in record}
+            if record.get("family_variant"):
+                model = _as_model(record, identifier)
+                models.append({"n": n, "record": _without_links(model)})
+                if linked:
+                    links.append({"n": n, "model": True, "record": {"code": model["code"], **linked}})
             else:
-                records.append({"n": int(n), "record": result.product})
-        write_jsonl(path, records)
-        return StagedRecords(str(path), len(records), results)
+                products.append({"n": n, "key": record.get(key_field),
+                                 "record": _without_links(record) if linked else record})
+                if linked:
+                    links.append({"n": n, "model": False, "record": {**_identity(record, identifier), **linked}})
+        write_jsonl(path, products)
+        for suffix, entries in (("models.jsonl", models), ("links.jsonl", links)):
+            extra = ctx.staging.transform_chunk(index, suffix)
+            if entries:
+                write_jsonl(extra, entries)
+            elif extra.exists():  # an earlier try of this chunk staged some
+                extra.unlink()
+        return StagedRecords(str(path), len(products) + len(models), results)
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
         """Product models before any product: root models, then sub-models (Akeneo checks parents)."""
-        identifier = self._codec(ctx).identifier_column
         levels: tuple[list, list] = ([], [])
         for chunk in transformed:
-            for n, product in _staged_records(chunk["path"], models_only=True):
-                model = _without_links(_as_model(product, identifier))
+            for n, model in _staged_records(_beside(chunk["path"], "models.jsonl")):
                 levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
         results: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
@@ -106,24 +129,17 @@ class AkeneoTargetKind(TargetKind):
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         """Associations once every chunk is written: Akeneo refuses links to products that do not
         exist yet, wherever they are in the feed (as its own imports do, products first, then links)."""
-        identifier = self._codec(ctx).identifier_column
         loaded = RunLedger(ctx.staging, ("parents", "load"))  # a model's word is its parents step's
         models, products = [], []
         for chunk in transformed:
             index = chunk["index"]
             outcomes = None
-            for n, record in _staged_records(chunk["path"], models_only=None):
-                links = {key: record[key] for key in LINK_KEYS if key in record}
-                if not links:
-                    continue
+            for entry in _staged_lines(_beside(chunk["path"], "links.jsonl")):
                 outcomes = loaded.decided(index) if outcomes is None else outcomes
-                outcome = outcomes.get(n)
+                outcome = outcomes.get(entry["n"])
                 if outcome is None or outcome.status in (Status.REFUSED, Status.SKIPPED):
                     continue
-                if record.get("family_variant"):
-                    models.append((index, n, {"code": _as_model(record, identifier)["code"], **links}))
-                else:
-                    products.append((index, n, {**_identity(record, identifier), **links}))
+                (models if entry["model"] else products).append((index, entry["n"], entry["record"]))
         refused: dict[int, list[RecordResult]] = {}
         client = akeneo_client(self.config.connection, self.config.product_id)
         for entries, write, name in ((models, client.patch_product_models, "product-models"),
@@ -145,21 +161,26 @@ class AkeneoTargetKind(TargetKind):
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
         if _reads_categories(ctx):
             return self._load_categories(ctx, index, flat_path)
-        staged = _staged_records(str(flat_path), models_only=False)
-        positions = [n for n, _ in staged]
-        products = [_without_links(product) for _, product in staged]  # links: the link step's
+        from akeneo.writer import EncodedRecord
+
+        # products only, without their links (the link step's), each as the JSON line it is sent as:
+        # encoded once at transform, from target-checked columns
+        staged = _staged_products(flat_path)
+        positions = [line.n for line in staged]
+        products = [EncodedRecord(line.key, bytes(line.record)) for line in staged]
         results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
         if not self.config.create_products and products:
-            products, positions, results = self._refuse_unknown(client, self._codec(ctx), products, positions)
+            decoded = [_decode(product.line) for product in products]
+            kept, positions, results = self._refuse_unknown(client, self._codec(ctx), decoded, positions)
+            kept_ids = {id(product) for product in kept}
+            products = [encoded for encoded, product in zip(products, decoded) if id(product) in kept_ids]
         if ctx.params.dry_run:
-            write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"), products)
+            write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"),
+                        (msgspec.Raw(product.line) for product in products))
             results += [RecordResult.would_write(n) for n in positions]
         else:
-            _, _, raw = staged_metadata(ctx, "target")
-            known = {a["code"] for a in raw["attributes"]}
-            for n, line in zip(positions, client.patch_products(products, ctx.profile.batch_size,
-                                                                known_attributes=known)):
+            for n, line in zip(positions, client.writer(batch_size=ctx.profile.batch_size).write(products)):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
 
@@ -167,7 +188,7 @@ class AkeneoTargetKind(TargetKind):
         """Categories (code, parent, labels) written one tree level at a time, parents first."""
         depth: dict[str, int] = {}
         levels: dict[int, list[tuple[int, dict]]] = {}
-        for n, record in _staged_records(str(staged_path), models_only=None):
+        for n, record in _staged_records(str(staged_path)):
             parent = record.get("parent")
             depth[record["code"]] = depth.get(parent, -1) + 1 if parent else 0
             levels.setdefault(depth[record["code"]], []).append((n, record))
@@ -225,14 +246,40 @@ def _identity(product: dict, identifier_column: str) -> dict:
     return identity
 
 
-def _staged_records(path: str, models_only: bool | None) -> list[tuple[int, dict]]:
-    """A chunk's staged records (position, record): only its product models, only its products
-    (the models are written by the parents step), or (None) all."""
-    with as_storage_path(path).open("rb") as handle:
-        lines = [msgspec.json.decode(line) for line in handle if line.strip()]
-    return [(line["n"], line["record"]) for line in lines
-            if models_only is None or bool(line["record"].get("family_variant")) == models_only]
+def _staged_records(path) -> list[tuple[int, dict]]:
+    """A staged file's records as (position, record)."""
+    return [(line["n"], line["record"]) for line in _staged_lines(path)]
 
+
+def _staged_lines(path) -> list[dict]:
+    """A staged JSON-lines file, none when transform staged nothing there."""
+    path = as_storage_path(path)
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        return [_decode(line) for line in handle if line.strip()]
+
+
+_decode = msgspec.json.Decoder().decode
+
+
+class _StagedProduct(msgspec.Struct):
+    n: int
+    record: msgspec.Raw  # kept as its JSON text: load sends it as it is
+    key: str | None = None
+
+
+def _staged_products(path) -> list[_StagedProduct]:
+    path = as_storage_path(path)
+    decode = msgspec.json.Decoder(_StagedProduct).decode
+    with path.open("rb") as handle:
+        return [decode(line) for line in handle if line.strip()]
+
+
+def _beside(path, suffix: str):
+    """A chunk's other staged file: `chunk-N.jsonl` → `chunk-N.{suffix}` (models, links)."""
+    path = as_storage_path(path)
+    return path.parent / path.name.replace(".jsonl", f".{suffix}")
 
 def _as_model(product: dict, identifier_column: str) -> dict:
     """A decoded model row in the product-models API shape: its code, no product-only fields."""

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from pimflow.ledger import RecordResult
 from pimflow.staging import RunStaging
 from pimflow.window import RunParams, Window
 
 if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is read (task time), never when a DAG is built
+
     from pimflow.profile import Profile
 
 RUN_KEYS_FILE = "run-keys.json"
@@ -79,33 +79,44 @@ def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bo
     """Stream records into JSON-lines chunks of the profile's chunk size (or `chunk_size`) in the
     run's staging folder; return the refs XCom carries ({"index", "path", "records"}). `numbered`
     adds each record's position in its chunk as `n`; `key(record)` names a record (SKU, model
-    code): the run's keys are kept in staging (`run_keys`) for targets that check references."""
-    from pimflow.staging import write_jsonl
+    code): the run's keys are kept in staging (`run_keys`) for targets that check references.
 
+    Records are written as they come (a few lines per write), so memory does not grow with the
+    chunk size; a record is anything msgspec encodes (a dict, or a dict of `msgspec.Raw` values:
+    JSON passed through as it came)."""
+    from pimflow.staging import JsonlWriter
+
+    size = chunk_size or ctx.profile.chunk_size
     chunks: list[dict] = []
-    batch: list[dict] = []
+    keys: set = set()
+    writer: JsonlWriter | None = None
 
-    def flush() -> None:
+    def finish() -> None:
+        writer.close()
         index = len(chunks)
-        path = ctx.staging.extract_chunk(index)
-        write_jsonl(path, batch)
-        ctx.log.info("extract: chunk %d with %d %s", index + 1, len(batch), what)
-        chunks.append({"index": index, "path": str(path), "records": len(batch)})
+        ctx.log.info("extract: chunk %d with %d %s", index + 1, writer.count, what)
+        chunks.append({"index": index, "path": str(writer.path), "records": writer.count})
 
-    keys: list[str] = []
-    for record in records:
-        if key is not None:
-            keys.append(key(record))
-        batch.append({"n": len(batch), **record} if numbered else record)
-        if len(batch) == (chunk_size or ctx.profile.chunk_size):
-            flush()
-            batch = []
-    if batch:
-        flush()
+    try:
+        for record in records:
+            if key is not None:
+                keys.add(key(record))
+            if writer is None:
+                writer = JsonlWriter(ctx.staging.extract_chunk(len(chunks)))
+            writer.write({"n": writer.count, **record} if numbered else record)
+            if writer.count == size:
+                finish()
+                writer = None
+        if writer is not None:
+            finish()
+            writer = None
+    finally:
+        if writer is not None:  # the records failed mid-chunk
+            writer.close()
     if key is not None:
         from pimflow.staging import write_json
 
-        write_json(ctx.staging.root / RUN_KEYS_FILE, sorted(k for k in set(keys) if k))
+        write_json(ctx.staging.root / RUN_KEYS_FILE, sorted(k for k in keys if k))
     return chunks
 
 
@@ -132,21 +143,51 @@ def write_flat(path, rows: pd.DataFrame) -> None:
 
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = FeedWriter(handle, [RECORD_COLUMN, *rows.columns], Dialect())
-        for n, row in zip(rows.index, rows.itertuples(index=False, name=None)):
+        for n, row in zip(rows.index, rows.to_numpy(dtype=object).tolist()):
             writer.write([str(n), *row])
+
+
+def write_flat_rows(path, rows: dict[int, dict[str, str]]) -> None:
+    """`write_flat` for records already as dicts by position (columns: all the records', in order)."""
+    from productsup.feed import Dialect, FeedWriter
+
+    columns = list(dict.fromkeys(column for row in rows.values() for column in row))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = FeedWriter(handle, [RECORD_COLUMN, *columns], Dialect())
+        for n, row in rows.items():
+            writer.write([str(n), *(row.get(column, "") for column in columns)])
 
 
 def read_flat(path) -> pd.DataFrame:
     """A flat CSV written by `write_flat`, indexed by record position, every cell a string."""
+    import pandas as pd
+
+    positions, header, lines = _read_flat_lines(path)
+    frame = pd.DataFrame(lines, columns=header, dtype="str").fillna("")
+    frame.index = positions
+    return frame
+
+
+def read_flat_records(path) -> tuple[list[int], list[str], list[dict[str, str]]]:
+    """A flat CSV written by `write_flat` as (positions, columns, one dict per record), no frame."""
+    positions, header, lines = _read_flat_lines(path)
+    return positions, header, [dict(zip(header, line)) for line in lines]
+
+
+def _read_flat_lines(path) -> tuple[list[int], list[str], list[list[str]]]:
     import csv
 
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         lines = list(reader)
-    frame = pd.DataFrame([line[1:] for line in lines], columns=header[1:], dtype="str").fillna("")
-    frame.index = [int(line[0]) for line in lines]
-    return frame
+    return [int(line[0]) for line in lines], header[1:], [line[1:] for line in lines]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")`, several times faster on string columns (no per-cell boxing)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in frame.to_numpy(dtype=object).tolist()]
 
 
 class SourceKind:
@@ -194,7 +235,9 @@ class TargetKind:
 
     def extra_steps(self, source: SourceKind) -> frozenset[str]:
         """The steps this target needs around the chunk loads with this source: "parents" (records
-        others depend on, written before the loads) and "link" (what joins records, after them)."""
+        others depend on, written before the loads) and "link" (what joins records, after them).
+        Called while the DAG is built: only `source.carries` may be read, and nothing may need a
+        task's imports (kinds import pandas and API clients inside the methods that run in tasks)."""
         return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
-import pandas as pd
-
 from pimflow import ledger
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
@@ -104,6 +102,8 @@ class FeedSourceKind(SourceKind):
             else:
                 positions.append(record["n"])
                 values.append(record["values"])
+        import pandas as pd  # task time only: a DAG is built without it
+
         frame = pd.DataFrame(values, columns=header, index=positions, dtype="str")
         return SourceChunk(frame.fillna(""), refused, header, originals, origin=first["file"])
 

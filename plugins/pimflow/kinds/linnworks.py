@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import msgspec
-import pandas as pd
 
 from linnworks.items.desired import ImageMode, ImageRef, WriteOptions
 from pimflow import ledger
-from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind, read_flat, write_flat
+from pimflow.kinds.base import (RunContext, SourceKind, StagedRecords, TargetKind, frame_records, read_flat_records,
+                                write_flat_rows)
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
 from pimflow.kinds.linnworks_layout import VALUE_SEPARATOR, Layout, build_layout, desired_item, item_roles
 from pimflow.kinds.base import run_keys
@@ -27,6 +28,9 @@ from pimflow.mapping import MappingContext
 from pimflow.staging import write_jsonl
 from productsup.cells import join_values, split_values
 from productsup.columns import attribute_code
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a chunk is staged (task time), never when a DAG is built
 
 RELATED_LABEL = "related products"
 __all__ = ["LinnworksProfileError", "LinnworksTargetKind"]
@@ -92,19 +96,19 @@ class LinnworksTargetKind(TargetKind):
                     for n, problems in mapped.problems.items()]
         extras = self._extras(ctx, frame)
         items: dict[int, dict[str, str]] = {}
-        for n, row in zip(mapped.rows.index, mapped.rows.to_dict("records")):
+        roles_by_columns: dict[tuple, object] = {}  # rows share their columns (extras may add some)
+        for n, row in zip(mapped.rows.index, frame_records(mapped.rows)):
             row = extras(row, n)
+            columns = tuple(row)
+            roles = roles_by_columns.get(columns) or roles_by_columns.setdefault(columns, item_roles(row))
             try:  # what DesiredItem refuses (a number that is not one...) is refused here, not at load
-                desired_item(row, item_roles(row), _image_stub)
+                desired_item(row, roles, _image_stub)
             except ValueError as exc:
                 results.append(RecordResult.refused(int(n), "invalid_value", str(exc)))
                 continue
             items[int(n)] = row
-        columns = list(dict.fromkeys(column for row in items.values() for column in row))
-        staged = pd.DataFrame([[row.get(c, "") for c in columns] for row in items.values()],
-                              index=list(items), columns=columns, dtype="str")
         path = ctx.staging.transform_chunk(index)
-        write_flat(path, staged)
+        write_flat_rows(path, items)
         return StagedRecords(str(path), len(items), results)
 
     # -- writing ----------------------------------------------------------------------------------
@@ -112,15 +116,17 @@ class LinnworksTargetKind(TargetKind):
         """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed)."""
         from linnworks.items.writer import LinnworksWriter
 
-        rows = read_flat(flat_path)
-        roles = item_roles(rows.columns)
+        positions, columns, rows = read_flat_records(flat_path)
+        roles = item_roles(columns)
         image = self._image_factory(ctx)
-        positions = [int(n) for n in rows.index]
-        items = [desired_item(row, roles, image) for row in rows.to_dict("records")]
+        items = [desired_item(row, roles, image) for row in rows]
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
                                image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
         report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
-        changes = changes_by_sku(report.diff)
+        # the ledger keeps what an update changed, and all a dry run would change (a creation's diff is the item)
+        wanted = {outcome.sku for outcome in report.results
+                  if ctx.params.dry_run or outcome.status.value == Status.UPDATED.value}
+        changes = changes_by_sku(row for row in report.diff if row.sku in wanted)
         results = [_result(n, outcome, ctx.params.dry_run, changes.get(outcome.sku, ()))
                    for n, outcome in zip(positions, report.results)]
         counts = ledger.counts(ledger.record(ctx.staging, "load", index, results))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from linnworks.items.desired import DesiredItem, ImageRef
 from productsup.associations import association_column
 from productsup.cells import split_values
 from productsup.columns import has_suffix_of
 from pimflow.mapping import MappedColumn, Mapping, MappingContext, MappingResult, apply_mapping
+
+if TYPE_CHECKING:
+    import pandas as pd  # only for annotations: building a DAG must not import pandas
 
 #: Linnworks unit settings → UN/CEFACT codes the unit converter knows, and the decimals kept
 LENGTH_UNITS = {"cm": ("CMT", 2), "mm": ("MMT", 1)}

@@ -13,6 +13,14 @@ brings to them (`link_entries`); the link step gathers those with the loads' res
 writes them (`write_links`). Each outcome is reported on the record it belongs to (the root model's
 record for a group, the kit's record for a composition) and only when it changes that record's
 outcome: a refusal, or a write on a record its load left unchanged.
+
+Linking never destroys what it did not positively decide: a group lists every variant the source
+puts under its root model and a kit every component its row names, whatever became of their own
+records in this run (refused, skipped), so a full run removes only the members the source says left.
+A variant Linnworks lacks is left out of its group, which is written with the others. A record the
+load refused or skipped keeps that result (code, message, transient flag); its message says what
+became of its links (`...; variation group model_1: kept as it was`, `...; could not join variation
+group model_1: missing in Linnworks`).
 """
 from __future__ import annotations
 
@@ -84,6 +92,11 @@ class RunLinks:
     statuses: dict[str, Status] = field(default_factory=dict)  # SKU → its load status
     ids: dict[str, str] = field(default_factory=dict)  # SKU → StockItemId, as the loads reported it
     unreadable: dict[str, str] = field(default_factory=dict)  # kit SKU → why its components cannot be read
+    # SKU → its load's refusal or skip: the record keeps it, its message says what became of its links
+    settled: dict[str, RecordResult] = field(default_factory=dict)
+    # settled before the load (transform refused or skipped it) or without a result: link reports nothing on it
+    untouched: set[str] = field(default_factory=set)
+    would_create: set[str] = field(default_factory=set)  # a dry run's items its loads would write
 
 
 def related_properties(row: Mapping[str, str], types: list[str], settings, separator: str
@@ -143,24 +156,35 @@ def link_entries(config, rows, identifier: str, separator: str, group_name_colum
 
 
 def gather(ctx, config, transformed: list[dict]) -> RunLinks:
-    """Every chunk's link entries and load results → the run's links."""
+    """Every chunk's link entries and load results → the run's links. Every record the source
+    carries takes its place in the groups and kits, whatever its own outcome: only the source
+    decides a structure's members."""
     links = RunLinks()
     lineage: dict[str, dict] = {}  # model rows of the run (a feed source carries its models so)
     variants: list[tuple[str, str]] = []
     for chunk in transformed:
         index = chunk["index"]
-        loaded = {result.n: result for result in ledger.read(ctx.staging, "load", index)}
+        decided = {result.n: result for step in ("transform", "load")
+                   for result in ledger.read(ctx.staging, step, index)}
         for entry in read_jsonl(link_entries_path(ctx, index)):
             n, sku = entry["n"], entry["sku"]
             if entry.get("model"):
                 lineage[sku] = {"code": sku, "parent": entry.get("parent")}
-            result = loaded.get(n)
-            if result is None or result.status in (Status.REFUSED, Status.SKIPPED):
-                continue
+            result = decided.get(n)
+            before_load = result is not None and result.step == "transform"
+            if entry.get("model") and before_load:
+                continue  # a sub-model, or a model transform refused: no group of its own to write
             links.records[sku] = (index, n)
-            links.statuses[sku] = result.status
-            if result.target_id:
-                links.ids[sku] = result.target_id
+            if before_load or result is None:
+                links.untouched.add(sku)
+            elif result is not None and result.status in (Status.REFUSED, Status.SKIPPED):
+                links.settled[sku] = result
+            elif result is not None:
+                links.statuses[sku] = result.status
+                if result.target_id:
+                    links.ids[sku] = result.target_id
+                if result.status is Status.WOULD_WRITE:
+                    links.would_create.add(sku)
             if entry.get("model"):
                 if config.variations is not None and not entry.get("parent"):
                     links.groups.setdefault(sku, [])
@@ -224,10 +248,13 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
     outcomes: dict[str, RecordResult] = {
         sku: RecordResult.refused(0, "invalid_value", f"composition not written: {why}")
         for sku, why in links.unreadable.items()}
+    # what became of the links of records the load refused or skipped (and of members that could not join)
+    notes: dict[str, list[str]] = {sku: [f"composition of {sku}: not written: {why}"]
+                                   for sku, why in links.unreadable.items() if sku in links.settled}
     calls: Counter = Counter()
     units: Counter = Counter()
     if links.groups or links.compositions:
-        _structure(ctx, config, client, links, outcomes, calls, units, dry_run)
+        _structure(ctx, config, client, links, outcomes, notes, calls, units, dry_run)
     merged: dict[tuple[int, int], RecordResult] = {}
     structure: dict[tuple[int, int], RecordResult] = {}
     counts: Counter = Counter()
@@ -235,15 +262,28 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
         record = links.records.get(sku)
         if record is None:
             continue
-        structure[record] = msgspec.structs.replace(outcome, n=record[1])
+        outcome = msgspec.structs.replace(outcome, n=record[1], key=sku)
+        structure[record] = outcome
         outcome = msgspec.structs.replace(outcome, changes=())
+        counts[outcome.status.value] += 1
+        if sku in links.settled or sku in links.untouched:
+            continue  # a refused or skipped record keeps its result (its notes tell the structure's fate)
         loaded = links.statuses.get(sku)
         if outcome.is_refused:
-            merged[record] = msgspec.structs.replace(outcome, n=record[1])
+            merged[record] = outcome
         elif outcome.status in (*WRITTEN, Status.WOULD_WRITE) and loaded is Status.UNCHANGED:
             changed = Status.WOULD_WRITE if dry_run else Status.UPDATED
-            merged[record] = msgspec.structs.replace(outcome, n=record[1], status=changed)
-        counts[outcome.status.value] += 1
+            merged[record] = msgspec.structs.replace(outcome, status=changed)
+    for sku, said in notes.items():
+        record = links.records.get(sku)
+        if record is None or sku in links.untouched or not said:
+            continue
+        settled = links.settled.get(sku)
+        if settled is not None:  # its load's code, message and transient flag, and its links' fate
+            message = "; ".join([settled.message, *said] if settled.message else said)
+            merged[record] = msgspec.structs.replace(settled, n=record[1], key=sku, message=message, changes=())
+        elif record not in merged:  # loaded, yet not in Linnworks: it could not join its group
+            merged[record] = RecordResult.refused(record[1], "pimflow", "; ".join(said), key=sku)
     write_link_results(ctx, structure, step=ledger.STRUCTURE)
     write_link_results(ctx, merged)
     return {**counts, "groups": len(links.groups), "compositions": len(links.compositions),
@@ -251,8 +291,8 @@ def write_links(ctx, config, client, links: RunLinks) -> dict:
             "calls": dict(calls), "units": dict(units)}
 
 
-def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Counter, units: Counter,
-               dry_run: bool) -> None:
+def _structure(ctx, config, client, links: RunLinks, outcomes: dict, notes: dict[str, list[str]], calls: Counter,
+               units: Counter, dry_run: bool) -> None:
     from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
     from linnworks.structure.writer import StructureWriter
 
@@ -264,7 +304,8 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
         dry_run=dry_run,
         # only a full run sees every variation of a group: an incremental one adds, never removes
         remove_unlisted=ctx.window is not None and ctx.window.mode == "full")
-    report = StructureWriter(client, options).write(groups, compositions, known_ids=links.ids)
+    report = StructureWriter(client, options).write(groups, compositions, known_ids=links.ids,
+                                                    would_create=links.would_create if dry_run else ())
     calls.update(report.calls)
     units.update(report.units)
     changes: dict[str, list[Change]] = {}
@@ -275,9 +316,47 @@ def _structure(ctx, config, client, links: RunLinks, outcomes: dict, calls: Coun
         outcome = _outcome(result.status.value, result.endpoint, result.message, dry_run, result.transient)
         if previous is None or not previous.is_refused:
             outcomes[result.sku] = outcome
+        _note_links(result, links, notes, dry_run)
     for sku, sku_changes in changes.items():
         if sku_changes and sku in outcomes:
             outcomes[sku] = msgspec.structs.replace(outcomes[sku], changes=tuple(sku_changes))
+
+
+def _note_links(result, links: RunLinks, notes: dict[str, list[str]], dry_run: bool) -> None:
+    """What a group's or kit's write means for its records: every fate for those the load refused or
+    skipped (they keep their result), and a member Linnworks lacks, which could not join."""
+    from linnworks.structure.report import Membership, StructureKind, StructureStatus
+
+    sku, refused = result.sku, result.status is StructureStatus.REFUSED
+    if result.kind is StructureKind.VARIATION_GROUP:
+        label, listed = f"variation group {sku}", links.groups.get(sku, [])
+    else:
+        label, listed = f"composition of {sku}", list(links.compositions.get(sku, {}))
+    if sku in links.settled and (listed or result.status is not StructureStatus.UNCHANGED):  # not an empty kit
+        said = {StructureStatus.WRITTEN: f"{label}: would be written" if dry_run else f"{label}: written",
+                StructureStatus.UNCHANGED: f"{label}: kept as it was",
+                StructureStatus.REFUSED: f"{label}: not written: {result.message}"}.get(result.status)
+        if said and said not in notes.get(sku, ()):
+            notes.setdefault(sku, []).append(said)
+    for member in listed:
+        fate = result.members.get(member)
+        if member not in links.settled and fate is not Membership.MISSING:
+            continue
+        if fate is Membership.KEPT:
+            said = f"{label}: kept as it was"
+        elif fate is Membership.JOINED:
+            said = f"would join {label}" if dry_run else f"joined {label}"
+        elif fate is Membership.UPDATED:
+            said = f"{label}: quantity would be updated" if dry_run else f"{label}: quantity updated"
+        elif fate is Membership.MISSING:
+            said = f"could not join {label}: missing in Linnworks"
+        elif fate is Membership.REFUSED:
+            said = f"could not join {label}: {result.message}"
+        elif refused:  # refused before any plan (its parent missing, a read failed): nothing changed
+            said = f"{label}: not written: {result.message}"
+        else:
+            continue
+        notes.setdefault(member, []).append(said)
 
 
 def _outcome(status: str, endpoint, message, dry_run: bool, transient: bool = False) -> RecordResult:

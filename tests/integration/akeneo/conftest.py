@@ -10,6 +10,8 @@ import requests
 
 from akeneo.client import AkeneoClient
 from akeneo.settings import AkeneoConnectionSettings
+from akeneo.throttle import RequestLimiter
+from akeneo.transport import Transport
 from sandbox.akeneo.app import create_app
 from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.settings import SandboxSettings
@@ -43,12 +45,15 @@ class Sandbox:
         answer = requests.get(f"{self.url}/_sandbox/products/{identifier}", timeout=10)
         return answer.json() if answer.status_code == 200 else None
 
-    def client(self, **overrides) -> AkeneoClient:
+    def client(self, limiter: RequestLimiter | None = None, **overrides) -> AkeneoClient:
+        """A client of this sandbox; `limiter` replaces the connection's shared one (a test's
+        throttle on a fake clock)."""
         values = dict(base_url=self.url, username="admin", password="admin", client_id="pimflow",
                       client_secret="pimflow-secret", throttle_requests=0, retry_base_delay=0.02,
                       retry_max_delay=0.5, max_retries=10)
         values.update(overrides)
-        return AkeneoClient(AkeneoConnectionSettings.build(**values))
+        settings = AkeneoConnectionSettings.build(**values)
+        return AkeneoClient(settings, transport=Transport(settings, limiter=limiter) if limiter else None)
 
 
 def _serve(products: int, variant_share: float | None = None):

@@ -6,6 +6,7 @@ import pytest
 
 from akeneo.errors import AkeneoRateLimited
 from akeneo.search import ProductQuery
+from akeneo.throttle import RequestLimiter
 from tests.fakes import FakeClock, SleepGate
 
 pytestmark = pytest.mark.integration
@@ -24,16 +25,25 @@ def read_both(client) -> tuple[list[str], list[str]]:
 
 
 def test_token_expiring_mid_run_is_renewed_and_the_result_is_unchanged(sandbox):
+    # The server's tokens and its latency share a fake clock: each call costs 100 ms of it, so the
+    # token expires mid-run however fast or slow the machine is (before, this counted on >= 1 s of
+    # real time going by; the fixture puts the real clock back).
+    clock = FakeClock()
+    sandbox.runtime.tokens.clock = clock
+    sandbox.runtime.faults.clock, sandbox.runtime.faults.sleep = clock, clock.async_sleep
     sandbox.configure(access_token_lifetime=1, latency_ms=100)
     client = sandbox.client()
-    # the whole catalog, page after page: 13 calls of >= 100 ms outlive the 1 s token
+    # the whole catalog, page after page: 13 calls of 100 fake ms outlive the 1 s token
     sequential = sorted(p["uuid"] for p in client.iter_products())
     concurrent = sorted(p["uuid"] for p in client.iter_products_concurrently())
     assert sequential == concurrent == sorted(sandbox.state.products)
     stats = sandbox.stats()
     assert stats["requests"]["POST /api/oauth/v1/token"] >= 2
     assert client.transport.auth.grants["refresh_token"] >= 1
-    assert stats["status_codes"].get("401", 0) <= stats["requests"]["POST /api/oauth/v1/token"]
+    # One renewal answers every call in flight that met the expired token. (The client renews on
+    # its own, real, clock too, ahead of expiry, when the run takes long enough: then fewer 401s.)
+    renewals = stats["requests"]["POST /api/oauth/v1/token"] - 1
+    assert stats["status_codes"].get("401", 0) <= renewals * client.transport.settings.max_concurrent_requests
 
 
 def test_expired_token_answered_401_is_refreshed_once(sandbox):
@@ -83,12 +93,25 @@ def test_429_storms_change_nothing(sandbox, rate, concurrency, retry_after_heade
 
 
 def test_the_client_throttle_prevents_429s(sandbox):
-    # the server's caps leave a little room: it counts a call in flight until its coroutine ends,
-    # which can be a moment after the client has read the whole answer
-    sandbox.configure(rate_limit_per_second=25, max_concurrency=3)
-    client = sandbox.client(max_concurrent_requests=2, throttle_requests=20, throttle_window_seconds=1.0)
+    # The client's throttle and the server's rate window share a fake clock that only the
+    # throttle's waits move, so the server counts calls per second of the same time the client
+    # paces them in, however fast or slow the machine is (before, both ran on real time).
+    # The server's caps leave room for the client's 2 calls in flight: one started before the
+    # throttle moved the clock on may arrive after (5 = 3 + 2), and the server counts a call in
+    # flight until its coroutine ends, a moment after the client has read the answer (3 > 2).
+    # Without the throttle the 9 calls of this read all start at the same instant: some are refused.
+    clock = FakeClock()
+    faults = sandbox.runtime.faults
+    faults.clock = clock
+    faults.reset()  # a rate window on the new clock
+    sandbox.configure(rate_limit_per_second=5, max_concurrency=3)
+    throttle = RequestLimiter(3, 1.0, 2, clock=clock, sleep=clock.sleep)
+    client = sandbox.client(limiter=throttle, max_concurrent_requests=2, throttle_requests=3,
+                            throttle_window_seconds=1.0)
     assert sorted(p["uuid"] for p in client.iter_products_concurrently(QUERY)) == expected(sandbox)
-    assert sandbox.stats()["status_codes"].get("429", 0) == 0
+    stats = sandbox.stats()
+    assert stats["status_codes"].get("429", 0) == 0
+    assert stats["total"] > 5 and len(clock.sleeps) >= 2  # more calls than a second allows: the throttle waited
 
 
 def test_5xx_faults_and_dropped_connections_change_nothing(sandbox):

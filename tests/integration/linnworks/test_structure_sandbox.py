@@ -5,7 +5,7 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup, StructureOptions
-from linnworks.structure.report import StructureStatus
+from linnworks.structure.report import Membership, StructureStatus
 from linnworks.structure.writer import StructureWriter
 
 pytestmark = pytest.mark.integration
@@ -108,15 +108,53 @@ def test_missing_components_are_created_first_when_allowed(client, control):
                                        "Inventory/CreateInventoryItemCompositions": 1}
 
 
-def test_a_group_whose_parent_or_variations_are_missing_is_refused_with_their_skus(client, control):
+def test_a_group_whose_parent_is_missing_is_refused_and_one_missing_a_variation_is_written_without_it(client, control):
     report = StructureWriter(client).write([
-        DesiredVariationGroup("NO-PARENT", "X", ("SKU-000002",)),
+        DesiredVariationGroup("NO-PARENT", "X", ("SKU-000002", "NO-VARIANT")),
         DesiredVariationGroup("SKU-000001", "Y", ("SKU-000002", "NO-VARIANT"))], [])
 
     assert [(r.status, r.message) for r in report.results] == [
-        (StructureStatus.REFUSED, "missing in Linnworks: NO-PARENT (parent)"),
-        (StructureStatus.REFUSED, "missing in Linnworks: NO-VARIANT")]
-    assert control.variation_groups() == []
+        (StructureStatus.REFUSED, "missing in Linnworks: NO-PARENT (parent), NO-VARIANT"),
+        (StructureStatus.WRITTEN, None)]
+    assert report.results[1].members == {"SKU-000002": Membership.JOINED, "NO-VARIANT": Membership.MISSING}
+    assert [(g["VariationSKU"], g["Items"]) for g in control.variation_groups()] == [("SKU-000001", ["SKU-000002"])]
+
+
+def test_a_variation_that_cannot_be_looked_up_refuses_its_group_and_nothing_is_removed(client, control):
+    StructureWriter(client).write([tee()], [kit()])
+    control.settings(fail_next=[{"method": "Inventory/GetStockItemIdsBySKU", "status": 400, "skus": ["SKU-000003"]}])
+    report = StructureWriter(client).write([tee(variations=("SKU-000002", "SKU-000003"))], [])
+    assert report.results[0].status is StructureStatus.REFUSED
+    assert control.variation_groups()[0]["Items"] == ["SKU-000002", "SKU-000003", "SKU-000004"]
+
+    report = StructureWriter(client).write([tee(variations=("SKU-000002", "SKU-000003"))], [kit({"SKU-000006": 2})])
+    assert [r.status for r in report.results] == [StructureStatus.WRITTEN] * 2  # what the input left out goes
+    assert control.variation_groups()[0]["Items"] == ["SKU-000002", "SKU-000003"]
+    assert report.results[0].members == {"SKU-000002": Membership.KEPT, "SKU-000003": Membership.KEPT}
+    assert control.compositions() == {"SKU-000005": {"SKU-000006": 2}}
+
+
+def test_a_dry_run_counts_the_items_its_loads_would_create_as_there(client, control):
+    options = StructureOptions(dry_run=True)
+    report = StructureWriter(client, options).write(
+        [DesiredVariationGroup("NEW-PARENT", "New", ("SKU-000002", "NEW-VARIANT", "NOT-PLANNED"))],
+        [DesiredComposition("NEW-KIT", {"NEW-VARIANT": 1, "SKU-000006": 2})],
+        would_create={"NEW-PARENT", "NEW-VARIANT", "NEW-KIT"})
+
+    group, composition = report.results
+    assert (group.status, group.stock_item_id) == (StructureStatus.WRITTEN, ids.stock_item_id("NEW-PARENT"))
+    assert group.members == {"SKU-000002": Membership.JOINED, "NEW-VARIANT": Membership.JOINED,
+                             "NOT-PLANNED": Membership.MISSING}
+    assert composition.status is StructureStatus.WRITTEN
+    assert {(row.sku, row.field, row.action) for row in report.diff} == {
+        ("NEW-PARENT", "variation_group", "create"), ("NEW-PARENT", "variation[SKU-000002]", "add"),
+        ("NEW-PARENT", "variation[NEW-VARIANT]", "add"),
+        ("NEW-KIT", "component[NEW-VARIANT]", "create"), ("NEW-KIT", "component[SKU-000006]", "create")}
+    assert writes(control.stats()) == {} and control.variation_groups() == []
+    # a real run never takes them on trust
+    real = StructureWriter(client).write([DesiredVariationGroup("NEW-PARENT", "New", ("SKU-000002",))], [],
+                                         would_create={"NEW-PARENT"})
+    assert real.results[0].message == "missing in Linnworks: NEW-PARENT (parent)"
 
 
 def test_retried_group_create_does_not_duplicate(client, control):

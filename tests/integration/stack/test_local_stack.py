@@ -1,7 +1,11 @@
 """`make airflow`'s stack for real: `airflow standalone` with the sandboxes, the project's DAGs
 parsed, the connections created, the Test button working (with the request the Connections page
 sends), a triggered run reaching success on a port other than 8080, and everything stopped
-afterwards. The browser test (e2e/browser) goes through the same stack with the UI."""
+afterwards. The browser test (e2e/browser) goes through the same stack with the UI.
+
+The port the stack tries first is held by another server that answers like an Airflow (as
+another test session's stack could): the stack recognises it is not its own and starts again on
+another port, rather than talking to someone else's Airflow."""
 from __future__ import annotations
 
 import json
@@ -10,7 +14,7 @@ import time
 import pytest
 import requests
 
-from sandbox.common.server import free_port
+from sandbox.common.server import free_port, start_server
 
 pytestmark = pytest.mark.integration
 
@@ -20,12 +24,18 @@ DEMO_DAGS = {"demo_feed_to_feed", "demo_feed_to_akeneo", "demo_akeneo_to_linnwor
 def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeypatch):
     from pimflowdev import stack
 
+    from test_stack_ports import airflow_like
+
     home = tmp_path / "home"
     monkeypatch.setenv("AIRFLOW_HOME", str(home))  # its own metadata database, not the tests' one
-    port = free_port()
-    sandboxes, process, _ = stack.start(port, log_dir=tmp_path)
-    api = f"http://127.0.0.1:{port}"
+    with start_server(airflow_like("someone-elses-password")) as foreign:
+        ports = iter([foreign.port])
+        monkeypatch.setattr(stack, "free_port", lambda: next(ports, None) or free_port())
+        sandboxes, process, env = stack.start(log_dir=tmp_path)
+    api = stack.api_url(env)
     try:
+        assert api != foreign.url
+        assert "starting Airflow again on another port" in (tmp_path / "standalone.log").read_text()
         token = requests.post(f"{api}/auth/token", json={"username": "admin", "password": stack.admin_password(home)},
                               timeout=30).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}

@@ -168,3 +168,22 @@ def test_an_answer_missing_a_line_is_reported_for_that_line(token):
 
 def test_line_result_summary_without_message():
     assert LineResult(0, "a", None, 500).summary == "refused (HTTP 500)"
+
+
+def test_encoded_records_are_sent_byte_for_byte_and_checked_for_key_and_length(token):
+    from akeneo.writer import MAX_LINE_CHARS, EncodedRecord
+
+    bodies = []
+    callback, sizes = akeneo_collection()
+    token.add_callback(responses.PATCH, PRODUCTS,
+                       callback=lambda request: bodies.append(request.body) or callback(request))
+    line = '{"identifier":"sku-é","values":{"name":[{"locale":null,"scope":null,"data":"ü 1.50"}]}}'.encode()
+    huge = json.dumps({"identifier": "sku-big", "values": {"x": "y" * MAX_LINE_CHARS}}).encode()
+    client = AkeneoClient(make_settings(product_id_format="identifier"))
+    results = client.writer().write([EncodedRecord("sku-é", line), EncodedRecord("", b'{"values":{}}'),
+                                     EncodedRecord("sku-big", huge), {"identifier": "sku-dict", "values": {}}])
+    assert bodies == [line + b'\n{"identifier":"sku-dict","values":{}}']  # as given, after the dict one encoded
+    assert results[0].ok and results[0].identifier == "sku-é"
+    assert not results[1].sent and "has no identifier" in results[1].message
+    assert not results[2].sent and "over Akeneo's" in results[2].message
+    assert results[3].ok and results[3].identifier == "sku-dict"

@@ -10,6 +10,7 @@ from linnworks.items.checks import refuse_missing_required, required_extra
 from linnworks.items.desired import DesiredItem
 from linnworks.structure.desired import DesiredComposition, DesiredVariationGroup
 from linnworks.structure.plan import CurrentGroup, plan_composition, plan_group
+from linnworks.structure.report import Membership
 
 P, A, B, C = (ids.stock_item_id(sku) for sku in ("P", "A", "B", "C"))
 
@@ -59,6 +60,28 @@ def test_composition_rows_are_created_updated_and_deleted_to_match():
     assert plan.deletes == [C]
     assert {(row.field, row.old, row.new, row.action) for row in plan.diff} == {
         ("component[B]", None, 1, "create"), ("component[A]", 1, 3, "update"), ("component[C]", 4, None, "delete")}
+
+
+def test_members_say_whether_they_were_kept_joined_or_updated():
+    group = plan_group("P", P, "Tee", {"A": A, "B": B}, CurrentGroup("Tee", {A: "A"}), remove_unlisted=True)
+    assert group.members == {"A": Membership.KEPT, "B": Membership.JOINED}
+    assert plan_group("P", P, "Tee", {"A": A}, None, remove_unlisted=True).members == {"A": Membership.JOINED}
+    current = [CompositionRow(stock_item_id=P, linked_stock_item_id=A, quantity=1, sku="A"),
+               CompositionRow(stock_item_id=P, linked_stock_item_id=B, quantity=2, sku="B")]
+    kit = plan_composition("P", P, {"A": (A, 1), "B": (B, 3), "C": (C, 1)}, current, remove_unlisted=True)
+    assert kit.members == {"A": Membership.KEPT, "B": Membership.UPDATED, "C": Membership.JOINED}
+
+
+def test_a_member_whose_sku_the_input_lists_is_never_removed_even_without_its_id():
+    """The input lists B (its lookup found nothing, e.g. an archived item still in the group): only
+    what the input leaves out goes."""
+    group = plan_group("P", P, "Tee", {"A": A}, CurrentGroup("Tee", {A: "A", B: "b", C: "C"}),
+                       remove_unlisted=True, keep=("B",))
+    assert group.removes == [C] and [row.field for row in group.diff] == ["variation[C]"]
+    current = [CompositionRow(stock_item_id=P, linked_stock_item_id=B, quantity=1, sku="B"),
+               CompositionRow(stock_item_id=P, linked_stock_item_id=C, quantity=1, sku="C")]
+    kit = plan_composition("P", P, {"A": (A, 1)}, current, remove_unlisted=True, keep=("b",))
+    assert kit.deletes == [C]
 
 
 def test_required_skus_written_here_are_not_looked_up_again():

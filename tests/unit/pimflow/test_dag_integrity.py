@@ -143,3 +143,36 @@ def test_airflow_plugin_loader_imports_nothing_from_plugins():
     plugins, errors = _load_plugins_from_plugin_directory(str(ROOT / "plugins"))
     assert plugins == [] and errors == {}
     assert not {name for name in set(sys.modules) - before if name.split(".")[0] in ("hook", "client", "feed")}
+
+
+HEAVY_AT_PARSE = ("pandas", "numpy", "pyarrow")
+LAZY_PROBE = textwrap.dedent("""
+    import json, runpy, sys
+    import airflow.sdk  # Airflow itself is imported before the probe starts
+    from pimflow.factory import build_dag, extra_steps
+    from pimflow.loader import load_profiles
+    loaded, errors = load_profiles()
+    assert loaded and not errors, errors
+    built = [build_dag(item).dag_id for item in loaded]  # every shipped source and target kind
+    for dag_file in sys.argv[1:]:  # and both DAG files, as the DAG processor runs them
+        runpy.run_path(dag_file)
+    print(json.dumps({"built": built, "steps": {i.profile.id: sorted(extra_steps(i.profile)) for i in loaded},
+                      "heavy": sorted(m for m in %r if m in sys.modules)}))
+""" % (HEAVY_AT_PARSE,))
+
+
+def test_building_the_dags_imports_no_pandas():
+    # A fresh interpreter: other tests of this session have long imported pandas.
+    env = {**os.environ, "PIMFLOW_PROFILES_DIR": str(ROOT / "include" / "profiles")}
+    for name in ("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "_AIRFLOW_PARSING_CONTEXT_TASK_ID"):
+        env.pop(name, None)
+    result = subprocess.run([sys.executable, "-c", LAZY_PROBE, *(str(DAGS / name) for name in
+                                                                 ("pimflow_profiles.py", "pimflow_profile_errors.py"))],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(report["built"]) == len(list((ROOT / "include" / "profiles").glob("*.yaml")))
+    # the probe really built DAGs whose extra steps came from the kinds' declarations
+    assert report["steps"]["demo_feed_to_akeneo"] == ["link", "parents"]
+    assert report["steps"]["demo_feed_to_feed"] == []
+    assert report["heavy"] == []

@@ -59,6 +59,7 @@ def test_mutated_profiles_read_the_same_as_with_the_pure_loader():
     "a: {b:,c}\n",                           # ':' before ',' inside {...}
     "a: b\x07c\n",                           # a control character
     "a: [1, 2]\nb: !\n",                     # a bare tag
+    "a: 2026-02-30\nb: [2026-02-28 25:00:00]\n",  # shaped like timestamps, no real ones: their text
 ])
 def test_texts_the_two_parsers_disagree_on_read_as_the_pure_loader_reads_them(text):
     assert outcome(load_yaml, text) == outcome(pure, text)

@@ -112,6 +112,58 @@ def test_not_a_mapping(tmp_path):
     assert problems(tmp_path, "- just\n- a list\n") == [("", "a profile is a YAML mapping (key: value lines)")]
 
 
+@pytest.mark.parametrize("written", ["2026-02-30", "'2026-02-30'"])  # a YAML date, or quoted text
+def test_an_impossible_start_date_names_file_field_and_reason(tmp_path, written):
+    path = write(tmp_path, "p.yaml", GOOD + f"start_date: {written}\n")
+    loaded, errors = load_profiles(files=[path])  # a ProfileError like any other, no traceback
+    assert loaded == [] and len(errors) == 1
+    message = errors[0].describe()
+    assert message.startswith(f"{path}: invalid profile")
+    assert errors[0].problems == [("start_date", "'2026-02-30' is not a valid date: day is out of range for month")]
+
+
+@pytest.mark.parametrize("written, reason", [
+    ("2026-02-28 25:00:00", "hour must be in 0..23"),
+    ("2026-13-01", "month must be in 1..12"),
+    ("0000-01-01", "year 0 is out of range"),
+    ("2026-01-01T00:00:00+99:00", "offset must be a timedelta strictly between"),
+])
+def test_other_impossible_timestamps_are_profile_errors_too(tmp_path, written, reason):
+    [(field, message)] = problems(tmp_path, GOOD + f"start_date: {written}\n")
+    assert field == "start_date" and message.startswith(f"'{written}' is not a valid date: {reason}")
+
+
+def test_a_text_field_takes_a_date_shaped_impossible_value_as_written(tmp_path):
+    profile = parse_profile(write(tmp_path, "p.yaml", GOOD + "description: 2026-02-30\n"))
+    assert profile.description == "2026-02-30" and type(profile.description) is str
+
+
+@pytest.mark.parametrize("line, field", [
+    ("incremental: {full_every_days: .inf}", "incremental.full_every_days"),
+    ("incremental: {full_every_days: 1e12}", "incremental.full_every_days"),
+    ("retries: 1000000000000000000000", "retries"),
+])
+def test_numbers_that_would_overflow_at_run_time_are_refused_here(tmp_path, line, field):
+    [(found, reason)] = problems(tmp_path, GOOD + line + "\n")
+    assert found == field and "less than or equal to" in reason
+
+
+def test_variant_search_days_that_would_overflow_a_window_are_refused(tmp_path):
+    text = GOOD.replace("source: {kind: feed, path: in.csv}", "source: {kind: akeneo, variant_search_days: 99999999}")
+    [(found, reason)] = problems(tmp_path, text)
+    assert found == "source.variant_search_days" and "less than or equal to 36500" in reason
+
+
+def test_an_unhashable_key_is_a_yaml_error_with_its_place(tmp_path):
+    [(field, reason)] = problems(tmp_path, GOOD + "? [a, b]\n: 1\n")
+    assert field == "" and reason == "not valid YAML: found unhashable key (line 5, column 3)"
+
+
+def test_a_runaway_nesting_is_a_profile_error(tmp_path):
+    found = dict(problems(tmp_path, GOOD + "tags: " + "[" * 3000 + "]" * 3000 + "\n"))
+    assert "nested too deeply" in found["tags[0]"]
+
+
 def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path):
     first = write(tmp_path, "a.yaml", GOOD)
     second = write(tmp_path, "b.yaml", GOOD)
