@@ -9,8 +9,8 @@ as the DAG's load tasks do.
 The quota-bound time is what the busiest method needs under its documented quota at this window
 (calls / per-minute quota × window): no writer can be faster. Target: the wall time within 1.2 × of
 it (the load is quota-bound, not latency-bound). The image calls per image are printed against the
-documented minimum: one upload per image and one attach per item (Linnworks documents no call that
-uploads several files, nor one that attaches to several items).
+minimum: one Uploader call per item (it takes an item's files in one multipart call) and one attach
+per item (Linnworks documents no call that attaches to several items).
 
     .venv/bin/python -m bench.linnworks_images [--items 10000] [--latency-ms 50] [--window 2.5] [--chunk 2500]
 """
@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
     print(f"wall time of the loads {wall:.1f} s; quota-bound time {bound[busiest]:.1f} s ({busiest}); "
           f"ratio {ratio:.2f} (target ≤ {TARGET})")
     image_calls = calls["Uploader/UploadFile"] + calls["Inventory/UploadImagesToInventoryItem"]
-    print(f"image calls per image {image_calls / args.items:.2f} (minimum 2.00: one upload, one attach per item)")
+    print(f"image calls per item {image_calls / args.items:.2f} (minimum 2.00: one upload, one attach per item)")
     ok = ratio <= TARGET and statuses.get("created", 0) == args.items and all(
         calls[m] == n for m, n in minimum.items())
     return 0 if ok else 1

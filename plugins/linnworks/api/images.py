@@ -6,8 +6,12 @@ they may have reached Linnworks (`Retry.NEVER`): a lost response surfaces as
 """
 from __future__ import annotations
 
+import logging
+
 from linnworks.api.errors import LinnworksError
 from linnworks.api.models import AddedImage, ImageDeleteFailure, ItemImage, PictureSource
+
+log = logging.getLogger(__name__)
 
 _DELETED = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 
@@ -37,14 +41,35 @@ class ImageCalls:
 
     def upload_file(self, content: bytes, filename: str, content_type: str = "application/octet-stream") -> str:
         """Put bytes on the Uploader (kept 24 hours); returns the FileId to attach."""
-        answer = self._call("Uploader/UploadFile", params={"type": "Image", "expiredInHours": 24},
-                            files={"file": (filename, content, content_type)}, token_in_query=True)
-        # The Uploader answers [{"FileId": guid, ...}] (one entry per uploaded file).
-        first = answer[0] if isinstance(answer, list) and answer else answer
-        file_id = first.get("FileId") if isinstance(first, dict) else None
-        if not file_id:
+        file_ids = self._upload([(filename, content, content_type)])
+        if not file_ids or not file_ids[0]:
             raise LinnworksError("Uploader/UploadFile answered without a FileId")
-        return file_id
+        return file_ids[0]
+
+    def upload_files(self, files: list[tuple[str, bytes, str]]) -> list[str]:
+        """Put several files (name, bytes, content type) on the Uploader in one multipart call;
+        their FileIds in the same order.
+
+        The Uploader is a multipart form endpoint that answers a list, one entry per file it kept,
+        so one call carries an item's images. Should an answer hold fewer FileIds than files sent
+        (an Uploader that keeps one file per call), the files are sent again one per call, and so
+        is every later upload of this client: the unmatched temporary files expire by themselves.
+        """
+        if len(files) > 1 and getattr(self, "_one_file_per_upload", False) is False:
+            file_ids = self._upload(files)
+            if len(file_ids) == len(files) and all(file_ids):
+                return file_ids
+            self._one_file_per_upload = True
+            log.warning("Uploader/UploadFile answered %d FileIds for %d files: uploading one file per call "
+                        "from now on", sum(1 for file_id in file_ids if file_id), len(files))
+        return [self.upload_file(content, name, content_type) for name, content, content_type in files]
+
+    def _upload(self, files: list[tuple[str, bytes, str]]) -> list[str | None]:
+        answer = self._call("Uploader/UploadFile", params={"type": "Image", "expiredInHours": 24},
+                            files=[("file", file) for file in files], token_in_query=True)
+        # [{"FileId": guid, "FileName": ..., "FileSize": ...}, ...]: one entry per uploaded file
+        rows = answer if isinstance(answer, list) else [answer]
+        return [row.get("FileId") or None if isinstance(row, dict) else None for row in rows]
 
     def attach_uploaded_images(self, stock_item_id: str, file_ids: list[str]) -> list[PictureSource]:
         """Attach uploaded files to an item in one call; one PictureSource per file, in order."""

@@ -26,8 +26,13 @@ _QUOTA_MARKER = "calls quota exceeded"
 _TOKEN_MARKER = "token is wrong"
 
 
+def succeeded(status: int) -> bool:
+    """A 2xx is OK whatever its body says (so its body need not be read as an error message)."""
+    return 200 <= status < 300
+
+
 def classify(status: int, message: str) -> Verdict:
-    if 200 <= status < 300:
+    if succeeded(status):
         return Verdict.OK
     text = message.lower()
     if status == 429 or _QUOTA_MARKER in text:

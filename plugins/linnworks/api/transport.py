@@ -26,7 +26,7 @@ from linnworks.api.errors import (
     LinnworksServerError,
 )
 from linnworks.api.quota import QuotaBook
-from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent
+from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent, succeeded
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,11 @@ class Exchanger:
                 sent = not request_never_sent(error)
                 status, message = None, redact(f"{type(error).__name__}: {error}", self._secrets())
             else:
-                status, message = response.status_code, redact(api_message(response), self._secrets())
-                verdict = classify(status, message)
-                if verdict is Verdict.OK:
+                status = response.status_code
+                if succeeded(status):  # Verdict.OK: no error message to read out of the body
                     return parse_body(response)
+                message = redact(api_message(response), self._secrets())
+                verdict = classify(status, message)
                 if verdict is Verdict.SESSION_EXPIRED:
                     raise SessionRejected(f"{ep.path}: HTTP {status}: {message}", maybe_committed)
                 if verdict is Verdict.THROTTLED:

@@ -3,8 +3,8 @@ side (a lane per method), then extended properties with the image ledger last (i
 of the images just added).
 
 Images set a sync's wall time, so they get a pipeline of their own beside the lanes: every image
-is fetched and uploaded as a task of its own, and the upload that completes an item's set attaches
-them all in one call (then fixes the main image). Threads wait on the quota, never on each other:
+is fetched as a task of its own, and the fetch that completes an item's set uploads them all in one
+Uploader call, attaches them in one more (then fixes the main image). Threads wait on the quota, never on each other:
 with enough of them in flight a load is bound by Linnworks' quotas, not by network latency.
 """
 from __future__ import annotations
@@ -42,6 +42,9 @@ from linnworks.items.plan import (
 )
 
 GET_ITEM = "Inventory/GetInventoryItemById"
+# An item's images go to the Uploader together, this many files a call at most (an item rarely has
+# more; it bounds the bytes one call carries)
+UPLOAD_FILES_PER_CALL = 10
 _CHANNEL_KINDS = {RowKind.PRICES: "prices", RowKind.TITLES: "titles", RowKind.DESCRIPTIONS: "descriptions"}
 
 
@@ -204,8 +207,8 @@ class PlanWriter:
         else:  # added, but without an id the ledger cannot record it: the next run would add it again
             self.tally.refuse([plan.sku], ADD_IMAGE, "answered without an ImageId", {plan.sku: sent})
 
-    def _upload_one(self, plan: ItemPlan, add: ImageAdd, item: "_ItemImages") -> None:
-        """Fetch one image's bytes and upload them (or adopt the copy an earlier try attached)."""
+    def _fetch_one(self, plan: ItemPlan, add: ImageAdd, item: "_ItemImages") -> None:
+        """Fetch one image's bytes for the item's upload (or adopt the copy an earlier try attached)."""
         sku = plan.sku
         try:
             content = add.ref.fetch() if add.ref.fetch else None
@@ -218,22 +221,33 @@ class PlanWriter:
             return
         with item.lock:
             adopted = plan.images.orphans.pop(hashlib.md5(content).hexdigest(), None) if plan.images.orphans else None
-        if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
-            with item.lock:
+            if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
                 plan.images.added[add.digest] = adopted
                 if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
                     item.adopted_main = adopted
-            return
-        self.tally.called(UPLOAD_FILE)
-        try:
-            file_id = self.client.upload_file(content, *_file_name_and_type(add))
-        except LinnworksError as exc:  # includes an answer without a FileId
-            if isinstance(exc, FATAL_ERRORS):
-                raise
-            self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: add.ref.key})
-            return
-        with item.lock:
-            item.uploaded.append((add, file_id))
+            else:
+                item.fetched.append((add, content))
+
+    def _upload_fetched(self, plan: ItemPlan, item: "_ItemImages") -> None:
+        """Upload the item's fetched images, up to UPLOAD_FILES_PER_CALL in one Uploader call."""
+        sku = plan.sku
+        fetched = sorted(item.fetched, key=lambda pair: pair[0].position)
+        item.fetched = []
+        for start in range(0, len(fetched), UPLOAD_FILES_PER_CALL):
+            batch = fetched[start:start + UPLOAD_FILES_PER_CALL]
+            files = []
+            for add, content in batch:
+                name, content_type = _file_name_and_type(add)
+                files.append((name, content, content_type))
+            self.tally.called(UPLOAD_FILE)
+            try:
+                file_ids = self.client.upload_files(files)
+            except LinnworksError as exc:  # includes an answer without a FileId
+                if isinstance(exc, FATAL_ERRORS):
+                    raise
+                self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: [add.ref.key for add, _ in batch]})
+                continue
+            item.uploaded.extend((add, file_id) for (add, _), file_id in zip(batch, file_ids))
 
     def _attach(self, plan: ItemPlan, item: "_ItemImages") -> str | None:
         """Attach an item's uploaded files in one call, in desired order; returns the new main
@@ -295,16 +309,17 @@ class PlanWriter:
 
 
 class _ItemImages:
-    """One item's images in flight: the uploads still running, and what they produced."""
+    """One item's images in flight: the fetches still running, the bytes they got, the files uploaded."""
 
     def __init__(self, pending: int):
         self.lock = threading.Lock()
         self.pending = pending
+        self.fetched: list[tuple[ImageAdd, bytes]] = []
         self.uploaded: list[tuple[ImageAdd, str]] = []
         self.adopted_main: str | None = None
 
     def one_done(self) -> bool:
-        """Count an upload as finished; True for the one that finished the item's set."""
+        """Count a fetch as finished; True for the one that finished the item's set."""
         with self.lock:
             self.pending -= 1
             return self.pending == 0
@@ -312,7 +327,7 @@ class _ItemImages:
 
 class ImagePipeline:
     """Images written on a pool of their own, beside the other lanes: each item starts with its URL
-    adds (in desired order), each upload is a task of its own, and the last upload of an item
+    adds (in desired order), each fetch is a task of its own, and the last fetch of an item uploads,
     attaches the set and fixes the main image. An error that is not about one SKU (auth, a quota
     that never came back) stops the pipeline and is raised when it closes."""
 
@@ -358,7 +373,7 @@ class ImagePipeline:
         url_adds = [add for add in images.adds if by_url and add.ref.url]
         uploads = [add for add in images.adds if not (by_url and add.ref.url)]
         writer.tally.needs(ADD_IMAGE, len(url_adds))
-        writer.tally.needs(UPLOAD_FILE, len(uploads))
+        writer.tally.needs(UPLOAD_FILE, len(uploads))  # units are images; calls are per item
         item = _ItemImages(len(uploads))
 
         def begin() -> None:
@@ -368,14 +383,15 @@ class ImagePipeline:
                 writer._set_main(plan, images.set_main)
                 return
             for add in uploads:
-                self._submit(lambda add=add: upload(add))
+                self._submit(lambda add=add: fetch(add))
 
-        def upload(add: ImageAdd) -> None:
+        def fetch(add: ImageAdd) -> None:
             try:
-                writer._upload_one(plan, add, item)
+                writer._fetch_one(plan, add, item)
             finally:
                 last = item.one_done()
             if last:
+                writer._upload_fetched(plan, item)
                 writer._set_main(plan, writer._attach(plan, item) or images.set_main)
 
         self._submit(begin)

@@ -177,6 +177,22 @@ def test_images_are_uploaded_as_bytes_and_a_new_first_image_becomes_main(client,
     assert writes(control.stats()) == {}
 
 
+def test_an_items_images_go_to_the_uploader_in_one_call_and_keep_their_order(client, control):
+    content = {f"media/{n}.png": f"\x89PNG image {n}".encode() for n in range(3)}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    control.reset_stats()
+
+    report = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write(
+        [chair("CHAIR-1", images=images), chair("CHAIR-2", images=images[:1])])
+
+    assert [r.status for r in report.results] == [Status.CREATED, Status.CREATED]
+    calls = writes(control.stats())
+    assert calls["Uploader/UploadFile"] == 2 and calls["Inventory/UploadImagesToInventoryItem"] == 2
+    stored = sorted(control.item("CHAIR-1")["images"], key=lambda image: image["SortOrder"])
+    assert [requests.get(image["FullSource"], timeout=10).content for image in stored] == list(content.values())
+    assert stored[0]["IsMain"] and len(control.item("CHAIR-2")["images"]) == 1
+
+
 def test_throttling_is_waited_out_and_never_refuses_a_sku(client, control):
     control.settings(quota_window_seconds=0.5, quota_overrides={"Inventory/AddImageToInventoryItem": 2})
 

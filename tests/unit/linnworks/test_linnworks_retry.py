@@ -181,3 +181,17 @@ def test_a_lost_create_stays_known_across_a_session_renewal(authorized, client):
     client.create_titles([ItemTitle(stock_item_id="item-1", source="EBAY", sub_source="E", title="t")])
     assert client.authorizations == 2
     assert sum(1 for c in authorized.calls if c.request.url == url) == 3
+
+
+def test_a_success_is_returned_without_reading_its_body_as_an_error_message(authorized, client, monkeypatch):
+    import linnworks.api.transport as transport
+
+    def no_message(response):
+        raise AssertionError("a 2xx body read as an error message")
+
+    monkeypatch.setattr(transport, "api_message", no_message)
+    # even a 2xx that reads like a refusal is a success (classify: 2xx is OK whatever it says)
+    authorized.post(LEVELS, json=[{"pkStockItemId": "a", "StockItemLevels": [{"StockLevel": 1}]}],
+                    headers={"X-Note": "Token is wrong."})
+    assert client.get_stock_levels(["a"])["a"][0].stock_level == 1
+    assert classify(200, QUOTA_MESSAGE["Message"]) is Verdict.OK

@@ -126,6 +126,28 @@ def test_upload_image_goes_through_the_uploader_then_attaches_and_sets_main(auth
     assert picture.is_main
 
 
+def test_several_files_go_to_the_uploader_in_one_multipart_call(authorized, client):
+    authorized.post(api("Uploader/UploadFile"), json=[{"FileId": "file-1"}, {"FileId": "file-2"}])
+    file_ids = client.upload_files([("a.png", b"\x89PNG-a", "image/png"), ("b.jpg", b"JFIF-b", "image/jpeg")])
+    assert file_ids == ["file-1", "file-2"]
+    (upload,) = [call.request for call in calls_to(authorized, api("Uploader/UploadFile"))]
+    body = upload.body
+    assert body.index(b"\x89PNG-a") < body.index(b"JFIF-b") and body.count(b'name="file"') == 2
+    assert b'filename="a.png"' in body and b"Content-Type: image/jpeg" in body
+
+
+def test_an_uploader_that_keeps_one_file_per_call_gets_one_file_per_call_from_then_on(authorized, client):
+    url = api("Uploader/UploadFile")
+    authorized.post(url, json=[{"FileId": "kept-first-only"}])
+    for n in range(1, 5):
+        authorized.post(url, json=[{"FileId": f"file-{n}"}])
+    first = client.upload_files([("a.png", b"a", "image/png"), ("b.png", b"b", "image/png")])
+    later = client.upload_files([("c.png", b"c", "image/png"), ("d.png", b"d", "image/png")])
+    assert (first, later) == (["file-1", "file-2"], ["file-3", "file-4"])
+    bodies = [call.request.body for call in calls_to(authorized, url)]
+    assert [body.count(b'name="file"') for body in bodies] == [2, 1, 1, 1, 1]
+
+
 def test_get_images(authorized, client):
     authorized.get(api("Inventory/GetInventoryItemImages"), json=[{"pkRowId": "i", "FullSource": "https://cdn/i.jpg", "IsMain": True}])
     assert client.get_images(ITEM)[0].full_source == "https://cdn/i.jpg"
