@@ -22,7 +22,7 @@ def load_state(ctx: RunContext) -> SyncState:
 def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
             now: datetime, backfill: bool) -> list[dict]:
     """Choose the window (kept in staging), stream source records into chunks; return the chunk refs."""
-    ctx.staging.mark_started(now)
+    ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
                             interval_start, interval_end, now, backfill)
@@ -105,7 +105,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     for line in summary.lines():
         ctx.log.info(line)
     if failure is not None:
+        ctx.staging.mark_finished("failed")
         raise ErrorThresholdExceeded(f"{failure}; the target was not published, see {summary.feedback}")
     if not ctx.params.dry_run:
         write_json(ctx.staging.state, load_state(ctx).advanced(window).to_dict())
+    ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")
     return summary
