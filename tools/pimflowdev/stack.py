@@ -16,6 +16,7 @@ import requests
 
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflowdev.sandboxes import start_sandboxes
+from pimflowdev.sqlite_settings import LOCAL_SETTINGS
 from sandbox.common.server import free_port
 
 PRODUCTS = 200
@@ -46,7 +47,32 @@ def stack_env(port: int) -> dict:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     })
+    # the task and triggerer log servers: free ports too, not 8793 and 8794, which another stack on
+    # this machine (another checkout's tests) may hold
+    for key in ("AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT", "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"):
+        if key not in os.environ:
+            env[key] = str(free_port())
+    # SQLite: the API server's async engine waits for the write lock too (the sync engine: see
+    # install_local_settings)
+    env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC", "pimflowdev.sqlite_settings.ASYNC_CONNECT_ARGS")
     return env
+
+
+def install_local_settings(home: Path) -> Path:
+    """`$AIRFLOW_HOME/config/airflow_local_settings.py`: every Airflow process of this home (the
+    stack's components, `airflow backfill create` in another shell) takes SQLite's write lock when a
+    transaction begins and waits for it (pimflowdev.sqlite_settings). A file of someone else's is
+    left as it is, with a warning."""
+    path = home / "config" / "airflow_local_settings.py"
+    if path.exists() and path.read_text(encoding="utf-8") != LOCAL_SETTINGS:
+        first = path.read_text(encoding="utf-8").splitlines()[:1]
+        if not first or "pimflow's local stack" not in first[0]:
+            print(f"pimflow: {path} is not the stack's: SQLite may answer \"database is locked\" under load "
+                  f"(see tools/pimflowdev/sqlite_settings.py)", file=sys.stderr)
+            return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(LOCAL_SETTINGS, encoding="utf-8")
+    return path
 
 
 def admin_password(home: Path) -> str | None:
@@ -80,6 +106,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     home.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or home
     log_path = log_dir / "standalone.log"
+    install_local_settings(home)
     sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
                                 variant_share=DEMO_VARIANT_SHARE)
     binary = Path(sys.executable).with_name("airflow")
