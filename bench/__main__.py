@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("codec", "akeneo_extract", "feed_to_akeneo", "linnworks_calls", "linnworks_writer", "linnworks_structure",
+BENCHES = ("codec", "akeneo_extract", "extract_task", "feed_to_akeneo", "linnworks_calls", "linnworks_writer", "linnworks_structure",
            "akeneo_to_linnworks", "stock_to_akeneo", "linnworks_images", "dag_parse", "step_cpu", "sandbox_timing")
 
 

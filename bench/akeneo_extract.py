@@ -123,11 +123,12 @@ def sequential_client(url: str, consume) -> int:
 
 
 def pimflow_client(url: str, consume) -> int:
-    """pimflow: partitions of the catalog read at once within the connection's cap (4)."""
+    """pimflow: partitions of the catalog read at once within the connection's cap (4), each product
+    as the extract step reads it (`raw`: its fields, their values the JSON Akeneo sent, for staging)."""
     settings = AkeneoConnectionSettings.build(base_url=url, **CREDENTIALS)
     count = 0
     with AkeneoClient(settings) as client:
-        for product in client.iter_products_concurrently():
+        for product in client.iter_products_concurrently(raw=True):
             consume(product)
             count += 1
     return count

@@ -13,6 +13,10 @@ Each run is a fresh Python process (so is each Airflow task), so runs do not inh
     .venv/bin/python -m bench.step_cpu [--products 10000] [--lines 10000]
         [--only akeneo_to_linnworks|feed_to_akeneo] [--baseline FILE] [--save FILE] [--repeat N] [--no-images] [--cprofile]
 
+The committed baselines are the tree before the rebuild around the run ledger (b2d29fd), measured
+with this script on this 2-core machine: `bench/step_cpu_baseline.json` (both scenarios, images in
+upload mode) and `bench/step_cpu_baseline_no_images.json` (Akeneo → Linnworks with --no-images).
+
 Prints scenario | step | CPU s | CPU s per 1,000 records (| baseline per 1k | change %) and a row
 transform+load+feedback per scenario. With --baseline (the JSON --save wrote on an earlier run),
 exits 1 when a scenario's transform+load+feedback per 1,000 records is not at least 30% below the

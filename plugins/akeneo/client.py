@@ -14,7 +14,7 @@ from akeneo.metadata import (
     ATTRIBUTE_OPTIONS_PATH, FAMILY_VARIANTS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH,
     REFERENCE_ENTITY_ATTRIBUTES_PATH, CatalogMetadata,
 )
-from akeneo.pagination import PAGE_SIZE, iter_items, iter_pages
+from akeneo.pagination import PAGE_SIZE, field_value, iter_items, iter_pages
 from akeneo.parallel import iter_concurrently
 from akeneo.search import ProductQuery, split_codes
 from akeneo.settings import AkeneoConnectionSettings
@@ -71,38 +71,41 @@ class AkeneoClient:
             total += int(page.get("items_count") or 0)
         return total
 
-    def iter_products(self, query: ProductQuery | None = None) -> Iterator[dict]:
+    def iter_products(self, query: ProductQuery | None = None, *, raw: bool = False) -> Iterator[dict]:
         """Products in standard format (without `_links`), one page in memory at a time.
 
         With `parents`, each variant comes once even when the list is split over several
-        requests and names both a root model and one of its sub-models."""
+        requests and names both a root model and one of its sub-models. With `raw`, each product
+        is a `RawItem`: its fields, their values left as the JSON Akeneo sent (`field_value`
+        decodes one); several times cheaper when the products go to a file as they are."""
         query = query or ProductQuery()
-        pages = self._product_pages(query)
+        pages = self._product_pages(query, raw)
         yield from self._once(pages, query) if query.parents else (item for page in pages for item in page)
 
     def iter_products_concurrently(self, query: ProductQuery | None = None, *,
                                    family_codes: Iterable[str] | None = None,
-                                   partitions: int | None = None) -> Iterator[dict]:
+                                   partitions: int | None = None, raw: bool = False) -> Iterator[dict]:
         """The same products as `iter_products(query)`, in no particular order, read as
         disjoint partitions at once within the connection's concurrency cap.
 
         Partitions split families (see `ProductQuery.partitions`); pass `family_codes` from
         `fetch_catalog_metadata()` to save the call that lists them. Nothing is read before
-        the first product is asked for."""
+        the first product is asked for. `raw` as for `iter_products`."""
         query = query or ProductQuery()
         workers = self.settings.max_concurrent_requests
         if not query.is_manual and not query.parents and not query.families and family_codes is None:
             family_codes = self.list_family_codes()
         parts = query.partitions(list(family_codes or ()), partitions or workers)
-        items = iter_concurrently(parts, self._product_pages, workers)
+        items = iter_concurrently(parts, lambda part: self._product_pages(part, raw), workers)
         yield from self._once([items], query) if query.parents else items
 
-    def iter_product_models(self, query: ProductQuery | None = None) -> Iterator[dict]:
+    def iter_product_models(self, query: ProductQuery | None = None, *, raw: bool = False) -> Iterator[dict]:
         """Product models in standard format, read with search_after under the same filters and
         `updated` window as products (`query.for_models()`: no `enabled`; identifiers are codes,
-        `parents` lists a root's sub-models). A sub-model's values include its root's."""
+        `parents` lists a root's sub-models). A sub-model's values include its root's. `raw` as
+        for `iter_products`."""
         query = (query or ProductQuery()).for_models()
-        yield from self._once(self._product_pages(query), query)
+        yield from self._once(self._product_pages(query, raw), query)
 
     def _once(self, pages: Iterable[Iterable[dict]], query: ProductQuery) -> Iterator[dict]:
         """Drop repeats (a `parent IN` split over requests may find a variant twice)."""
@@ -110,15 +113,16 @@ class AkeneoClient:
         seen: set[str] = set()
         for page in pages:
             for item in page:
-                if item.get(key) not in seen:
-                    seen.add(item.get(key))
+                value = field_value(item, key)
+                if value not in seen:
+                    seen.add(value)
                     yield item
 
-    def _product_pages(self, query: ProductQuery) -> Iterator[list[dict]]:
+    def _product_pages(self, query: ProductQuery, raw: bool = False) -> Iterator[list[dict]]:
         path = PRODUCT_MODELS_PATH if query.models else self.settings.products_path
         for params in query.request_params(self.settings.server_timezone):
-            for page in iter_pages(self.transport, self.settings.base_url, path, params):
-                items = (page.get("_embedded") or {}).get("items") or []
+            for page in iter_pages(self.transport, self.settings.base_url, path, params, raw=raw):
+                items = page if raw else (page.get("_embedded") or {}).get("items") or []
                 for item in items:
                     item.pop("_links", None)
                 if items:

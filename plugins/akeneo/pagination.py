@@ -8,8 +8,8 @@ Two surprises are repaired before a next link is followed:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import msgspec
@@ -43,9 +43,64 @@ class NextLinkRepair:
         return urlunsplit((self.base.scheme, self.base.netloc, link.path, urlencode(query), ""))
 
 
+class _Embedded(msgspec.Struct):
+    items: list[dict[str, msgspec.Raw]] = []
+
+
+class _RawPage(msgspec.Struct):
+    links: Any = msgspec.field(name="_links", default=None)
+    embedded: _Embedded | None = msgspec.field(name="_embedded", default=None)
+
+
+_decode_page = msgspec.json.Decoder().decode
+_decode_raw_page = msgspec.json.Decoder(_RawPage).decode
+_encode = msgspec.json.Encoder().encode
+
+#: An item of a page read with `raw=True`: its fields, each value left as the JSON Akeneo sent.
+RawItem = dict[str, msgspec.Raw]
+
+
+def field_value(item: Mapping, name: str, default=None):
+    """A field of an item, whether read whole (a dict) or raw (values still JSON: decoded here)."""
+    value = item.get(name, default)
+    return msgspec.json.decode(value) if isinstance(value, msgspec.Raw) else value
+
+
+def _page(content: bytes) -> tuple[dict, str | None, list]:
+    page = _decode_page(content)
+    if not isinstance(page, dict):
+        raise msgspec.DecodeError("not an object")
+    href = _next_href(page.get("_links"))
+    items = (page.get("_embedded") or {}).get("items") or []
+    return page, href, items
+
+
+def _raw_page(content: bytes) -> tuple[list[RawItem], str | None, list[RawItem]]:
+    """A page whose items are decoded one level deep (their fields, not their values): several times
+    cheaper than building every value, and the values pass to staging as the bytes Akeneo sent."""
+    try:
+        page = _decode_raw_page(content)
+    except msgspec.ValidationError:  # valid JSON of another shape (e.g. `[]` for an empty object)
+        _, href, items = _page(content)
+        items = [{k: msgspec.Raw(_encode(v)) for k, v in item.items()} for item in items if isinstance(item, dict)]
+        return items, href, items
+    items = page.embedded.items if page.embedded is not None else []
+    return items, _next_href(page.links), items
+
+
+def _next_href(links) -> str | None:
+    if not isinstance(links, dict):
+        return None
+    following = links.get("next")
+    href = following.get("href") if isinstance(following, dict) else None
+    return href if isinstance(href, str) and href else None
+
+
 def iter_pages(transport: _Requester, base_url: str, path: str,
-               params: Mapping[str, object] | None = None) -> Iterator[dict]:
-    """Yield each page (parsed JSON) of a paginated listing, following repaired next links."""
+               params: Mapping[str, object] | None = None, *, raw: bool = False) -> Iterator[Any]:
+    """Yield each page of a paginated listing, following repaired next links: the parsed JSON, or
+    with `raw` only its items (each a `RawItem`: fields decoded, values left as JSON)."""
+    decode: Callable[[bytes], tuple[Any, str | None, list]] = _raw_page if raw else _page
     repair = NextLinkRepair(base_url, params)
     url: str | None = base_url + path
     call_params: dict | None = {k: v for k, v in (params or {}).items() if v is not None}
@@ -54,13 +109,11 @@ def iter_pages(transport: _Requester, base_url: str, path: str,
         response = transport.request("GET", url, params=call_params)
         try:
             # pages are the bulk of an extraction's CPU: msgspec parses them several times faster
-            page = msgspec.json.decode(response.content)
+            page, href, items = decode(response.content)
         except (ValueError, msgspec.DecodeError):
             raise AkeneoError("Akeneo answered a page that is not JSON (a proxy's error page?)",
                               endpoint=f"GET {path}", status=response.status_code) from None
         yield page
-        href = ((page.get("_links") or {}).get("next") or {}).get("href")
-        items = (page.get("_embedded") or {}).get("items") or []
         if not href or not items:
             return
         previous, url, call_params = url, repair.repair(href), None

@@ -13,7 +13,7 @@ from airflow.sdk import (Asset, AssetOrTimeSchedule, BaseSensorOperator, CronDat
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
-from pimflow.kinds import RunContext, declared_source, target_kind
+from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.turns import Turn
@@ -140,7 +140,7 @@ def _run_time(context) -> datetime:
 def extra_steps(profile) -> frozenset[str]:
     """The steps the profile's target needs around the chunk loads, as its kind declares them. The
     source is only described (what its records carry): its module is not imported to build a DAG."""
-    return target_kind(profile).extra_steps(declared_source(profile))
+    return target_kind(profile).extra_steps(source_kind(profile))
 
 
 def has_parents_step(profile) -> bool:

@@ -256,22 +256,53 @@ def read_json(path: ObjectStoragePath):
         return json.load(handle)
 
 
+class JsonlWriter:
+    """One JSON document per line, written in blocks: each write on an object-store file goes
+    through several layers, so one write per line would cost more than the encoding. Rows are
+    anything msgspec encodes: dicts, and dicts whose values are `msgspec.Raw` (JSON kept as it
+    came, written as it is)."""
+
+    def __init__(self, path: ObjectStoragePath, lines_per_write: int = 1000):
+        self.path = path
+        self.count = 0
+        self._lines_per_write = lines_per_write
+        self._block: list[bytes] = []
+        self._handle = path.open("wb")
+
+    def write(self, row) -> None:
+        self._block.append(_encode(row))
+        self.count += 1
+        if len(self._block) >= self._lines_per_write:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            self._block.append(b"")
+            self._handle.write(b"\n".join(self._block))
+            self._block = []
+
+    def close(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self._handle.close()
+
+    def __enter__(self) -> "JsonlWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_encode = msgspec.json.Encoder().encode  # several times faster than json.dumps; UTF-8 as written
+
+
 def write_jsonl(path: ObjectStoragePath, rows: Iterable[dict], lines_per_write: int = 1000) -> int:
-    """One JSON document per line. Lines are written in blocks: each write on an object-store
-    file goes through several layers, so one write per line would cost more than the encoding."""
-    count = 0
-    block: list[bytes] = []
-    encode = msgspec.json.encode  # several times faster than json.dumps; UTF-8 as written
-    with path.open("wb") as handle:
+    """One JSON document per line (see `JsonlWriter`); returns the number of lines."""
+    with JsonlWriter(path, lines_per_write) as writer:
         for row in rows:
-            block.append(encode(row))
-            count += 1
-            if len(block) == lines_per_write:
-                handle.write(b"\n".join(block) + b"\n")
-                block = []
-        if block:
-            handle.write(b"\n".join(block) + b"\n")
-    return count
+            writer.write(row)
+    return writer.count
 
 
 def read_jsonl(path: ObjectStoragePath) -> Iterator[dict]:

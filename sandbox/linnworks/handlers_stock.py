@@ -130,12 +130,16 @@ async def get_stock_items_full(call: Call):
     search = _enum_names(params.list("searchTypes", required=False), SEARCH_TYPES, "searchTypes") or set(
         SEARCH_TYPES)
     # false (the default) leaves composite / variation parents out of the pages.
-    rows = _visible(call.store, params.str("keyword"), search, params.bool("loadCompositeParents"),
-                    params.bool("loadVariationParents"))
-    page_rows = list(islice(rows, (page - 1) * per_page, page * per_page))
+    def listed():
+        return _visible(call.store, params.str("keyword"), search, params.bool("loadCompositeParents"),
+                        params.bool("loadVariationParents"))
+
+    page_rows = list(islice(listed(), (page - 1) * per_page, page * per_page))
     if not page_rows:  # past the last page (or nothing at all): a 400, which clients use as the end marker
         raise bad_request(NO_ITEMS_FOUND)
-    return [stock_item_full(call.store, record, wanted) for record in page_rows]
+    answer = [stock_item_full(call.store, record, wanted) for record in page_rows]
+    _archive_during_read(call, "Stock/GetStockItemsFull", page, listed)
+    return answer
 
 
 @api("Stock/GetStockItemsFullByIds", 250)
@@ -170,6 +174,28 @@ async def get_stock_items(call: Call):
         matching = call.store.listing()
     chunk = matching[(page - 1) * per_page: page * per_page]
     chunk = [call.store.items[i] if isinstance(i, str) else i for i in chunk]
-    return {"PageNumber": page, "EntriesPerPage": per_page, "TotalEntries": len(matching),
-            "TotalPages": math.ceil(len(matching) / per_page),
-            "Data": [stock_item(call.store, record) for record in chunk]}
+    answer = {"PageNumber": page, "EntriesPerPage": per_page, "TotalEntries": len(matching),
+              "TotalPages": math.ceil(len(matching) / per_page),
+              "Data": [stock_item(call.store, record) for record in chunk]}
+    _archive_during_read(call, "Stock/GetStockItems", page,
+                         lambda: (call.store.items[i] if isinstance(i, str) else i for i in matching))
+    return answer
+
+
+def _archive_during_read(call: Call, method: str, page: int, listed) -> None:
+    """The `archive_during_read` switch: once `page` of `method` is answered, archive items the way
+    Inventory/ArchiveInventoryItems does (they leave the listing; later pages shift left)."""
+    switches = call.settings.archive_during_read
+    for i, switch in enumerate(switches):
+        if switch.method == method and switch.after_page == page:
+            switches.pop(i)
+            break
+    else:
+        return
+    store = call.store
+    if switch.skus:
+        chosen = [record for record in map(store.live_by_sku, switch.skus) if record is not None]
+    else:  # the first items of this very listing: already served, so the read's later pages shift
+        chosen = list(islice(listed(), switch.items))
+    for record in chosen:
+        store.set_status(record, "archived")

@@ -1,6 +1,8 @@
 """Switches of the Linnworks sandbox: latency, quotas, session lifetime, injected faults, credentials."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_APPLICATION_ID = "6f1a0c3e-0000-4000-8000-000000000001"
@@ -18,6 +20,23 @@ class FailNext(BaseModel):
     after_commit: bool = False
 
 
+class ArchiveDuringRead(BaseModel):
+    """Once page `after_page` of a paged listing has been answered, archive `items` live items, as
+    someone working in Linnworks meanwhile would (they leave every listing, later pages shift left).
+
+    The items archived are `skus` when given, else the first `items` the same listing shows, which
+    the read has already been served: the rows that slide over the page boundary are then never
+    listed to a reader that goes on by page number. Fires once, then is removed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["Stock/GetStockItemsFull", "Stock/GetStockItems"] = "Stock/GetStockItemsFull"
+    after_page: int = Field(default=1, ge=1)
+    items: int = Field(default=5, ge=1)
+    skus: list[str] = Field(default_factory=list)
+
+
 class SandboxSettings(BaseModel):
     """Everything a test or a benchmark may change at run time (PATCH /_sandbox/settings)."""
 
@@ -33,6 +52,8 @@ class SandboxSettings(BaseModel):
     error_rate_5xx: float = Field(default=0, ge=0, le=1)
     fault_seed: int | None = None
     fail_next: list[FailNext] = Field(default_factory=list)
+    # Items archived while a paged listing is being read (one-shot each), see ArchiveDuringRead.
+    archive_during_read: list[ArchiveDuringRead] = Field(default_factory=list)
     # Status for a second live item with the same SKU; Linnworks' own answer is undocumented.
     duplicate_sku_status: int = Field(default=400, ge=400, le=599)
     application_id: str = DEFAULT_APPLICATION_ID

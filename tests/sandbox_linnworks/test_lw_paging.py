@@ -133,3 +133,55 @@ def test_deleted_items_never_show_in_pages(lw):
     lw.ok("Inventory/DeleteInventoryItems", json={"inventoryItemIds": [lw.item_id("SKU-000020")]})
     skus = [r["ItemNumber"] for r in _page(lw, 1, per_page=200).json()]
     assert skus[-1] == "SKU-000019" and len(skus) == 19
+
+
+# ---- archive_during_read: the listing changes while a client pages through it ------------------------
+
+def _skus(answer) -> list[str]:
+    return [row["ItemNumber"] for row in answer.json()]
+
+
+def _read_by_page_number(lw, per_page=7) -> list[str]:
+    skus, page = [], 1
+    while (answer := _page(lw, page, per_page)).status_code == 200:
+        skus += _skus(answer)
+        page += 1
+    assert answer.json() == {"Message": "No items found with given filter"}
+    return skus
+
+
+def test_items_archived_after_a_page_shift_the_later_pages_and_their_rows_are_never_listed(lw):
+    lw.settings(archive_during_read=[{"after_page": 1, "items": 5}])
+    read = _read_by_page_number(lw)
+    everything = [f"SKU-{n:06d}" for n in range(1, 21)]
+    # Page 1 (SKU 1-7) is answered, then SKU 1-5 are archived: the live listing is SKU 6-20, so page 2
+    # starts at its 8th row (SKU 13) and SKU 8-12, all live, slid onto page 1 after it was read.
+    assert read == everything[:7] + everything[12:]
+    assert [lw.stored(sku)["status"] for sku in everything[:5]] == ["archived"] * 5
+    assert _read_by_page_number(lw) == everything[5:]  # fired once; a new read sees the live listing
+    assert lw.settings()["archive_during_read"] == []
+
+
+def test_archive_during_read_waits_for_its_page_and_can_name_the_skus(lw):
+    lw.settings(archive_during_read=[{"after_page": 2, "skus": ["SKU-000003", "SKU-000019"]}])
+    assert _skus(_page(lw, 1)) == [f"SKU-{n:06d}" for n in range(1, 8)]
+    assert lw.stored("SKU-000003")["status"] == "live"
+    assert _skus(_page(lw, 2)) == [f"SKU-{n:06d}" for n in range(8, 15)]
+    assert (lw.stored("SKU-000003")["status"], lw.stored("SKU-000019")["status"]) == ("archived", "archived")
+    assert _skus(_page(lw, 3)) == ["SKU-000016", "SKU-000017", "SKU-000018", "SKU-000020"]
+
+
+def test_archive_during_read_on_get_stock_items_drops_the_total(lw):
+    lw.settings(archive_during_read=[{"method": "Stock/GetStockItems", "after_page": 1, "items": 3}])
+    first = lw.ok("Stock/GetStockItems", "GET", params={"entriesPerPage": 8, "pageNumber": 1})
+    assert first["TotalEntries"] == 20 and first["Data"][0]["ItemNumber"] == "SKU-000001"
+    second = lw.ok("Stock/GetStockItems", "GET", params={"entriesPerPage": 8, "pageNumber": 2})
+    assert second["TotalEntries"] == 17 and second["Data"][0]["ItemNumber"] == "SKU-000012"
+
+
+@pytest.mark.parametrize("switch", [{"method": "Stock/GetStockItemsFullByIds"}, {"after_page": 0},
+                                    {"items": 0}, {"pages": 1}])
+def test_archive_during_read_settings_are_checked(lw, switch):
+    answer = lw.control("PATCH", "settings", json={"archive_during_read": [switch]})
+    assert answer.status_code == 400
+    assert lw.settings()["archive_during_read"] == []

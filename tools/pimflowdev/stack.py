@@ -31,7 +31,9 @@ class PortTaken(RuntimeError):
     """Another process serves the port meant for the API server."""
 
 
-def stack_env(port: int) -> dict:
+def stack_env(port: int, log_ports: tuple[int, int] | None = None) -> dict:
+    """The stack's environment; `log_ports`: the ports of the worker's and the triggerer's log
+    servers (Airflow's defaults 8793 and 8794 would be shared by two stacks on one machine)."""
     env = airflow_env()
     # `airflow standalone` starts its components as `airflow ...` found on the PATH
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -47,11 +49,9 @@ def stack_env(port: int) -> dict:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     })
-    # the task and triggerer log servers: free ports too, not 8793 and 8794, which another stack on
-    # this machine (another checkout's tests) may hold
-    for key in ("AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT", "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"):
-        if key not in os.environ:
-            env[key] = str(free_port())
+    if log_ports:
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"], env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = map(
+            str, log_ports)
     # SQLite: the API server's async engine waits for the write lock too (the sync engine: see
     # install_local_settings)
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC", "pimflowdev.sqlite_settings.ASYNC_CONNECT_ARGS")
@@ -115,8 +115,11 @@ def start(port: int | None = None, log_dir: Path | None = None):
     except BaseException:
         sandboxes.stop()
         raise
+    log_ports = None
     for attempt in range(1, PORT_ATTEMPTS + 1):
-        env = stack_env(port or free_port())
+        api_port = port or free_port()
+        log_ports = log_ports or (free_port(), free_port())
+        env = stack_env(api_port, log_ports)
         log_path.touch()
         offset = log_path.stat().st_size
         with log_path.open("a") as log:
@@ -149,7 +152,7 @@ def wait_for_api(port: int, process: subprocess.Popen, home: Path, log_path: Pat
         if process.poll() is not None:
             raise RuntimeError(f"airflow standalone exited ({process.returncode}) before {url} answered; "
                                f"see {log_path}")
-        if _bind_failed(log_path, log_offset):
+        if _bind_failed(log_path, log_offset, port):
             raise PortTaken(f"the API server could not bind port {port}: another process holds it")
         try:
             answered = requests.get(f"{url}/api/v2/version", timeout=3).status_code == 200
@@ -168,15 +171,16 @@ def wait_for_api(port: int, process: subprocess.Popen, home: Path, log_path: Pat
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log_path}")
 
 
-def _bind_failed(log_path: Path, offset: int) -> bool:
-    """Whether a component logged, since `offset`, that its port was taken."""
+def _bind_failed(log_path: Path, offset: int, port: int) -> bool:
+    """Whether the log says, since `offset`, that `port` was taken (a line naming the port: other
+    components' bind failures, e.g. a log server's, are not the API server's)."""
     try:
         with log_path.open("rb") as log:
             log.seek(offset)
             text = log.read().decode("utf-8", "replace").lower()
     except OSError:
         return False
-    return any(words in text for words in _BIND_FAILURES)
+    return any(str(port) in line and any(words in line for words in _BIND_FAILURES) for line in text.splitlines())
 
 
 def _port_free(port: int) -> bool:

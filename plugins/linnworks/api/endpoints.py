@@ -71,6 +71,7 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Stock/SetStockLevel", "POST", 250, S),  # absolute level, so a repeat is harmless
     ("Stock/GetStockItemsFullByIds", "POST", 250, S),
     ("Stock/GetStockItemsFull", "POST", 150, S),
+    ("Stock/GetStockItems", "GET", 150, S),  # only its TotalEntries: the size GetStockItemsFull's pages cover
     ("Stock/GetStockItemTypeInfo", "POST", 150, S),
     # Variation groups. A group's id is its parent's StockItemId, so a resent create cannot make a
     # second group; it is refused instead, hence VERIFY: after a lost answer the client reads first.

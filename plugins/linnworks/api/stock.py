@@ -1,13 +1,14 @@
 """Stock levels and full-state reads: batched by id, or paged over the whole catalogue."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from linnworks.api.batching import map_batches
 from linnworks.api.endpoints import FULL_BY_IDS_BATCH, FULL_ITEMS_PAGE, STOCK_LEVELS_BATCH
 from linnworks.api.errors import LinnworksRequestError
 from linnworks.api.models import DataRequirement, StockItemFull, StockLevel, StockLevelUpdate
+from linnworks.api.paging import MAX_READS, PagedListing
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
 # GetStockItemsFull answers a page past the end with 400 "No items found with given filter".
@@ -55,10 +56,18 @@ class StockCalls:
 
     def iter_items_full(self, requirements: Iterable[DataRequirement] = (), keyword: str | None = None,
                         load_composite_parents: bool = True, load_variation_parents: bool = True,
-                        page_size: int = FULL_ITEMS_PAGE) -> Iterator[StockItemFull]:
-        """Every stock item, page by page (GetStockItemsFull). Archived items are never listed.
+                        page_size: int = FULL_ITEMS_PAGE, max_reads: int = MAX_READS) -> PagedListing[StockItemFull]:
+        """Every stock item, page by page (GetStockItemsFull), each StockItemId once. Archived items are never listed.
 
-        Pages are 1-based; the listing ends on a short page or on Linnworks' 400 end marker.
+        Pages are 1-based; a read ends on a short page or on Linnworks' 400 end marker. The pages
+        have no documented order or key, so items archived or added during the read shift them: the
+        read is checked against the listing's size counted just before it (GetStockItems'
+        TotalEntries, same filters: one call) and read again when they differ (`linnworks.api.paging`);
+        after iterating, the returned listing's `report` says what moved and what could not be read
+        (when no read could be trusted, items only earlier reads listed are looked up by SKU to tell the
+        archived ones from the live ones the last read missed).
+        A keyword search is not counted (GetStockItems' keyword search is not documented to match),
+        so it is de-duplicated but not checked.
         `load_*_parents=False` leaves those parents out (it does not just skip loading them).
         """
         if not 1 <= page_size <= FULL_ITEMS_PAGE:
@@ -69,16 +78,32 @@ class StockCalls:
         }
         if keyword:
             body.update(keyword=keyword, searchTypes=["SKU", "Title", "Barcode"])
-        page_number = 1
-        while True:
+
+        def fetch_page(number: int) -> list[dict] | None:
             try:
-                page = self._call("Stock/GetStockItemsFull", json={**body, "pageNumber": page_number}) or []
+                return self._call("Stock/GetStockItemsFull", json={**body, "pageNumber": number}) or []
             except LinnworksRequestError as exc:
                 if exc.status == 400 and _END_OF_PAGES in exc.message.lower():
-                    return
+                    return None
                 raise
-            for row in page:
-                yield StockItemFull.model_validate(row)
-            if len(page) < page_size:
-                return
-            page_number += 1
+
+        def count() -> int:
+            return self.count_listed(load_composite_parents, load_variation_parents)
+
+        def still_listed(skus_by_key: dict[str, str]) -> set[str]:
+            # GetStockItemIdsBySKU leaves archived and deleted items out, like the listing does.
+            found = {stock_id.lower() for stock_id in self.find_stock_item_ids(skus_by_key.values()).values()}
+            return {key for key in skus_by_key if key in found}
+
+        return PagedListing(fetch_page, page_size, key=lambda row: str(row.get("StockItemId") or "").lower(),
+                            parse=StockItemFull.model_validate, count=None if keyword else count,
+                            max_reads=max_reads, what="Linnworks stock listing (GetStockItemsFull)",
+                            name=lambda row: row.get("ItemNumber"), still_listed=still_listed)
+
+    def count_listed(self, load_composite_parents: bool = True, load_variation_parents: bool = True) -> int:
+        """How many items GetStockItemsFull lists with these filters now (GetStockItems' TotalEntries, 1 row)."""
+        answer = self._call("Stock/GetStockItems", params={
+            "entriesPerPage": 1, "pageNumber": 1,
+            "excludeComposites": str(not load_composite_parents).lower(),
+            "excludeVariations": str(not load_variation_parents).lower()})
+        return int((answer or {}).get("TotalEntries") or 0)

@@ -6,7 +6,6 @@ flat rows and reports one result per record. The feedback step is shared by ever
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 
 from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, TargetKind
 
@@ -14,25 +13,6 @@ _SOURCES = {"feed": "pimflow.kinds.feed:FeedSourceKind", "akeneo": "pimflow.kind
             "linnworks_stock": "pimflow.kinds.linnworks_stock:LinnworksStockSourceKind"}
 _TARGETS = {"feed": "pimflow.kinds.feed:FeedTargetKind", "akeneo": "pimflow.kinds.akeneo_target:AkeneoTargetKind",
             "linnworks": "pimflow.kinds.linnworks:LinnworksTargetKind"}
-
-
-#: What each source kind's records can carry (its class's `carries`, which a test keeps equal to
-#: this). Building a DAG needs it for the target's extra steps; declared here, it needs no source
-#: module, and source modules import pandas and API clients that only a running task needs.
-SOURCE_CARRIES = {"feed": frozenset({"models", "associations"}), "akeneo": frozenset({"models", "associations"}),
-                  "linnworks_stock": frozenset()}
-
-
-@dataclass(frozen=True)
-class DeclaredSource:
-    """A source kind as a DAG is built from it: what its records carry, nothing that runs."""
-
-    kind: str
-    carries: frozenset[str]
-
-
-def declared_source(profile) -> DeclaredSource:
-    return DeclaredSource(profile.source.kind, SOURCE_CARRIES[profile.source.kind])
 
 
 def _load(table: dict[str, str], kind: str):
@@ -48,5 +28,4 @@ def target_kind(profile) -> TargetKind:
     return _load(_TARGETS, profile.target.kind)(profile.target)
 
 
-__all__ = ["SOURCE_CARRIES", "DeclaredSource", "RunContext", "SourceCatalog", "SourceChunk", "SourceKind", "TargetKind",
-           "declared_source", "source_kind", "target_kind"]
+__all__ = ["RunContext", "SourceCatalog", "SourceChunk", "SourceKind", "TargetKind", "source_kind", "target_kind"]

@@ -2,8 +2,7 @@
 they need) through Akeneo's REST API, in the flat format."""
 from __future__ import annotations
 
-import pandas as pd
-
+from akeneo.pagination import field_value
 from pimflow.kinds import akeneo_structure as structure
 from pimflow.kinds.akeneo import (REFERENCE_ENTITY_TYPES, AkeneoProfileError, akeneo_client, attribute_resolver,
                                   check_names, stage_metadata, staged_metadata)
@@ -75,64 +74,74 @@ class AkeneoSourceKind(SourceKind):
             return stage_chunks(ctx, tree, "categor(ies), parents first", chunk_size=max(1, len(tree)))
         query = self.query(ctx)
         _, _, raw = staged_metadata(ctx, "source")
+        # Products pass to staging as Akeneo sent them: each page decoded one level deep (a product's
+        # fields), the values never built as Python objects; only a few fields are read here.
         if config.concurrent and not query.is_manual:
             families = [f["code"] for f in raw.get("families", [])]
-            products = client.iter_products_concurrently(query, family_codes=families)
+            products = client.iter_products_concurrently(query, family_codes=families, raw=True)
         else:
-            products = client.iter_products(query)
-        if config.product_models:
-            products = self._with_models(ctx, client, query, products)
+            products = client.iter_products(query, raw=True)
         identifier = staged_metadata(ctx, "source")[0].identifier
-        return stage_chunks(ctx, products, "record(s)" if config.product_models else "product(s)",
-                            key=lambda record: _record_key(record, identifier))
+        if not config.product_models:
+            return stage_chunks(ctx, products, "product(s)", key=lambda record: _record_key(record, identifier))
+        with structure.ModelSpill() as models:
+            return stage_chunks(ctx, self._with_models(ctx, client, query, products, models), "record(s)",
+                                key=lambda record: _record_key(record, identifier))
 
-    def _with_models(self, ctx: RunContext, client, query, products):
+    def _with_models(self, ctx: RunContext, client, query, products, models: "structure.ModelSpill"):
         """The products, then the variants of models changed in the window that the product filter did
-        not return, then every model those variants need (root models last: a run can replay it)."""
+        not return, then every model those variants need (root models last: a run can replay it).
+        Models wait in `models` (a file, not memory) until every product is staged."""
         window = ctx.window
-        index = structure.ModelIndex({})
-        seen: set[str] = set()
+        incremental = window is not None and window.mode == "incremental"
+        seen: set[str] = set()  # only an incremental run asks whether a product came already
         parents: set[str] = set()
         parents_by_chunk: dict[int, set[str]] = {}  # stage_chunks cuts every chunk_size records
         key = "uuid" if query.uuids or client.settings.product_id_format == "uuid" else "identifier"
+        chunk_size = ctx.profile.chunk_size
         count = 0
 
-        def remember(product: dict) -> dict:
+        def name(product) -> str:
+            return field_value(product, key) or field_value(product, "identifier") or ""
+
+        def remember(product):
             nonlocal count
-            seen.add(product.get(key) or product.get("identifier") or "")
-            if product.get("parent"):
-                parents.add(product["parent"])
-                parents_by_chunk.setdefault(count // ctx.profile.chunk_size, set()).add(product["parent"])
+            if incremental:
+                seen.add(name(product))
+            parent = field_value(product, "parent")
+            if parent:
+                parents.add(parent)
+                parents_by_chunk.setdefault(count // chunk_size, set()).add(parent)
             count += 1
             return product
 
         yield from map(remember, products)
-        if window is not None and window.mode == "incremental":
+        if incremental:
             from dataclasses import replace
 
             since = structure.changed_models_since(window.start, window.end, self.config.variant_search_days)
-            changed = [m for m in client.iter_product_models(replace(query, updated_since=since, enabled=None))]
-            for model in changed:
-                index.models[model["code"]] = model
-            ctx.log.info("extract: %d product model(s) changed since %s", len(changed), since)
+            changed = 0
+            for model in client.iter_product_models(replace(query, updated_since=since, enabled=None), raw=True):
+                models.add(model)
+                changed += 1
+            ctx.log.info("extract: %d product model(s) changed since %s", changed, since)
             if changed:
-                variants = replace(query, updated_since=None, updated_until=None,
-                                   parents=tuple(sorted(index.models)))
+                variants = replace(query, updated_since=None, updated_until=None, parents=tuple(sorted(models)))
                 extra = 0
-                for product in client.iter_products(variants):
-                    if (product.get(key) or product.get("identifier")) not in seen:
+                for product in client.iter_products(variants, raw=True):
+                    if name(product) not in seen:
                         extra += 1
                         yield remember(product)
                 ctx.log.info("extract: %d more variant(s) of changed models", extra)
-        structure.fetch_models(client, parents, query, index)
-        ctx.log.info("extract: %d product model(s) for %d parent(s)", len(index), len(parents))
-        ordered = [model for lineage_depth in (2, 1) for model in index.models.values()  # sub-models, then roots
-                   if (lineage_depth == 2) == bool(model.get("parent"))]
-        for position, model in enumerate(ordered, start=count):  # a sub-model's row carries its root's values
-            if model.get("parent"):
-                parents_by_chunk.setdefault(position // ctx.profile.chunk_size, set()).add(model["parent"])
-        structure.stage_models(ctx, index, parents_by_chunk)
-        yield from ordered
+        structure.fetch_models(client, parents, query, models)
+        ctx.log.info("extract: %d product model(s) for %d parent(s)", len(models), len(parents))
+        ordered = [code for lineage_depth in (2, 1) for code in models  # sub-models, then roots
+                   if (lineage_depth == 2) == bool(models.parents[code])]
+        for position, code in enumerate(ordered, start=count):  # a sub-model's row carries its root's values
+            if models.parents[code]:
+                parents_by_chunk.setdefault(position // chunk_size, set()).add(models.parents[code])
+        structure.stage_models(ctx, models, parents_by_chunk)
+        yield from map(models.record, ordered)
 
     def codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "source")
@@ -147,6 +156,8 @@ class AkeneoSourceKind(SourceKind):
             header = list(dict.fromkeys(name for row in rows for name in row))
         else:
             rows, header = self._product_rows(ctx, records, chunk["index"])
+        import pandas as pd  # task time only: building a DAG never imports pandas
+
         frame = pd.DataFrame([[row.get(name, "") for name in header] for row in rows], columns=header,
                              dtype="str").fillna("")
         originals = {n: [row.get(name, "") for name in header] for n, row in enumerate(rows)}
@@ -193,13 +204,14 @@ class AkeneoSourceKind(SourceKind):
                               attribute_resolver(meta, locale, self.config.channel))
 
 
-def _record_key(record: dict, identifier: str) -> str:
-    """What names a record in other systems: a product's identifier, a model's code."""
+def _record_key(record, identifier: str) -> str:
+    """What names a record in other systems: a product's identifier, a model's code (a record read
+    whole or raw: its values still JSON)."""
     if "family_variant" in record:
-        return record.get("code") or ""
-    if record.get("identifier"):
-        return record["identifier"]
-    for entry in (record.get("values") or {}).get(identifier) or ():
+        return field_value(record, "code") or ""
+    if value := field_value(record, "identifier"):
+        return value
+    for entry in (field_value(record, "values") or {}).get(identifier) or ():
         return entry.get("data") or ""
     return ""
 

@@ -8,6 +8,8 @@ root model there to rebuild its variation group).
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
@@ -81,28 +83,109 @@ def changed_models_since(window_start: datetime | None, window_end: datetime | N
     return window_start
 
 
-def fetch_models(client, codes: Iterable[str], base_query, known: ModelIndex) -> None:
+class ModelSpill:
+    """The product models an extract meets, kept as their JSON in a temporary file (code → offset
+    and size) with only their parents in memory, so a run's memory does not grow with its models.
+    Models are `akeneo.pagination.RawItem`s (or dicts) without `_links`; a model met again replaces
+    the earlier one and keeps its place."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._at: dict[str, tuple[int, int]] = {}
+        self.parents: dict[str, str | None] = {}
+        self._end = 0
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._at
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __iter__(self) -> Iterator[str]:
+        """Codes, in the order models were first met."""
+        return iter(self._at)
+
+    def add(self, model: Mapping) -> None:
+        from akeneo.pagination import field_value
+
+        code, parent = field_value(model, "code"), field_value(model, "parent")
+        data = _encode(model)
+        written = os.pwrite(self._file.fileno(), data, self._end)
+        self._at[code] = (self._end, written)
+        self._end += written
+        self.parents[code] = parent or None
+
+    def json(self, code: str) -> bytes:
+        offset, size = self._at[code]
+        return os.pread(self._file.fileno(), size, offset)
+
+    def record(self, code: str) -> dict:
+        """The model as a record: its fields, values left as JSON (`msgspec.Raw`)."""
+        return _decode_raw_item(self.json(code))
+
+    def lineage(self, code: str | None) -> list[str]:
+        """The codes of model `code` and its ancestors, root first (as `ModelIndex.lineage`)."""
+        chain: list[str] = []
+        while code and code in self._at and code not in chain:
+            chain.append(code)
+            code = self.parents[code]
+        return chain[::-1]
+
+    def missing_parents(self) -> set[str]:
+        return {parent for parent in self.parents.values() if parent and parent not in self._at}
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "ModelSpill":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_encode = msgspec.json.Encoder().encode
+_decode_raw_item = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+
+
+def fetch_models(client, codes: Iterable[str], base_query, known: ModelSpill) -> None:
     """Add the models `codes` and their ancestors to `known`, a hundred codes per request."""
     from dataclasses import replace
 
-    wanted = sorted(set(codes) - set(known.models))
+    wanted = sorted(code for code in set(codes) if code not in known)
     while wanted:
         for start in range(0, len(wanted), MODEL_CODES_PER_QUERY):
             query = replace(base_query, identifiers=tuple(wanted[start:start + MODEL_CODES_PER_QUERY]), uuids=(),
                             updated_since=None, updated_until=None, categories=(), families=(), enabled=None)
-            for model in client.iter_product_models(query):
-                known.models[model["code"]] = model
-        unresolved = set(wanted) - set(known.models)
+            for model in client.iter_product_models(query, raw=True):
+                known.add(model)
+        unresolved = {code for code in wanted if code not in known}
         wanted = sorted(known.missing_parents() - unresolved)
 
 
-def stage_models(ctx, index: ModelIndex, parents_by_chunk: Mapping[int, Iterable[str]] | None = None) -> None:
+def stage_models(ctx, models: ModelSpill, parents_by_chunk: Mapping[int, Iterable[str]] | None = None) -> None:
     """Every model the run met (for the link step), and per extract chunk only the lineages its
-    records need: a chunk task then reads a few models, not the whole run's."""
-    _write(ctx.staging.root / MODELS_FILE, index.models)
+    records need: a chunk task then reads a few models, not the whole run's. Each file is one JSON
+    object, code → model, written a block at a time from the spill."""
+    _write_spilled(ctx.staging.root / MODELS_FILE, models, models)
     for chunk, parents in (parents_by_chunk or {}).items():
-        needed = {model["code"]: model for parent in parents for model in index.lineage(parent)}
-        _write(ctx.staging.root / CHUNK_MODELS_FILE.format(chunk=chunk), needed)
+        needed = dict.fromkeys(code for parent in parents for code in models.lineage(parent))
+        _write_spilled(ctx.staging.root / CHUNK_MODELS_FILE.format(chunk=chunk), models, needed)
+
+
+def _write_spilled(path, models: ModelSpill, codes: Iterable[str], block_bytes: int = 1 << 20) -> None:
+    block: list[bytes] = [b"{"]
+    size = 0
+    with path.open("wb") as handle:
+        for n, code in enumerate(codes):
+            data = models.json(code)
+            block += [b"," if n else b"", _encode(code), b":", data]
+            size += len(data)
+            if size >= block_bytes:
+                handle.write(b"".join(block))
+                block, size = [], 0
+        block.append(b"}")
+        handle.write(b"".join(block))
 
 
 def staged_models(ctx, chunk: int | None = None) -> ModelIndex:
@@ -113,11 +196,6 @@ def staged_models(ctx, chunk: int | None = None) -> ModelIndex:
             return ModelIndex(_read(path))
     path = ctx.staging.root / MODELS_FILE
     return _staged_index(str(path)) if path.exists() else ModelIndex({})
-
-
-def _write(path, models: Mapping[str, dict]) -> None:
-    with path.open("wb") as handle:
-        handle.write(msgspec.json.encode(models))
 
 
 def _read(path) -> dict:

@@ -79,33 +79,44 @@ def stage_chunks(ctx: RunContext, records, what: str = "record(s)", numbered: bo
     """Stream records into JSON-lines chunks of the profile's chunk size (or `chunk_size`) in the
     run's staging folder; return the refs XCom carries ({"index", "path", "records"}). `numbered`
     adds each record's position in its chunk as `n`; `key(record)` names a record (SKU, model
-    code): the run's keys are kept in staging (`run_keys`) for targets that check references."""
-    from pimflow.staging import write_jsonl
+    code): the run's keys are kept in staging (`run_keys`) for targets that check references.
 
+    Records are written as they come (a few lines per write), so memory does not grow with the
+    chunk size; a record is anything msgspec encodes (a dict, or a dict of `msgspec.Raw` values:
+    JSON passed through as it came)."""
+    from pimflow.staging import JsonlWriter
+
+    size = chunk_size or ctx.profile.chunk_size
     chunks: list[dict] = []
-    batch: list[dict] = []
+    keys: set = set()
+    writer: JsonlWriter | None = None
 
-    def flush() -> None:
+    def finish() -> None:
+        writer.close()
         index = len(chunks)
-        path = ctx.staging.extract_chunk(index)
-        write_jsonl(path, batch)
-        ctx.log.info("extract: chunk %d with %d %s", index + 1, len(batch), what)
-        chunks.append({"index": index, "path": str(path), "records": len(batch)})
+        ctx.log.info("extract: chunk %d with %d %s", index + 1, writer.count, what)
+        chunks.append({"index": index, "path": str(writer.path), "records": writer.count})
 
-    keys: list[str] = []
-    for record in records:
-        if key is not None:
-            keys.append(key(record))
-        batch.append({"n": len(batch), **record} if numbered else record)
-        if len(batch) == (chunk_size or ctx.profile.chunk_size):
-            flush()
-            batch = []
-    if batch:
-        flush()
+    try:
+        for record in records:
+            if key is not None:
+                keys.add(key(record))
+            if writer is None:
+                writer = JsonlWriter(ctx.staging.extract_chunk(len(chunks)))
+            writer.write({"n": writer.count, **record} if numbered else record)
+            if writer.count == size:
+                finish()
+                writer = None
+        if writer is not None:
+            finish()
+            writer = None
+    finally:
+        if writer is not None:  # the records failed mid-chunk
+            writer.close()
     if key is not None:
         from pimflow.staging import write_json
 
-        write_json(ctx.staging.root / RUN_KEYS_FILE, sorted(k for k in set(keys) if k))
+        write_json(ctx.staging.root / RUN_KEYS_FILE, sorted(k for k in keys if k))
     return chunks
 
 
@@ -225,8 +236,8 @@ class TargetKind:
     def extra_steps(self, source: SourceKind) -> frozenset[str]:
         """The steps this target needs around the chunk loads with this source: "parents" (records
         others depend on, written before the loads) and "link" (what joins records, after them).
-        Called while the DAG is built, with the source as `pimflow.kinds.declared_source` describes
-        it: only `source.carries` may be read, and nothing may need a task's imports."""
+        Called while the DAG is built: only `source.carries` may be read, and nothing may need a
+        task's imports (kinds import pandas and API clients inside the methods that run in tasks)."""
         return frozenset()
 
     def prepare(self, ctx: RunContext) -> None:

@@ -3,13 +3,16 @@
 extract reads the stock (GetStockItemsFull pages of 200, or the trigger's SKUs by id) into staging
 chunks of {sku, stock}; read_chunk applies each channel's listing rule and compares the result with
 the attribute's current values in Akeneo, so only changed SKUs reach the akeneo target.
+
+Items archived or added in Linnworks while the pages are read shift them; the client checks each
+read and reads again (`linnworks.api.paging`). Items read and then archived are left out (a read of
+the listing as it now is would not have them); live items no read could list are staged as refused
+records (`not_read`), so the ledger, the feedback file and the summary count them.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-
-import pandas as pd
 
 from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
@@ -55,6 +58,28 @@ def stock_of(levels: Iterable, location_ids: list[str], quantity: str) -> int:
         if location and location.lower() in wanted:
             total += getattr(level, quantity) or 0
     return total
+
+
+def listing_stock(listing, location_ids: list[str], quantity: str) -> tuple[list[dict], list[str]]:
+    """A full stock listing (`iter_items_full`) as {sku, stock} rows in its order, without the items that
+    left it while it was read (its `report.left`); returns (rows, SKUs of the items left out)."""
+    rows: dict[str, dict] = {}
+    for item in listing:
+        if item.item_number:  # an item without a SKU cannot be matched to anything
+            rows[item.stock_item_id.lower()] = {"sku": item.item_number,
+                                                "stock": stock_of(item.stock_levels, location_ids, quantity)}
+    left = [rows.pop(key)["sku"] for key in listing.report.left if key in rows]
+    return list(rows.values()), left
+
+
+def unread_rows(report) -> list[dict]:
+    """One refused row per live item the listing counted but no read could list (nobody can name them)."""
+    if not report.missing:
+        return []
+    message = (f"the Linnworks stock listing kept changing while it was read ({report.reads} reads; the last "
+               f"listed {report.listed} of the {report.counted} items counted before it): up to "
+               f"{report.missing} live item(s) could not be read and keep their current quantities; run again")
+    return [{"sku": "", "error": ["not_read", message]} for _ in range(report.missing)]
 
 
 def listing_rules(channels: dict) -> dict[str, ListingRule | None]:
@@ -119,17 +144,29 @@ class LinnworksStockSourceKind(SourceKind):
     def extract(self, ctx: RunContext) -> list[dict]:
         location_ids = read_json(self._locations_path(ctx))
         wanted = ctx.window.identifiers if ctx.window and ctx.window.mode == "manual" else ()
-        return stage_chunks(ctx, self._stock(location_ids, wanted), "SKU(s)", numbered=True)
+        return stage_chunks(ctx, self._stock(ctx, location_ids, wanted), "SKU(s)", numbered=True)
 
-    def _stock(self, location_ids: list[str], wanted: tuple[str, ...]) -> Iterator[dict]:
+    def _stock(self, ctx: RunContext, location_ids: list[str], wanted: tuple[str, ...]) -> Iterator[dict]:
         from linnworks.api.models import DataRequirement
 
         client, quantity = linnworks_client(self.config.connection), self.config.quantity
         if not wanted:
             # Variation parents hold no stock of their own; composite parents do (Linnworks computes it).
-            for item in client.iter_items_full([DataRequirement.STOCK_LEVELS], load_variation_parents=False):
-                if item.item_number:
-                    yield {"sku": item.item_number, "stock": stock_of(item.stock_levels, location_ids, quantity)}
+            listing = client.iter_items_full([DataRequirement.STOCK_LEVELS], load_variation_parents=False)
+            rows, left = listing_stock(listing, location_ids, quantity)
+            report = listing.report
+            if report.reads > 1:
+                ctx.log.warning("extract: the Linnworks stock listing changed while it was read; read %d times, %s",
+                                report.reads, f"up to {report.missing} live item(s) not read" if report.missing
+                                else "every live item read")
+            if left:
+                ctx.log.info("extract: %d item(s) archived or deleted in Linnworks while the stock was read, "
+                             "left out: %s%s", len(left), ", ".join(left[:20]), " …" if len(left) > 20 else "")
+            unread = unread_rows(report)
+            if unread:
+                ctx.log.error("extract: %s", unread[0]["error"][1])
+            yield from rows
+            yield from unread
             return
         ids = client.find_stock_item_ids(wanted)
         levels = client.get_stock_levels(ids.values()) if ids else {}
@@ -163,6 +200,8 @@ class LinnworksStockSourceKind(SourceKind):
             if n in settled:
                 del rows[n]
         columns = [key, *(f"{config.attribute}~{channel}" for channel in config.channels)]
+        import pandas as pd  # task time only: building a DAG never imports pandas
+
         frame = pd.DataFrame(list(rows.values()), index=list(rows), columns=columns, dtype="str")
         return SourceChunk(frame.fillna(""), refused, header, originals, settled=settled)
 

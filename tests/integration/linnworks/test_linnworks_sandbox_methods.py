@@ -155,3 +155,46 @@ def test_full_listing_ends_on_the_400_marker_after_an_exact_multiple(client, con
     assert len(list(client.iter_items_full())) == 400
     stats = control.stats()
     assert stats["calls"]["Stock/GetStockItemsFull"] == 3 and stats["status_codes"]["400"] == 1
+
+
+def test_full_listing_costs_one_count_besides_its_pages(client, control):
+    control.seed(items=450)
+    control.reset_stats()
+    listing = client.iter_items_full(load_variation_parents=False)
+    assert len(list(listing)) == 450
+    assert control.stats()["calls"] == {"Stock/GetStockItemsFull": 3, "Stock/GetStockItems": 1}
+    assert (listing.report.reads, listing.report.counted, listing.report.verified) == (1, 450, True)
+
+
+def test_items_archived_during_a_full_listing_miss_no_live_item(client, control):
+    control.seed(items=450)
+    fault_free = {item.item_number for item in client.iter_items_full()}
+    control.seed(items=450)
+    control.settings(archive_during_read=[{"after_page": 1, "items": 5}])
+    control.reset_stats()
+    listing = client.iter_items_full()
+    read = [item.item_number for item in listing]
+    archived = [f"SKU-{n:06d}" for n in range(1, 6)]
+    assert [control.item(sku)["status"] for sku in archived] == ["archived"] * 5
+    live = fault_free - set(archived)
+    assert live <= set(read) and len(read) == len(set(read))  # lost 0, duplicated 0
+    assert set(read) - live == set(archived)  # read on page 1 while still live; reported as left
+    assert listing.report.reads == 2 and listing.report.verified
+    assert {control.item(sku)["item"]["StockItemId"].lower() for sku in archived} == set(listing.report.left)
+    assert control.stats()["calls"] == {"Stock/GetStockItemsFull": 6, "Stock/GetStockItems": 2}
+
+
+def test_a_listing_that_changes_during_every_read_is_settled_by_sku_after_three_reads(client, control):
+    control.seed(items=450)
+    control.settings(archive_during_read=[{"after_page": 1, "items": 5}] * 3)  # one during each read
+    control.reset_stats()
+    listing = client.iter_items_full()
+    read = {item.item_number for item in listing}
+    live = {f"SKU-{n:06d}" for n in range(16, 451)}  # SKU 1-15 archived, 5 during each read
+    report = listing.report
+    assert live <= read and (report.reads, report.verified, report.missing) == (3, False, 0)
+    # SKU 1-10 left before the last read: looked up by SKU, gone. SKU 11-15 the last read listed live.
+    assert sorted(read - live) == [f"SKU-{n:06d}" for n in range(1, 16)]
+    assert len(report.left) == 10
+    calls = control.stats()["calls"]
+    assert (calls["Stock/GetStockItems"], calls["Inventory/GetStockItemIdsBySKU"]) == (3, 1)

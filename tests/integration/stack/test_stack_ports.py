@@ -73,8 +73,17 @@ def test_a_bind_failure_logged_after_the_start_is_recognised(home, tmp_path, sta
                      "('0.0.0.0', 8793): address already in use\n")
     with pytest.raises(stack.PortTaken, match="could not bind port 8793"):
         stack.wait_for_api(8793, standalone, home, log, 0, every=0.01)
-    assert not stack._bind_failed(log, log.stat().st_size)
-    assert stack._bind_failed(log, len(earlier))
+    assert not stack._bind_failed(log, log.stat().st_size, 8793)
+    assert stack._bind_failed(log, len(earlier), 8793)
+    # another component's port (a second stack's log server on Airflow's default 8793) is not the API server's
+    assert not stack._bind_failed(log, len(earlier), 43575)
+
+
+def test_two_stacks_on_one_machine_get_their_own_log_server_ports():
+    first, second = stack.stack_env(41000, (41001, 41002)), stack.stack_env(42000, (42001, 42002))
+    names = ("AIRFLOW__API__PORT", "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT", "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT")
+    assert [first[name] for name in names] == ["41000", "41001", "41002"]
+    assert not {first[name] for name in names} & {second[name] for name in names}
 
 
 def test_a_given_port_that_is_in_use_is_refused_before_anything_starts(tmp_path, monkeypatch):

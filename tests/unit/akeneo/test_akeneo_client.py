@@ -3,6 +3,7 @@ import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
 import pytest
 import requests
 import urllib3
@@ -11,6 +12,7 @@ from akeneo_unit_helpers import BASE, make_settings, page
 
 from akeneo.client import AkeneoClient
 from akeneo.errors import AkeneoNotFoundError
+from akeneo.pagination import field_value
 from akeneo.search import ProductQuery
 
 PRODUCTS = BASE + "/api/rest/v1/products"
@@ -190,3 +192,35 @@ def test_media_download_dropped_mid_body_rewinds_the_file_and_retries(token):
     target.write(b"HEADER:")  # the download starts where the file stood
     assert identifier_client().download_media_to("x/z_file.bin", target) == 14
     assert target.getvalue() == b"HEADER:the whole file"
+
+
+def decoded(item) -> dict:
+    """A raw item (fields decoded, values still JSON) as the dict the whole page would have given."""
+    return msgspec.json.decode(msgspec.json.encode(item))
+
+
+def test_raw_products_are_the_same_products_with_their_values_left_as_json(catalog_api):
+    client = identifier_client()
+    whole = list(client.iter_products())
+    raw = list(client.iter_products(raw=True))
+    assert [decoded(item) for item in raw] == whole
+    assert all(isinstance(value, msgspec.Raw) for item in raw for value in item.values())
+    assert all("_links" not in item for item in raw)
+    assert [field_value(item, "identifier") for item in raw] == [p["identifier"] for p in whole]
+    assert field_value(raw[0], "family") == whole[0]["family"] and field_value(raw[0], "missing", "-") == "-"
+
+
+def test_raw_concurrent_partitions_yield_the_sequential_set(catalog_api):
+    client = identifier_client()
+    concurrent = [decoded(item) for item in client.iter_products_concurrently(family_codes=FAMILIES, raw=True)]
+    assert sorted(concurrent, key=lambda p: p["identifier"]) == list(client.iter_products())
+
+
+def test_field_value_reads_whole_and_raw_items_alike():
+    whole = {"code": "m1", "parent": None, "values": {"a": [{"data": "é"}]}}
+    raw = msgspec.json.decode(json.dumps(whole).encode(), type=dict[str, msgspec.Raw])
+    for item in (whole, raw):
+        assert field_value(item, "code") == "m1"
+        assert field_value(item, "parent") is None
+        assert field_value(item, "values") == {"a": [{"data": "é"}]}
+        assert field_value(item, "absent") is None

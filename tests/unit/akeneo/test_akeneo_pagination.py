@@ -1,11 +1,13 @@
 """Following next links: repaired host/scheme, relative links, dropped filters put back."""
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
 import pytest
+import responses
 from akeneo_unit_helpers import BASE, make_settings, page
 
 from akeneo.errors import AkeneoError
-from akeneo.pagination import NextLinkRepair, iter_items
+from akeneo.pagination import NextLinkRepair, iter_items, iter_pages
 from akeneo.transport import Transport
 
 PRODUCTS = BASE + "/api/rest/v1/products"
@@ -70,3 +72,23 @@ def test_a_page_that_is_not_json_is_an_akeneo_error(token):
     token.get(PRODUCTS, body="<html>502 Bad Gateway</html>", status=200)
     with pytest.raises(AkeneoError, match="not JSON"):
         list(iter_items(Transport(make_settings()), BASE, "/api/rest/v1/products", {"limit": "100"}))
+
+
+def test_raw_pages_give_items_one_level_deep_and_follow_the_same_links(token):
+    token.get(PRODUCTS, json=page([{"identifier": "a", "values": {"n": [{"data": "é \"q\""}]}, "_links": {"self": {"href": "x"}}}],
+                                  next_href="/api/rest/v1/products?search_after=c1&limit=100"))
+    token.get(PRODUCTS, json=page([{"identifier": "b", "values": []}]))  # PHP's empty object
+    pages = list(iter_pages(Transport(make_settings()), BASE, "/api/rest/v1/products", FIRST, raw=True))
+    assert [[set(item) for item in items] for items in pages] == [[{"identifier", "values", "_links"}], [{"identifier", "values"}]]
+    assert msgspec.json.decode(pages[0][0]["values"]) == {"n": [{"data": "é \"q\""}]}
+    assert msgspec.json.decode(pages[1][0]["values"]) == []
+    assert query([c.request.url for c in token.calls if "/products" in c.request.url][1])["search_locale"] == "fr_FR"
+
+
+def test_a_raw_page_of_another_shape_is_read_whole_and_an_error_page_refused(token):
+    # `_links` and `_embedded` as PHP's empty arrays: an empty last page, not an error
+    token.get(PRODUCTS, json={"_links": [], "_embedded": []})
+    assert list(iter_pages(Transport(make_settings()), BASE, "/api/rest/v1/products", raw=True)) == [[]]
+    token.replace(responses.GET, PRODUCTS, body="<html>Bad gateway</html>", status=200)
+    with pytest.raises(AkeneoError, match="not JSON"):
+        list(iter_pages(Transport(make_settings()), BASE, "/api/rest/v1/products", raw=True))

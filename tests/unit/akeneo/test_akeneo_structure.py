@@ -3,6 +3,7 @@ writes, record batches, variant levels."""
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
 import responses
 from akeneo_unit_helpers import BASE, make_settings, page
 
@@ -119,3 +120,20 @@ def test_variant_levels_place_common_attributes_at_level_zero():
             {"level": 1, "axes": ["color"], "attributes": ["color"]},
             {"level": 2, "axes": ["size"], "attributes": ["sku"]}]}]})
     assert metadata.variant_levels("by_color_size") == {"sku": 2, "name": 0, "color": 1, "size": 2}
+
+
+def test_raw_models_with_a_parent_list_come_once_each(token):
+    """A `parent IN` split over requests may find a model twice: raw or whole, it comes once."""
+    def answer(request):
+        items = [{"code": "sub_a", "parent": "root", "values": {"x": [{"data": 1}]}, "_links": {"self": {"href": "s"}}},
+                 {"code": "sub_b", "parent": "root", "values": {}}]
+        return 200, {}, json.dumps(page(items))
+
+    token.add_callback(responses.GET, MODELS, callback=answer)
+    client = AkeneoClient(make_settings())
+    parents = tuple(f"root{n}" for n in range(150))  # two requests, each answering both models
+    whole = list(client.iter_product_models(ProductQuery(parents=parents)))
+    raw = list(client.iter_product_models(ProductQuery(parents=parents), raw=True))
+    assert [m["code"] for m in whole] == ["sub_a", "sub_b"]
+    assert [msgspec.json.decode(msgspec.json.encode(m)) for m in raw] == whole
+    assert "_links" not in raw[0]

@@ -165,25 +165,70 @@ def full_page(start, count):
     return [{"StockItemId": f"id-{i}", "ItemNumber": f"SKU-{i}"} for i in range(start, start + count)]
 
 
+def listed_count(mocked, *totals):
+    """GetStockItems answers, one per read: its TotalEntries is the size GetStockItemsFull's pages cover."""
+    for total in totals:
+        mocked.get(api("Stock/GetStockItems"), json={"PageNumber": 1, "EntriesPerPage": 1, "TotalEntries": total,
+                                                      "TotalPages": total, "Data": []})
+
+
 def test_full_listing_pages_by_200_and_stops_on_a_short_page(authorized, client):
     url = api("Stock/GetStockItemsFull")
+    listed_count(authorized, 213)
     authorized.post(url, json=full_page(0, 200))
     authorized.post(url, json=full_page(200, 13))
-    items = list(client.iter_items_full([DataRequirement.STOCK_LEVELS]))
+    listing = client.iter_items_full([DataRequirement.STOCK_LEVELS])
+    items = list(listing)
     bodies = [body_of(c) for c in calls_to(authorized, url)]
     assert [(b["pageNumber"], b["entriesPerPage"]) for b in bodies] == [(1, 200), (2, 200)]
     assert bodies[0]["dataRequirements"] == ["StockLevels"]
     assert len(items) == 213
+    assert (listing.report.reads, listing.report.verified) == (1, True)
+
+
+def test_full_listing_is_counted_once_with_the_same_filters(authorized, client):
+    listed_count(authorized, 213)
+    authorized.post(api("Stock/GetStockItemsFull"), json=full_page(0, 200))
+    authorized.post(api("Stock/GetStockItemsFull"), json=full_page(200, 13))
+    list(client.iter_items_full(load_variation_parents=False))
+    (count,) = calls_to(authorized, api("Stock/GetStockItems"))
+    assert count.request.url.split("?")[1] == ("entriesPerPage=1&pageNumber=1&excludeComposites=false"
+                                               "&excludeVariations=true")
 
 
 def test_full_listing_stops_on_the_400_end_marker(authorized, client):
     url = api("Stock/GetStockItemsFull")
+    listed_count(authorized, 200)
     authorized.post(url, json=full_page(0, 200))
     authorized.post(url, status=400, json={"Message": "No items found with given filter"})
     assert len(list(client.iter_items_full())) == 200
 
 
+def test_full_listing_that_shrank_while_read_is_read_again_and_reports_what_left(authorized, client):
+    url = api("Stock/GetStockItemsFull")
+    listed_count(authorized, 400, 398)
+    # Read 1: id-0 and id-1 archived after page 1, so page 2 starts two rows later (id-200, id-201 slid).
+    authorized.post(url, json=full_page(0, 200))
+    authorized.post(url, json=full_page(202, 198))
+    # Read 2: the listing as it now is.
+    authorized.post(url, json=full_page(2, 200))
+    authorized.post(url, json=full_page(202, 198))
+    listing = client.iter_items_full()
+    ids = [item.stock_item_id for item in listing]
+    assert len(ids) == len(set(ids)) == 400 and {"id-200", "id-201"} <= set(ids)
+    assert len(calls_to(authorized, url)) == 4 and len(calls_to(authorized, api("Stock/GetStockItems"))) == 2
+    assert (listing.report.reads, listing.report.verified, listing.report.left) == (2, True, ["id-0", "id-1"])
+
+
+def test_keyword_listing_is_not_counted(authorized, client):
+    authorized.post(api("Stock/GetStockItemsFull"), json=full_page(0, 5))
+    listing = client.iter_items_full(keyword="SKU", page_size=10)
+    assert len(list(listing)) == 5
+    assert calls_to(authorized, api("Stock/GetStockItems")) == []
+
+
 def test_full_listing_raises_other_400s(authorized, client):
+    listed_count(authorized, 10)
     authorized.post(api("Stock/GetStockItemsFull"), status=400, json={"Message": "Number must be between 1 and 200"})
     with pytest.raises(LinnworksRequestError, match="between 1 and 200"):
         list(client.iter_items_full())

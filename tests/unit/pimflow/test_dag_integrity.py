@@ -176,13 +176,3 @@ def test_building_the_dags_imports_no_pandas():
     assert report["steps"]["demo_feed_to_akeneo"] == ["link", "parents"]
     assert report["steps"]["demo_feed_to_feed"] == []
     assert report["heavy"] == []
-
-
-def test_declared_source_carries_match_the_source_kinds():
-    # DAGs are built from `SOURCE_CARRIES` (no source module imported); the kinds themselves say
-    # the same thing (this test may import them: it runs no DAG parse).
-    from pimflow.kinds import _SOURCES, SOURCE_CARRIES, _load
-
-    assert set(SOURCE_CARRIES) == set(_SOURCES)
-    for kind in _SOURCES:
-        assert _load(_SOURCES, kind).carries == SOURCE_CARRIES[kind], kind

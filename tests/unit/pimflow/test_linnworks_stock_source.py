@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from linnworks.api.models import StockLevel
+from linnworks.api.models import StockItemFull, StockLevel
+from linnworks.api.paging import ListingReport
 from pimflow.kinds.akeneo import AkeneoProfileError
 from pimflow.kinds.linnworks_stock import (
     DEFAULT_LOCATION_ID,
@@ -15,8 +16,10 @@ from pimflow.kinds.linnworks_stock import (
     is_unchanged,
     listed_row,
     listing_rules,
+    listing_stock,
     resolve_locations,
     stock_of,
+    unread_rows,
 )
 from pimflow.profile import ChannelRule
 from productsup.metadata import AttributeMeta, CatalogMeta, ChannelMeta
@@ -112,3 +115,41 @@ def test_attribute_must_be_a_scopable_number_and_channels_must_exist():
         check_attribute(meta, "nope", ["ecommerce"])
     with pytest.raises(AkeneoProfileError, match="source.channels: 'print' is not an Akeneo channel"):
         check_attribute(meta, "listable", ["ecommerce", "print"])
+
+
+class FakeListing:
+    """What `iter_items_full` returns: an iterable whose `report` is complete once iterated."""
+
+    def __init__(self, items, report):
+        self.items, self.report = items, report
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def full(item_id: str, sku: str | None, stock: int) -> StockItemFull:
+    return StockItemFull.model_validate({"StockItemId": item_id, "ItemNumber": sku,
+                                         "StockLevels": [{"Location": {"StockLocationId": DEFAULT_LOCATION_ID},
+                                                          "StockLevel": stock, "Available": stock}]})
+
+
+def test_listing_stock_leaves_out_items_that_left_the_listing_while_read():
+    items = [full("A-1", "SKU-1", 4), full("B-2", "SKU-2", 5), full("C-3", None, 9), full("D-4", "SKU-4", 6)]
+    report = ListingReport(reads=2, verified=True, left=["b-2", "gone-earlier"])
+    rows, left = listing_stock(FakeListing(items, report), [DEFAULT_LOCATION_ID], "available")
+    assert rows == [{"sku": "SKU-1", "stock": 4}, {"sku": "SKU-4", "stock": 6}]
+    assert left == ["SKU-2"]
+
+
+def test_listing_stock_keeps_everything_when_nothing_moved():
+    rows, left = listing_stock(FakeListing([full("A-1", "SKU-1", 4)], ListingReport(reads=1, verified=True)),
+                               [DEFAULT_LOCATION_ID], "stock_level")
+    assert (rows, left) == ([{"sku": "SKU-1", "stock": 4}], [])
+
+
+def test_items_no_read_could_list_become_refused_rows_that_say_why():
+    assert unread_rows(ListingReport(reads=1, verified=True)) == []
+    rows = unread_rows(ListingReport(reads=3, counted=100, listed=97, missing=3))
+    assert len(rows) == 3 and {row["sku"] for row in rows} == {""}
+    code, message = rows[0]["error"]
+    assert code == "not_read" and "3 reads" in message and "97 of the 100" in message and "up to 3" in message

@@ -1,10 +1,17 @@
 """Run staging on a local folder or any fsspec URL, and its retention."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
 
-from pimflow.staging import (UNFINISHED_GRACE_DAYS, RunStaging, as_storage_path, expired, read_json, read_jsonl,
-                             safe_name, staging_base, write_json, write_jsonl)
+import msgspec
+import pytest
+
+from pimflow.kinds.base import RUN_KEYS_FILE, stage_chunks
+from pimflow.staging import (UNFINISHED_GRACE_DAYS, JsonlWriter, RunStaging, as_storage_path, expired, read_json,
+                             read_jsonl, safe_name, staging_base, write_json, write_jsonl)
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 
@@ -119,3 +126,63 @@ def test_a_run_folder_without_a_mark_is_never_removed(tmp_path):
     base = as_storage_path(tmp_path)
     RunStaging(base, "dag", "no-mark").extract_chunk(0).write_text("{}")
     assert RunStaging(base, "dag", "now").purge_older_runs(14, NOW + timedelta(days=3650)) == []
+
+
+def test_jsonl_writer_writes_blocks_of_lines_and_raw_values_as_they_are(tmp_path):
+    path = as_storage_path(tmp_path / "rows.jsonl")
+    raw = msgspec.json.decode(b'{"sku": "A", "values": {"name": [{"data": "\\u00e9t\\u00e9"}]}}', type=dict[str, msgspec.Raw])
+    with JsonlWriter(path, lines_per_write=2) as writer:
+        for row in ({"sku": "Ä-1"}, raw, {"n": 3}):
+            writer.write(row)
+    assert writer.count == 3
+    data = (tmp_path / "rows.jsonl").read_bytes()
+    assert data.endswith(b"\n") and data.count(b"\n") == 3
+    assert data.splitlines()[1] == b'{"sku":"A","values":{"name": [{"data": "\\u00e9t\\u00e9"}]}}'  # the value's JSON, untouched
+    assert list(read_jsonl(path)) == [{"sku": "Ä-1"}, {"sku": "A", "values": {"name": [{"data": "été"}]}}, {"n": 3}]
+    assert write_jsonl(path, []) == 0 and (tmp_path / "rows.jsonl").read_bytes() == b""
+
+
+def stage_context(tmp_path, chunk_size: int):
+    return SimpleNamespace(staging=RunStaging(as_storage_path(tmp_path), "dag", "run"),
+                           profile=SimpleNamespace(chunk_size=chunk_size), log=logging.getLogger("test"))
+
+
+def test_stage_chunks_cuts_chunks_of_the_chunk_size_and_keeps_the_runs_keys(tmp_path):
+    ctx = stage_context(tmp_path, 3)
+    records = [{"sku": f"S{n % 6}", "v": n} for n in range(8)] + [{"sku": ""}]
+    chunks = stage_chunks(ctx, iter(records), key=lambda r: r["sku"])
+    assert [(c["index"], c["records"]) for c in chunks] == [(0, 3), (1, 3), (2, 3)]
+    assert [c["path"] for c in chunks] == [str(ctx.staging.extract_chunk(i)) for i in range(3)]
+    assert [r for c in chunks for r in read_jsonl(as_storage_path(c["path"]))] == records
+    assert read_json(ctx.staging.root / RUN_KEYS_FILE) == ["S0", "S1", "S2", "S3", "S4", "S5"]  # sorted, once, no blank
+    numbered = stage_chunks(stage_context(tmp_path / "n", 2), [{"a": 1}, {"a": 2}, {"a": 3}], numbered=True)
+    assert [list(read_jsonl(as_storage_path(c["path"]))) for c in numbered] == [
+        [{"n": 0, "a": 1}, {"n": 1, "a": 2}], [{"n": 0, "a": 3}]]
+    empty = stage_context(tmp_path / "e", 2)
+    empty.staging.mark_started(NOW)  # the extract step starts the run's folder
+    assert stage_chunks(empty, [], key=str) == []
+    assert read_json(empty.staging.root / RUN_KEYS_FILE) == []
+
+
+def test_stage_chunks_passes_raw_records_through_as_the_same_records(tmp_path):
+    records = [{"identifier": f"P{n}", "parent": None if n % 2 else "m", "values": {"name": [{"data": f"Nom ü {n}"}]},
+                "associations": {"X": {"products": []}}} for n in range(5)]
+    raw = [msgspec.json.decode(msgspec.json.encode(r), type=dict[str, msgspec.Raw]) for r in records]
+    whole_chunks = stage_chunks(stage_context(tmp_path / "whole", 2), records)
+    raw_chunks = stage_chunks(stage_context(tmp_path / "raw", 2), raw, numbered=False)
+    for whole, passed in zip(whole_chunks, raw_chunks, strict=True):
+        assert whole["records"] == passed["records"]
+        whole_bytes = Path(whole["path"].removeprefix("file://")).read_bytes()
+        assert Path(passed["path"].removeprefix("file://")).read_bytes() == whole_bytes  # byte for byte
+    assert stage_chunks(stage_context(tmp_path / "n", 5), raw, numbered=True)[0]["records"] == 5
+
+
+def test_stage_chunks_closes_the_open_chunk_when_the_records_fail(tmp_path):
+    def failing():
+        yield {"a": 1}
+        raise RuntimeError("lost")
+
+    ctx = stage_context(tmp_path, 5)
+    with pytest.raises(RuntimeError, match="lost"):
+        stage_chunks(ctx, failing())
+    assert not (Path(str(ctx.staging.root).removeprefix("file://")) / RUN_KEYS_FILE).exists()
