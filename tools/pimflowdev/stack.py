@@ -1,6 +1,7 @@
 """`make airflow`: a local Airflow 3 (`airflow standalone`: API server with the UI, scheduler, DAG
 processor, triggerer) on SQLite, with the project's DAGs, both sandboxes running, and the
-`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything."""
+`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything;
+so does a component of Airflow that dies, after saying which (pimflowdev.supervision)."""
 from __future__ import annotations
 
 import contextlib
@@ -17,6 +18,7 @@ import requests
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflowdev.sandboxes import start_sandboxes
 from pimflowdev.sqlite_settings import LOCAL_SETTINGS
+from pimflowdev.supervision import supervise
 from sandbox.common.server import free_port
 
 PRODUCTS = 200
@@ -266,18 +268,18 @@ def main() -> int:
           f"{sandboxes.linnworks_data_url} (data)")
     print("Connections: akeneo_default, linnworks_default (pointing at the sandboxes)")
     print(f"Logs:        {home / 'standalone.log'}, task logs under {home / 'logs'}")
-    print("Ctrl-C stops everything.", flush=True)
+    print("Ctrl-C stops everything. Should a component of Airflow stop, this says which and stops too.", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    code = 0
     try:
-        while process.poll() is None and not stopping:
-            time.sleep(1)
+        code = supervise(process, home / "standalone.log", stopping=lambda: bool(stopping))
     except KeyboardInterrupt:
         pass
     finally:
         print("\nStopping Airflow and the sandboxes...", flush=True)
         stop(sandboxes, process)
-    return 0
+    return code
 
 
 if __name__ == "__main__":
