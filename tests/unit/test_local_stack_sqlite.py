@@ -73,3 +73,13 @@ def test_other_transactions_and_databases_are_left_as_airflow_makes_them(tmp_pat
     create_metadata_engine("postgresql://u:p@db/airflow", engine_args={"pool_size": 5}, connect_args={"a": 1})
     assert made == [("postgresql://u:p@db/airflow", {"connect_args": {"a": 1}, "pool_size": 5})]
     assert "from pimflowdev.sqlite_settings import create_metadata_engine" in LOCAL_SETTINGS
+
+
+def test_a_task_waits_for_the_api_server_longer_than_the_api_server_waits_for_the_write_lock(monkeypatch):
+    from pimflowdev import stack
+
+    monkeypatch.delenv("AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT", raising=False)
+    env = stack.stack_env(41000, (41001, 41002))
+    assert float(env["AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT"]) > BUSY_TIMEOUT_SECONDS
+    monkeypatch.setenv("AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT", "7")  # a person's own setting stays
+    assert stack.stack_env(41000, (41001, 41002))["AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT"] == "7"

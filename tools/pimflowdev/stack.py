@@ -17,7 +17,7 @@ import requests
 
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflowdev.sandboxes import start_sandboxes
-from pimflowdev.sqlite_settings import LOCAL_SETTINGS
+from pimflowdev.sqlite_settings import BUSY_TIMEOUT_SECONDS, LOCAL_SETTINGS
 from pimflowdev.supervision import supervise
 from sandbox.common.server import free_port
 
@@ -57,6 +57,10 @@ def stack_env(port: int, log_ports: tuple[int, int] | None = None) -> dict:
     # SQLite: the API server's async engine waits for the write lock too (the sync engine: see
     # install_local_settings)
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC", "pimflowdev.sqlite_settings.ASYNC_CONNECT_ARGS")
+    # and a task waits for the API server longer than the API server may wait for that lock: with
+    # Airflow's 5 s, a busy stack's task could give up before it started ("finished with state
+    # failed, but the task instance's state attribute is queued") and its run failed
+    env.setdefault("AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT", str(BUSY_TIMEOUT_SECONDS + 30))
     return env
 
 
