@@ -121,8 +121,10 @@ async def _call_method(state: SandboxState, settings: SandboxSettings, request: 
     params = await Params.from_request(request)
     result = await method.handler(Call(store, settings, params, request))
     if fault is not None:  # applied, then the answer is lost: a retry must not duplicate anything
+        state.stats.lost(method.name)
         raise _fault_error(fault, method.limit)
     if writes and settings.lost_answer_rate and state.fault_roll() < settings.lost_answer_rate:
+        state.stats.lost(method.name)
         raise ApiError(500, GENERIC_5XX)  # applied, then the answer is lost (random)
     return _respond(result)
 

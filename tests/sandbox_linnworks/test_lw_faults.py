@@ -101,6 +101,7 @@ def test_lost_answer_rate_applies_the_write_then_answers_500_and_never_touches_r
     assert lw.stored("L-1")["status"] == "live"  # it landed all the same
     assert lw.call("Inventory/GetChannels", "GET").status_code == 200
     assert lw.call("Inventory/GetStockItemIdsBySKU", json={"request": {"SKUS": ["L-1"]}}).status_code == 200
+    assert lw.control("GET", "stats").json()["lost_answers"] == {"Inventory/AddInventoryItemBulk": 1}
     lw.settings(lost_answer_rate=0.0)
     assert _bulk(lw, ["L-2"]).json()["ResultStatus"] == "SUCCESSFUL"
 
