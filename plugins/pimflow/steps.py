@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pimflow import ledger
+from pimflow import carry_over, ledger
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.ledger import RecordResult
@@ -69,6 +69,7 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
     ctx.window = window
     write_json(ctx.staging.window, window.to_dict())
     ctx.log.info("extract: %s", window.describe())
+    carry_over.select(ctx, window)
     source = source_kind(ctx.profile)
     source.prepare(ctx)
     target_kind(ctx.profile).prepare(ctx)
@@ -138,6 +139,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
     feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
+    summary.carried_in = len(carry_over.carried_in(ctx))
+    if not ctx.params.dry_run:
+        summary.carried_over = len(carry_over.update(ctx, window, ledger.read_final(ctx.staging)))
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:
         summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
