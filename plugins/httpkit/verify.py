@@ -40,20 +40,25 @@ def send_verified(send: Callable[[Payload], Result], payload: Payload, verify: V
                   answer_lost: Callable[[BaseException], bool], max_resends: int,
                   pause: Callable[[int], None] = lambda resend: None, what: str = "write") -> Result:
     """`send(payload)`; after a lost answer (`answer_lost(error)`), `pause`, `verify` and resend
-    only what did not land, at most `max_resends` times. Any other error (a 4xx refusal, an
-    expired credential) is raised at once: it is an answer, not a lost one."""
-    resends = 0
+    only what did not land, at most `max_resends` times. The last lost answer is read back too: a
+    write that landed is a success, whatever answer was lost; only one that did not is raised. Any
+    other error (a 4xx refusal, an expired credential) is raised at once: it is an answer, not a
+    lost one."""
+    reads = 0
     while True:
         try:
             return send(payload)
         except Exception as exc:
-            if not answer_lost(exc) or resends >= max_resends:
+            if not answer_lost(exc):
                 raise
-            resends += 1
-            log.warning("%s: the answer was lost (%s); reading back what landed before resending",
-                        what, exc)
-        pause(resends)
-        outcome = verify(payload)
-        if isinstance(outcome, Landed):
-            return outcome.state
+            reads += 1
+            last = reads > max_resends
+            log.warning("%s: the answer was lost (%s); reading back what landed%s", what, exc,
+                        "" if last else " before resending")
+            pause(reads)
+            outcome = verify(payload)
+            if isinstance(outcome, Landed):
+                return outcome.state
+            if last:
+                raise
         payload = outcome.rest

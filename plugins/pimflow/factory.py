@@ -1,4 +1,4 @@
-"""Builds one Airflow DAG per profile: extract → transform (mapped) → load (mapped) → feedback.
+"""Builds one Airflow DAG per profile: wait_turn → extract → transform (mapped) → load (mapped) → feedback.
 
 Nothing here touches the network, the database or large files: the DAG is built from the validated
 profile alone, and the tasks do the work when they run.
@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (Asset, AssetOrTimeSchedule, BaseSensorOperator, CronDataIntervalTimetable, Param, dag,
+                         get_current_context, task)
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
@@ -16,9 +17,46 @@ from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.pools import write_pool
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
+from pimflow.turns import Turn
 from pimflow.window import RunParams
 
 log = logging.getLogger("pimflow")
+
+#: How often a run waiting for its profile's turn looks again; in between the task is rescheduled,
+#: holding no worker slot.
+TURN_POKE_SECONDS = 15
+#: A run that waited this long for the turn fails (a run of the profile is stuck: see which holds it).
+TURN_TIMEOUT = timedelta(days=7)
+
+
+class WaitTurnSensor(BaseSensorOperator):
+    """A run's first task: wait until the run has its profile's turn, so that no two runs of one
+    profile (scheduled, manual or backfill) ever work at the same time (`pimflow.turns`). The
+    `feedback` task gives the turn back; a run that fails gives it back by no longer running."""
+
+    ui_color = "#e8e4f4"
+
+    def poke(self, context) -> bool:
+        ti, dag_run = context["ti"], context["dag_run"]
+        staging = RunStaging(staging_base(), self.dag_id, dag_run.run_id)
+        turn = Turn(staging.dag_root, dag_run.run_id, ti.try_number)
+        check = turn.poke(
+            running=lambda run_id: ti.get_dr_count(dag_id=self.dag_id, run_ids=[run_id], states=["running"]) > 0,
+            earlier_running=lambda: _earlier_running(ti, dag_run))
+        self.log.info("%s", check.reason)
+        return check.granted
+
+
+def _earlier_running(ti, dag_run) -> str | None:
+    """A running run of this DAG with an earlier logical date (so a backfill's runs go in date order)."""
+    if getattr(dag_run, "logical_date", None) is None:
+        return None
+    previous = ti.get_previous_dagrun(state="running")
+    return previous.run_id if previous is not None else None
+
+
+def give_turn_back(ctx: RunContext) -> None:
+    Turn(ctx.staging.dag_root, ctx.run_id).release()
 
 
 def trigger_params() -> dict:
@@ -134,6 +172,9 @@ def build_dag(loaded: LoadedProfile):
                       "retry_delay": timedelta(seconds=20), "retry_exponential_backoff": True},
     )
     def pipeline():
+        wait_turn = WaitTurnSensor(task_id="wait_turn", mode="reschedule", poke_interval=TURN_POKE_SECONDS,
+                                   timeout=TURN_TIMEOUT.total_seconds())
+
         @task
         def extract() -> list[dict]:
             context = get_current_context()
@@ -170,13 +211,20 @@ def build_dag(loaded: LoadedProfile):
             try:
                 summary = steps.feedback(ctx, _as_list(chunks), _as_list(loads))
             except ErrorThresholdExceeded as exc:
+                give_turn_back(ctx)
                 raise AirflowFailException(str(exc)) from None  # retrying would refuse the same records
-            removed = ctx.staging.purge_older_runs(retention_days(), datetime.now(timezone.utc))
-            if removed:
-                log.info("staging retention: removed %d old run folder(s)", len(removed))
+            try:
+                removed = ctx.staging.purge_older_runs(retention_days(), datetime.now(timezone.utc))
+            except OSError as exc:  # a cleanup that failed never fails a run that succeeded
+                log.warning("staging retention: %s", exc)
+            else:
+                if removed:
+                    log.info("staging retention: removed %d old run folder(s)", len(removed))
+            give_turn_back(ctx)
             return summary.to_dict()
 
         chunks = extract()
+        wait_turn >> chunks
         transformed = transform.expand(chunk=chunks)
         loads = load.expand(transformed=transformed)
         steps_around_loads = extra_steps(profile)

@@ -2,8 +2,10 @@
 
 Layout under the staging base (a local folder by default, any fsspec URL when configured):
 
-    {base}/{dag_id}/state.json                      incremental state (last window, last full sync)
-    {base}/{dag_id}/runs/{run}/run.json             when the run started (for retention)
+    {base}/{dag_id}/state.json                      incremental state (the windows that succeeded, last full sync)
+    {base}/{dag_id}/state.d/{run}.json              one successful run's window, until state.json holds it
+    {base}/{dag_id}/turns/{run}.json                a run waiting for, or holding, the profile's turn
+    {base}/{dag_id}/runs/{run}/run.json             when the run really started and finished (retention)
     {base}/{dag_id}/runs/{run}/extract/chunk-00000.jsonl
     {base}/{dag_id}/runs/{run}/transform/chunk-00000.csv   the target's records, as load sends them (or .jsonl)
     {base}/{dag_id}/runs/{run}/originals/chunk-00000.jsonl the records as they came in (for feedback files)
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -24,6 +27,14 @@ import msgspec
 from airflow.sdk import ObjectStoragePath
 
 DEFAULT_RETENTION_DAYS = 14
+#: A run folder with no finish mark (the run is still going, or it was killed before it could write
+#: one) is left alone for this long beyond the retention, counted from when the run really started.
+UNFINISHED_GRACE_DAYS = 30
+
+
+def utcnow() -> datetime:
+    """The wall clock, in UTC: what retention marks record (never a run's logical date)."""
+    return datetime.now(timezone.utc)
 
 
 def staging_base() -> ObjectStoragePath:
@@ -118,36 +129,107 @@ class RunStaging:
         self.dag_root.mkdir(parents=True, exist_ok=True)
         return self.dag_root / "state.json"
 
+    @property
+    def success_records(self) -> ObjectStoragePath:
+        """Where each successful run writes its window, until state.json holds it."""
+        return self.dag_root / "state.d"
+
+    def success_record(self, run_id: str) -> ObjectStoragePath:
+        folder = self.success_records
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{safe_name(run_id)}.json"
+
     def reset_step(self, step: str) -> None:
         """Remove what an earlier attempt of this step left (a retry starts clean)."""
         path = self.root / step
         if path.exists():
             path.rmdir(recursive=True)
 
-    def mark_started(self, when: datetime) -> None:
-        write_json(self._dir() / "run.json", {"started": when.isoformat()})
+    @property
+    def marker(self) -> ObjectStoragePath:
+        """`run.json`: when the run really started and finished, by the wall clock."""
+        return self._dir() / "run.json"
 
-    def purge_older_runs(self, keep_days: float, now: datetime) -> list[str]:
-        """Delete other runs of this DAG whose staging is older than `keep_days`."""
+    def mark_started(self, when: datetime | None = None) -> None:
+        """The run (re)starts: a fresh mark with no finish time, so no other run's retention touches
+        this folder until it finishes (a retried or cleared run starts over here too)."""
+        write_json_atomic(self.marker, {"started_at": _iso(when or utcnow())})
+
+    def mark_finished(self, outcome: str, when: datetime | None = None) -> None:
+        """The run is over (`outcome`: success, failed, dry_run): from now on its folder ages."""
+        try:
+            marks = read_json(self.marker)
+        except (FileNotFoundError, ValueError):
+            marks = {}
+        marks = marks if isinstance(marks, dict) else {}
+        marks.update(finished_at=_iso(when or utcnow()), outcome=outcome)
+        write_json_atomic(self.marker, marks)
+
+    def purge_older_runs(self, keep_days: float, now: datetime,
+                         grace_days: float = UNFINISHED_GRACE_DAYS) -> list[str]:
+        """Delete other runs of this DAG that finished more than `keep_days` ago (by their finish
+        mark: the wall clock when they finished, never their logical date). A run with no finish
+        mark is still going, or died without one: it is deleted only `grace_days` beyond the
+        retention after it really started; a folder without a readable mark is never deleted."""
         runs = self.dag_root / "runs"
         removed: list[str] = []
         if keep_days <= 0 or not runs.exists():
             return removed
-        limit = now - timedelta(days=keep_days)
         for run in runs.iterdir():
             if run == self.root:
                 continue
             marker = run / "run.json"
             try:
-                started = datetime.fromisoformat(read_json(marker)["started"])
-            except (FileNotFoundError, KeyError, ValueError):
+                marks = read_json(marker)
+                mtime = _mtime(marker)
+            except (FileNotFoundError, ValueError, OSError):
                 continue
-            if started.tzinfo is None:
-                started = started.replace(tzinfo=timezone.utc)
-            if started < limit:
+            if not expired(marks, mtime, keep_days, now, grace_days):
+                continue
+            try:
                 run.rmdir(recursive=True)
-                removed.append(run.name)
+            except FileNotFoundError:  # another run's retention removed it first
+                continue
+            removed.append(run.name)
         return removed
+
+
+def expired(marks, marker_mtime: datetime | None, keep_days: float, now: datetime,
+            grace_days: float = UNFINISHED_GRACE_DAYS) -> bool:
+    """Whether a run folder with these marks may go. Finished: `keep_days` after it finished.
+    Not finished: `keep_days + grace_days` after it really started (`started_at`; for a mark written
+    before finish marks existed, whose `started` was the run's logical date, when the mark was
+    written). Anything unreadable: never."""
+    if not isinstance(marks, dict):
+        return False
+    if marks.get("finished_at"):
+        finished = _parse(marks["finished_at"])
+        return finished is not None and finished < now - timedelta(days=keep_days)
+    started = _parse(marks["started_at"]) if marks.get("started_at") else marker_mtime
+    return started is not None and started < now - timedelta(days=keep_days + grace_days)
+
+
+def _iso(when: datetime) -> str:
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _parse(text) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _mtime(path: ObjectStoragePath) -> datetime | None:
+    """When the storage last wrote `path` (local files and object stores both say), or None."""
+    try:
+        stamp = path.stat().st_mtime
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return datetime.fromtimestamp(float(stamp), tz=timezone.utc) if stamp is not None else None
 
 
 def write_json(path: ObjectStoragePath, data) -> None:
@@ -156,6 +238,17 @@ def write_json(path: ObjectStoragePath, data) -> None:
     text = json.dumps(data, indent=2, sort_keys=True, default=str)
     with path.open("w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def write_json_atomic(path: ObjectStoragePath, data) -> None:
+    """As `write_json`, but a reader never sees a half-written file: on a local disk the text goes
+    to a temporary file that replaces `path` in one rename; an object store's put is atomic already."""
+    if path.protocol not in ("file", "local"):
+        write_json(path, data)
+        return
+    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    write_json(temporary, data)
+    os.replace(temporary.path, path.path)
 
 
 def read_json(path: ObjectStoragePath):

@@ -1,34 +1,75 @@
 """The four steps of every profile's DAG, as plain functions of a RunContext (testable without Airflow)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from pimflow import ledger
+from pimflow import carry_over, ledger
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.ledger import RecordResult
 from pimflow.mapping import apply_mapping
 from pimflow.originals import ChunkOriginals, stage_originals
-from pimflow.staging import as_storage_path, read_json, write_json
+from pimflow.staging import as_storage_path, read_json, utcnow, write_json, write_json_atomic
 from pimflow.summary import RunSummary, gather_feedback
-from pimflow.window import SyncState, Window, resolve_window
+from pimflow.window import SyncState, Window, resolve_window, success_record
+
+#: A run's success record is removed once state.json holds it and it is older than this: long
+#: enough that no run still writing state.json read it before the record existed.
+STATE_RECORD_KEEP = timedelta(hours=1)
 
 
 def load_state(ctx: RunContext) -> SyncState:
+    """state.json, with the success records state.json may not hold yet folded in."""
+    return _stored_state(ctx).merged(record for _, record in _success_records(ctx))
+
+
+def commit_state(ctx: RunContext, window: Window, now: datetime | None = None) -> SyncState:
+    """Record that this run synced `window`: first the run's own success record (a file of its
+    own: runs finishing together never overwrite each other's), then state.json with every record
+    folded in; records it holds that are old enough go. Returns the state written."""
+    now = now or utcnow()
+    write_json_atomic(ctx.staging.success_record(ctx.run_id), success_record(ctx.run_id, window, now))
+    records = _success_records(ctx)
+    state = _stored_state(ctx).merged(record for _, record in records)
+    write_json_atomic(ctx.staging.state, state.to_dict())
+    for path, record in records:
+        finished = datetime.fromisoformat(record["finished_at"])
+        if record.get("run_id") in state.applied and finished < now - STATE_RECORD_KEEP:
+            path.unlink(missing_ok=True)
+    return state
+
+
+def _stored_state(ctx: RunContext) -> SyncState:
     path = ctx.staging.state
     return SyncState.from_dict(read_json(path)) if path.exists() else SyncState()
+
+
+def _success_records(ctx: RunContext) -> list[tuple[object, dict]]:
+    folder = ctx.staging.success_records
+    if not folder.exists():
+        return []
+    records = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.name.endswith(".json"):
+            continue  # a file being written
+        try:
+            records.append((path, read_json(path)))
+        except (FileNotFoundError, ValueError):  # removed meanwhile by another run
+            continue
+    return records
 
 
 def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
             now: datetime, backfill: bool) -> list[dict]:
     """Choose the window (kept in staging), stream source records into chunks; return the chunk refs."""
-    ctx.staging.mark_started(now)
+    ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
                             interval_start, interval_end, now, backfill)
     ctx.window = window
     write_json(ctx.staging.window, window.to_dict())
     ctx.log.info("extract: %s", window.describe())
+    carry_over.select(ctx, window)
     source = source_kind(ctx.profile)
     source.prepare(ctx)
     target_kind(ctx.profile).prepare(ctx)
@@ -98,6 +139,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
     feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
+    summary.carried_in = len(carry_over.carried_in(ctx))
+    if not ctx.params.dry_run:
+        summary.carried_over = len(carry_over.update(ctx, window, ledger.read_final(ctx.staging)))
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:
         summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
@@ -105,7 +149,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     for line in summary.lines():
         ctx.log.info(line)
     if failure is not None:
+        ctx.staging.mark_finished("failed")
         raise ErrorThresholdExceeded(f"{failure}; the target was not published, see {summary.feedback}")
     if not ctx.params.dry_run:
-        write_json(ctx.staging.state, load_state(ctx).advanced(window).to_dict())
+        commit_state(ctx, window)
+    ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")
     return summary

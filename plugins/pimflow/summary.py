@@ -27,6 +27,8 @@ class RunSummary:
     statuses: dict = field(default_factory=dict)
     refused_before_sending: int = 0
     refused_transient: int = 0  # worth another try (5xx, lost answer, quota); the rest are data refusals
+    carried_in: int = 0  # records earlier runs refused transiently, selected again (`pimflow.carry_over`)
+    carried_over: int = 0  # records refused transiently, kept for the next run (0 on a dry run)
     feedback: str | None = None
     extra: dict = field(default_factory=dict)
 
@@ -73,6 +75,9 @@ class RunSummary:
             f"by the target {self.refused - self.refused_before_sending}; "
             f"transient {self.refused_transient}, data {self.refused - self.refused_transient})",
         ]
+        if self.carried_in or self.carried_over:
+            lines.append(f"  carry-over {self.carried_in} refused transiently before, selected again; "
+                         f"{self.carried_over} refused transiently now, selected by the next run")
         for key, value in self.extra.items():
             lines.append(f"  {key:<10} {value}")
         lines.append(f"  feedback   {self.feedback}")

@@ -1,17 +1,27 @@
 """Which records a run asks for: a full sync, an incremental window, or a manual list of identifiers.
 
-Incremental state is explicit: the end of the last successful window and the last full sync are
-kept in the DAG's `state.json` in staging (written only by runs that succeeded and wrote for real).
+Incremental state is explicit: the windows that succeeded (merged into spans) and the last full sync
+are kept in the DAG's `state.json` in staging (written only by runs that succeeded and wrote for real).
+The watermark a scheduled run starts from is the end of the span that reaches back to a full sync:
+everything before it was synced with no gap. A window that succeeded beyond a gap (a backfill of
+days the profile never synced, a run finishing before an earlier one) is kept as its own span and
+never moves the watermark, forwards or back; the span joins the watermark's once the gap is synced.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Iterable, Literal, Optional, Tuple
 
 from pimflow.profile import Incremental
 
 Mode = Literal["full", "incremental", "manual"]
+#: [start, end): a stretch of `updated` that a successful run synced; start None = from the very
+#: beginning (a full sync covers everything up to its end).
+Span = Tuple[Optional[datetime], datetime]
+#: Runs whose success the state remembers by id, so that counting one run twice (a retried step,
+#: a success record folded in again) changes nothing.
+REMEMBERED_RUNS = 1000
 
 
 @dataclass(frozen=True)
@@ -67,37 +77,101 @@ class Window:
         return f"incremental {self.start.isoformat()} → {self.end.isoformat()} ({self.reason})"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncState:
-    last_window_end: datetime | None = None
+    """What the profile's successful runs synced. `covered`: merged, sorted spans; `applied`: the
+    latest runs folded in (so the same run's success counts once). Merging successes gives the same
+    state whatever order the runs finish in (the reconcile counter aside: see `advanced`)."""
+
+    covered: tuple[Span, ...] = ()
     last_full_sync: datetime | None = None
     runs_since_full: int = 0
+    applied: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def synced_until(cls, end: datetime | None, full: datetime | None = None, runs: int = 0) -> "SyncState":
+        """Everything synced up to `end` with no gap (the state of a profile that always succeeded)."""
+        return cls(((None, end),) if end else (), full, runs)
+
+    @property
+    def last_window_end(self) -> datetime | None:
+        """The watermark: the end of the span that reaches back to a full sync (everything before it
+        was synced with no gap); None before the first full sync."""
+        if self.covered and self.covered[0][0] is None:
+            return self.covered[0][1]
+        return None
 
     def to_dict(self) -> dict:
         return {
-            "last_window_end": self.last_window_end.isoformat() if self.last_window_end else None,
-            "last_full_sync": self.last_full_sync.isoformat() if self.last_full_sync else None,
+            "version": 2,
+            "last_window_end": _iso(self.last_window_end),  # for people and older readers
+            "covered": [[_iso(start), _iso(end)] for start, end in self.covered],
+            "last_full_sync": _iso(self.last_full_sync),
             "runs_since_full": self.runs_since_full,
+            "applied": list(self.applied),
             "extra": self.extra,
         }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "SyncState":
         data = data or {}
-        parse = lambda v: datetime.fromisoformat(v) if v else None  # noqa: E731
-        return cls(parse(data.get("last_window_end")), parse(data.get("last_full_sync")),
-                   int(data.get("runs_since_full") or 0), dict(data.get("extra") or {}))
+        if "covered" in data:
+            covered = tuple((_parse(start), _parse(end)) for start, end in data["covered"] if end)
+        else:  # written before spans: its last window end was the watermark
+            end = _parse(data.get("last_window_end"))
+            covered = ((None, end),) if end else ()
+        return cls(merge_spans(covered), _parse(data.get("last_full_sync")), int(data.get("runs_since_full") or 0),
+                   tuple(data.get("applied") or ()), dict(data.get("extra") or {}))
 
-    def advanced(self, window: Window) -> "SyncState":
-        """The state after `window` was synced successfully."""
-        if window.mode == "manual":
+    def advanced(self, window: Window, run_id: str | None = None) -> "SyncState":
+        """The state after `window` was synced successfully (by `run_id`: once only).
+
+        A full sync covers everything up to its end and restarts the reconcile counter; an
+        incremental window adds its span (an older one, or one beyond a gap, moves no watermark) and
+        counts towards the next reconcile unless a later full sync already covers it."""
+        if window.mode == "manual" or window.end is None or (run_id is not None and run_id in self.applied):
             return self
-        end = window.end
-        last_end = max(filter(None, (self.last_window_end, end)), default=None)
+        applied = (*self.applied, run_id)[-REMEMBERED_RUNS:] if run_id is not None else self.applied
         if window.mode == "full":
-            return SyncState(last_end, end, 0, self.extra)
-        return SyncState(last_end, self.last_full_sync, self.runs_since_full + 1, self.extra)
+            latest = max(filter(None, (self.last_full_sync, window.end)))
+            runs = 0 if latest == window.end else self.runs_since_full
+            return SyncState(merge_spans((*self.covered, (None, window.end))), latest, runs, applied, self.extra)
+        counts = self.last_full_sync is None or window.end > self.last_full_sync
+        return SyncState(merge_spans((*self.covered, (window.start, window.end))), self.last_full_sync,
+                         self.runs_since_full + counts, applied, self.extra)
+
+    def merged(self, records: Iterable[dict]) -> "SyncState":
+        """This state with the success records of single runs folded in (see `success_record`)."""
+        state = self
+        for record in sorted(records, key=lambda r: str(r.get("finished_at") or "")):
+            state = state.advanced(Window.from_dict(record["window"]), record.get("run_id"))
+        return state
+
+
+def success_record(run_id: str, window: Window, finished_at: datetime) -> dict:
+    """What one successful run adds to the state, written once to a file of its own, so that runs
+    finishing together never overwrite each other's success."""
+    return {"run_id": run_id, "window": window.to_dict(), "finished_at": finished_at.isoformat()}
+
+
+def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
+    """Sorted spans, overlapping or touching ones joined."""
+    merged: list[list] = []
+    for start, end in sorted(spans, key=lambda span: (span[0] is not None, span[0] or span[1], span[1])):
+        if merged and (start is None or start <= merged[-1][1]):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse(value) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def resolve_window(

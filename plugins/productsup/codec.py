@@ -146,10 +146,12 @@ class FlatCodec:
         with _gc_paused():
             if hasattr(rows, "columns") and hasattr(rows, "iloc"):
                 plan = self._plan(tuple(str(c) for c in rows.columns))
+                # each column as one object array (an extension array's tolist boxes cell by cell)
+                cells = [rows.iloc[:, i].to_numpy(dtype=object) for i in range(rows.shape[1])]
                 out: list[DecodedRow] = []
                 for start in range(0, len(rows), BATCH_ROWS):
-                    part = rows.iloc[start:start + BATCH_ROWS]
-                    out += plan.decode_columns([part.iloc[:, i].tolist() for i in range(part.shape[1])], len(part))
+                    part = [column[start:start + BATCH_ROWS].tolist() for column in cells]
+                    out += plan.decode_columns(part, min(BATCH_ROWS, len(rows) - start))
                 return out
             if columns is not None:
                 plan, rows = self._plan(tuple(columns)), rows if isinstance(rows, list) else list(rows)

@@ -15,7 +15,7 @@ from .errors import (GENERIC_5XX, REQUEST_INVALID, ApiError, bad_request, method
                      quota_exceeded, token_is_wrong)
 from .params import Params
 from .quota import retry_after_header
-from .registry import Call, Method, NoContent, Text, find
+from .registry import Call, Method, NoContent, Text, changes_the_account, find
 from .settings import FailNext, SandboxSettings
 from .state import SandboxState
 
@@ -114,12 +114,18 @@ async def _call_method(state: SandboxState, settings: SandboxSettings, request: 
     fault = _pop_fault(settings, method.name, await _named_items(state, settings, request, method.name))
     if fault is not None and not fault.after_commit:
         raise _fault_error(fault, method.limit)
-    if settings.error_rate_5xx and state.fault_roll() < settings.error_rate_5xx:
+    writes = changes_the_account(method.name)
+    if settings.error_rate_5xx and (writes or settings.faults_on == "all") \
+            and state.fault_roll() < settings.error_rate_5xx:
         raise ApiError(500, GENERIC_5XX)
     params = await Params.from_request(request)
     result = await method.handler(Call(store, settings, params, request))
     if fault is not None:  # applied, then the answer is lost: a retry must not duplicate anything
+        state.stats.lost(method.name)
         raise _fault_error(fault, method.limit)
+    if writes and settings.lost_answer_rate and state.fault_roll() < settings.lost_answer_rate:
+        state.stats.lost(method.name)
+        raise ApiError(500, GENERIC_5XX)  # applied, then the answer is lost (random)
     return _respond(result)
 
 

@@ -60,5 +60,14 @@ def api(name: str, limit: int, verbs=WRITE, token_in_query: bool = False):
     return register
 
 
+_READ_VERBS = ("Get", "Search", "Check")
+
+
+def changes_the_account(name: str) -> bool:
+    """Whether a method writes (for the write-only fault switches): Linnworks names its reads
+    Get*, Search* and Check*; everything else, the Uploader included, changes something."""
+    return not name.partition("/")[2].startswith(_READ_VERBS)
+
+
 def find(controller: str, method: str) -> Method | None:
     return METHODS.get(f"{controller}/{method}".lower())

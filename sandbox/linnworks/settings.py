@@ -56,6 +56,11 @@ class SandboxSettings(BaseModel):
     quota_overrides: dict[str, int] = Field(default_factory=dict)
     session_idle_seconds: float = Field(default=1200, gt=0)
     error_rate_5xx: float = Field(default=0, ge=0, le=1)
+    # Share of writes applied and then answered 500 (the answer lost on the way back, as a timeout
+    # or a dropped connection would lose it): the client cannot tell it from a 5xx that applied nothing.
+    lost_answer_rate: float = Field(default=0, ge=0, le=1)
+    # Which calls `error_rate_5xx` hits: every call, or only the writes (`lost_answer_rate` hits writes only).
+    faults_on: Literal["all", "writes"] = "all"
     fault_seed: int | None = None
     fail_next: list[FailNext] = Field(default_factory=list)
     # Items archived while a paged listing is being read (one-shot each), see ArchiveDuringRead.

@@ -25,6 +25,7 @@ class Stats:
             self.calls: Counter = Counter()
             self.status_codes: Counter = Counter()
             self.auth_calls = 0
+            self.lost_answers: Counter = Counter()  # per method: applied, then answered an error
 
     def record(self, method: str | None, status: int, auth: bool = False) -> None:
         with self._lock:
@@ -39,7 +40,11 @@ class Stats:
     def snapshot(self) -> dict:
         with self._lock:
             return {"total": self.total, "calls": dict(self.calls), "status_codes": dict(self.status_codes),
-                    "auth_calls": self.auth_calls}
+                    "auth_calls": self.auth_calls, "lost_answers": dict(self.lost_answers)}
+
+    def lost(self, method: str) -> None:
+        with self._lock:
+            self.lost_answers[method] += 1
 
 
 class SandboxState:

@@ -95,6 +95,36 @@ def test_fault_seed_makes_random_faults_repeatable(lw):
     assert {200, 500} == set(first)
 
 
+def test_lost_answer_rate_applies_the_write_then_answers_500_and_never_touches_reads(lw):
+    lw.settings(lost_answer_rate=1.0)
+    assert _bulk(lw, ["L-1"]).status_code == 500
+    assert lw.stored("L-1")["status"] == "live"  # it landed all the same
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 200
+    assert lw.call("Inventory/GetStockItemIdsBySKU", json={"request": {"SKUS": ["L-1"]}}).status_code == 200
+    assert lw.control("GET", "stats").json()["lost_answers"] == {"Inventory/AddInventoryItemBulk": 1}
+    lw.settings(lost_answer_rate=0.0)
+    assert _bulk(lw, ["L-2"]).json()["ResultStatus"] == "SUCCESSFUL"
+
+
+def test_a_write_refused_for_its_data_is_refused_not_lost(lw):
+    lw.settings(lost_answer_rate=1.0)
+    assert _bulk(lw, ["L-3"]).status_code == 500
+    row = {"pkRowId": str(uuid.uuid4()), "StockItemId": lw.item_id("SKU-000001"), "Source": "SHOPIFY",
+           "SubSource": "Shop", "Price": 3.0}
+    assert lw.call("Inventory/CreateInventoryItemPrices", json={"inventoryItemPrices": [row]}).status_code == 500
+    again = lw.call("Inventory/CreateInventoryItemPrices", json={"inventoryItemPrices": [row]})
+    assert again.status_code == 400  # the handler's own answer: nothing applied, nothing lost
+
+
+def test_faults_on_writes_leaves_reads_alone(lw):
+    lw.settings(error_rate_5xx=1.0, faults_on="writes")
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 200
+    assert _bulk(lw, ["W-1"]).status_code == 500
+    assert lw.control("GET", "items/W-1").status_code == 404  # failed before anything was applied
+    lw.settings(faults_on="all")
+    assert lw.call("Inventory/GetChannels", "GET").status_code == 500
+
+
 def test_latency_is_added_to_each_call_on_both_hosts(lw, clock):
     assert lw.token  # authorized before the switch
     lw.settings(latency_ms=150)

@@ -1,6 +1,7 @@
 """`make airflow`: a local Airflow 3 (`airflow standalone`: API server with the UI, scheduler, DAG
 processor, triggerer) on SQLite, with the project's DAGs, both sandboxes running, and the
-`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything."""
+`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything;
+so does a component of Airflow that dies, after saying which (pimflowdev.supervision)."""
 from __future__ import annotations
 
 import contextlib
@@ -16,6 +17,8 @@ import requests
 
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflowdev.sandboxes import start_sandboxes
+from pimflowdev.sqlite_settings import BUSY_TIMEOUT_SECONDS, LOCAL_SETTINGS
+from pimflowdev.supervision import supervise
 from sandbox.common.server import free_port
 
 PRODUCTS = 200
@@ -51,7 +54,31 @@ def stack_env(port: int, log_ports: tuple[int, int] | None = None) -> dict:
     if log_ports:
         env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"], env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = map(
             str, log_ports)
+    # SQLite: the API server's async engine waits for the write lock too (the sync engine: see
+    # install_local_settings)
+    env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC", "pimflowdev.sqlite_settings.ASYNC_CONNECT_ARGS")
+    # and a task waits for the API server longer than the API server may wait for that lock: with
+    # Airflow's 5 s, a busy stack's task could give up before it started ("finished with state
+    # failed, but the task instance's state attribute is queued") and its run failed
+    env.setdefault("AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT", str(BUSY_TIMEOUT_SECONDS + 30))
     return env
+
+
+def install_local_settings(home: Path) -> Path:
+    """`$AIRFLOW_HOME/config/airflow_local_settings.py`: every Airflow process of this home (the
+    stack's components, `airflow backfill create` in another shell) takes SQLite's write lock when a
+    transaction begins and waits for it (pimflowdev.sqlite_settings). A file of someone else's is
+    left as it is, with a warning."""
+    path = home / "config" / "airflow_local_settings.py"
+    if path.exists() and path.read_text(encoding="utf-8") != LOCAL_SETTINGS:
+        first = path.read_text(encoding="utf-8").splitlines()[:1]
+        if not first or "pimflow's local stack" not in first[0]:
+            print(f"pimflow: {path} is not the stack's: SQLite may answer \"database is locked\" under load "
+                  f"(see tools/pimflowdev/sqlite_settings.py)", file=sys.stderr)
+            return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(LOCAL_SETTINGS, encoding="utf-8")
+    return path
 
 
 def admin_password(home: Path) -> str | None:
@@ -85,6 +112,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     home.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or home
     log_path = log_dir / "standalone.log"
+    install_local_settings(home)
     sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
                                 variant_share=DEMO_VARIANT_SHARE)
     binary = Path(sys.executable).with_name("airflow")
@@ -255,18 +283,18 @@ def main() -> int:
           f"{sandboxes.linnworks_data_url} (data)")
     print("Connections: akeneo_default, linnworks_default (pointing at the sandboxes)")
     print(f"Logs:        {home / 'standalone.log'}, task logs under {home / 'logs'}")
-    print("Ctrl-C stops everything.", flush=True)
+    print("Ctrl-C stops everything. Should a component of Airflow stop, this says which and stops too.", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    code = 0
     try:
-        while process.poll() is None and not stopping:
-            time.sleep(1)
+        code = supervise(process, home / "standalone.log", stopping=lambda: bool(stopping))
     except KeyboardInterrupt:
         pass
     finally:
         print("\nStopping Airflow and the sandboxes...", flush=True)
         stop(sandboxes, process)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

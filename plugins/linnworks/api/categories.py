@@ -1,13 +1,14 @@
 """Inventory categories: a flat list of names (a path such as "Master/Clothing/T-shirts" is one name).
 
-CreateCategory takes an optional client `categoryId`: pimflow sends `ids.category_id(name)`, so a
-resend after a lost answer is a primary-key violation, read as "landed" (`Retry.CREATE`).
+CreateCategory takes an optional client `categoryId`: pimflow sends `ids.category_id(name)`, so after
+a lost answer the client looks that id up before sending again (`Retry.VERIFY`).
 UpdateCategory replaces the whole category. Items without a category are in "Default".
 """
 from __future__ import annotations
 
 from pydantic import Field
 
+from httpkit.verify import Landed, NotLanded
 from linnworks.api import ids
 from linnworks.api.models import Wire
 
@@ -22,17 +23,27 @@ class Category(Wire):
 
 
 class CategoryCalls:
-    """Mixed into `LinnworksClient`, which provides `_call`."""
+    """Mixed into `LinnworksClient`, which provides `_call` and `_call_verified`."""
 
     def get_categories(self) -> list[Category]:
         return [Category.model_validate(row) for row in self._call("Inventory/GetCategories") or []]
 
     def create_category(self, name: str, category_id: str | None = None) -> Category:
         category_id = category_id or ids.category_id(name)
-        answer = self._call("Inventory/CreateCategory", json={"categoryName": name, "categoryId": category_id})
-        if isinstance(answer, dict) and answer.get("CategoryId"):
-            return Category.model_validate(answer)
-        return Category(category_id=category_id, category_name=name)  # landed before a lost answer
+        body = {"categoryName": name, "categoryId": category_id}
+
+        def send(body: dict) -> Category:
+            answer = self._call("Inventory/CreateCategory", json=body)
+            if isinstance(answer, dict) and answer.get("CategoryId"):
+                return Category.model_validate(answer)
+            return Category(category_id=category_id, category_name=name)
+
+        def verify(body: dict) -> Landed[Category] | NotLanded[dict]:
+            landed = next((category for category in self.get_categories()
+                           if category.category_id.lower() == category_id.lower()), None)
+            return NotLanded(body) if landed is None else Landed(landed)
+
+        return self._call_verified("Inventory/CreateCategory", body, send, verify)
 
     def update_category(self, category: Category) -> None:
         """A full replace: send the category as read, with what changes."""

@@ -1,9 +1,10 @@
 """Compositions (kits): which items, and how many of each, make up a composite parent.
 
 A row (StockItemComposition) has no id of its own: it is the pair (parent `StockItemId`, component
-`LinkedStockItemId`) with a `Quantity`. Creating a row that exists is a primary-key violation, which
-the transport reads as "landed" after a lost answer (`Retry.CREATE`); delete takes the components'
-ids, one parent a call. GetInventoryItemsCompositionByIds reads at most 100 parents a call.
+`LinkedStockItemId`) with a `Quantity`. Creating a row that exists is a primary-key violation, so
+after a lost answer the client reads the parents' rows back and resends only the pairs not there
+(`Retry.VERIFY`); delete takes the components' ids, one parent a call.
+GetInventoryItemsCompositionByIds reads at most 100 parents a call.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import Field
 
+from httpkit.verify import Landed, NotLanded
 from linnworks.api.batching import map_batches
 from linnworks.api.endpoints import COMPOSITION_ROWS_BATCH, COMPOSITIONS_BY_IDS_BATCH
 from linnworks.api.models import Wire
@@ -25,7 +27,7 @@ class CompositionRow(Wire):
 
 
 class CompositionCalls:
-    """Mixed into `LinnworksClient`, which provides `_call` and `_concurrency`."""
+    """Mixed into `LinnworksClient`, which provides `_call`, `_call_verified` and `_concurrency`."""
 
     def get_compositions(self, parent_ids: Iterable[str]) -> dict[str, list[CompositionRow]]:
         """Lower-cased parent StockItemId -> its rows, for every parent Linnworks knows."""
@@ -66,5 +68,20 @@ class CompositionCalls:
         wire = [{"StockItemId": row.stock_item_id, "LinkedStockItemId": row.linked_stock_item_id,
                  "Quantity": row.quantity} for row in rows]
         path = f"Inventory/{verb}InventoryItemCompositions"
-        map_batches(lambda batch: self._call(path, json={"inventoryItemCompositions": batch}),
-                    wire, COMPOSITION_ROWS_BATCH, self._concurrency)
+
+        def send(batch: list[dict]) -> None:
+            self._call(path, json={"inventoryItemCompositions": batch})
+
+        def verify(batch: list[dict]) -> Landed[None] | NotLanded[list[dict]]:
+            rows = self.get_compositions({row["StockItemId"] for row in batch})
+            landed = {(parent, row.linked_stock_item_id.lower()) for parent, parent_rows in rows.items()
+                      for row in parent_rows}
+            rest = [row for row in batch
+                    if (row["StockItemId"].lower(), row["LinkedStockItemId"].lower()) not in landed]
+            return NotLanded(rest) if rest else Landed(None)
+
+        if verb == "Create":
+            write = lambda batch: self._call_verified(path, batch, send, verify)  # noqa: E731
+        else:
+            write = send
+        map_batches(write, wire, COMPOSITION_ROWS_BATCH, self._concurrency)

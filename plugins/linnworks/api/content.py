@@ -1,8 +1,9 @@
 """Per-channel rows of an item: prices, titles, descriptions, extended properties.
 
 Linnworks makes the client name each new row (`pkRowId`); the client fills it with a deterministic
-id from the row's item and key (`ids`), so resending a create after a lost response hits the same
-row: Linnworks refuses it as a duplicate primary key, which the transport reads as "already done".
+id from the row's item and key (`ids`). After a create's answer is lost, the client reads the batch's
+items back (one GetStockItemsFullByIds call) and resends only the rows whose pkRowId is not there
+(`Retry.VERIFY`): a row is never created twice, and a create that landed is a success.
 Create/Update take arrays and answer nothing per row: a batch lands whole or fails with one message.
 """
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from httpkit.verify import Landed, NotLanded
 from linnworks.api import ids
 from linnworks.api.batching import map_batches
 from linnworks.api.endpoints import ROWS_BATCH
-from linnworks.api.models import ExtendedProperty, ItemDescription, ItemPrice, ItemTitle, Wire
+from linnworks.api.models import (DataRequirement, ExtendedProperty, ItemDescription, ItemPrice, ItemTitle,
+                                  StockItemFull, Wire)
+
 
 @dataclass(frozen=True)
 class _RowKind:
@@ -23,18 +27,24 @@ class _RowKind:
     ids_param: str  # the body key of Delete
     model: type[Wire]
     row_id: Callable[[Any], str]
+    requirement: DataRequirement  # what GetStockItemsFullByIds must load to list the rows
+    listed: Callable[[StockItemFull], list | None]  # the rows in its answer
 
 
 _PRICES = _RowKind("Prices", "inventoryItemPrices", "inventoryItemPriceIds", ItemPrice,
-                   lambda r: ids.price_row_id(r.stock_item_id, r.source, r.sub_source, r.tag or ""))
+                   lambda r: ids.price_row_id(r.stock_item_id, r.source, r.sub_source, r.tag or ""),
+                   DataRequirement.CHANNEL_PRICE, lambda item: item.item_channel_prices)
 _TITLES = _RowKind("Titles", "inventoryItemTitles", "inventoryItemTitleIds", ItemTitle,
-                   lambda r: ids.title_row_id(r.stock_item_id, r.source, r.sub_source))
+                   lambda r: ids.title_row_id(r.stock_item_id, r.source, r.sub_source),
+                   DataRequirement.CHANNEL_TITLE, lambda item: item.item_channel_titles)
 _DESCRIPTIONS = _RowKind("Descriptions", "inventoryItemDescriptions", "inventoryItemDescriptionIds",
-                         ItemDescription, lambda r: ids.description_row_id(r.stock_item_id, r.source, r.sub_source))
+                         ItemDescription, lambda r: ids.description_row_id(r.stock_item_id, r.source, r.sub_source),
+                         DataRequirement.CHANNEL_DESCRIPTION, lambda item: item.item_channel_descriptions)
 
 
 class ContentCalls:
-    """Mixed into `LinnworksClient`, which provides `_call` and `_concurrency`."""
+    """Mixed into `LinnworksClient`, which provides `_call`, `_call_verified`, `_concurrency` and
+    `get_items_full` (to read rows back)."""
 
     # -- prices ---------------------------------------------------------------------------------
     def get_prices(self, stock_item_id: str) -> list[ItemPrice]:
@@ -116,6 +126,10 @@ class ContentCalls:
             row_id = row.pk_row_id or ids.extended_property_row_id(row.fk_stock_item_id, row.propery_name)
             prepared.append(row.model_copy(update={"pk_row_id": row_id}).wire())
         path = f"Inventory/{verb}InventoryItemExtendedProperties"
+        if verb == "Create":
+            self._create_rows(path, "inventoryItemExtendedProperties", prepared, "fkStockItemId",
+                              DataRequirement.EXTENDED_PROPERTIES, lambda item: item.item_extended_properties)
+            return
         map_batches(lambda batch: self._call(path, json={"inventoryItemExtendedProperties": batch}),
                     prepared, ROWS_BATCH, self._concurrency)
 
@@ -131,7 +145,26 @@ class ContentCalls:
                 raise ValueError(f"{kind.noun.lower()[:-1]} row has no stock_item_id")
             prepared.append(row.model_copy(update={"pk_row_id": row.pk_row_id or kind.row_id(row)}).wire())
         path = f"Inventory/{verb}InventoryItem{kind.noun}"
+        if verb == "Create":
+            self._create_rows(path, kind.rows_param, prepared, "StockItemId", kind.requirement, kind.listed)
+            return
         map_batches(lambda batch: self._call(path, json={kind.rows_param: batch}),
+                    prepared, ROWS_BATCH, self._concurrency)
+
+    def _create_rows(self, path: str, rows_param: str, prepared: list[dict], item_key: str,
+                     requirement: DataRequirement, listed: Callable[[StockItemFull], list | None]) -> None:
+        """Create rows 200 a call; after a lost answer, read the batch's items back and resend only
+        the rows whose pkRowId is not there yet."""
+        def send(batch: list[dict]) -> None:
+            self._call(path, json={rows_param: batch})
+
+        def verify(batch: list[dict]) -> Landed[None] | NotLanded[list[dict]]:
+            items = self.get_items_full({row[item_key] for row in batch}, [requirement])
+            landed = {(row.pk_row_id or "").lower() for item in items for row in listed(item) or ()}
+            rest = [row for row in batch if row["pkRowId"].lower() not in landed]
+            return NotLanded(rest) if rest else Landed(None)
+
+        map_batches(lambda batch: self._call_verified(path, batch, send, verify),
                     prepared, ROWS_BATCH, self._concurrency)
 
     def _delete_rows(self, kind: _RowKind, row_ids: Iterable[str]) -> None:

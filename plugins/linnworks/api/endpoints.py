@@ -13,9 +13,7 @@ class Retry(Enum):
     """What a retry after a lost response (5xx, dropped connection) would do."""
 
     SAFE = "safe"  # reads, absolute sets, updates keyed by id, full replaces: same effect again
-    CREATE = "create"  # creates with client ids: a PK violation on a retry means the first try landed
-    VERIFY = "verify"  # resent only after the caller read back what landed (`call_verified`)
-    NEVER = "never"  # each call adds something new (an image); never resend once it may have arrived
+    VERIFY = "verify"  # creates and adds: resent only after the caller read back what landed (`call_verified`)
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,11 @@ def _table(*rows: tuple[str, str, int, Retry]) -> dict[str, Endpoint]:
     return {path: Endpoint(path, verb, per_minute, retry) for path, verb, per_minute, retry in rows}
 
 
-S, C, V, N = Retry.SAFE, Retry.CREATE, Retry.VERIFY, Retry.NEVER
+# Every create or add is VERIFY: after a lost answer the client reads back what landed (items by
+# SKU, rows by their deterministic keys, images by checksum, groups by their parent) and resends
+# only the rest. Called without a verification (`_call`), such a method is never resent once it may
+# have reached Linnworks.
+S, V = Retry.SAFE, Retry.VERIFY
 
 ENDPOINTS: dict[str, Endpoint] = _table(
     ("Auth/AuthorizeByApplication", "POST", 150, S),
@@ -41,23 +43,23 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Inventory/UpdateInventoryItemField", "POST", 250, S),
     ("Inventory/GetInventoryItemsCount", "GET", 150, S),
     ("Inventory/GetInventoryItemPrices", "GET", 250, S),
-    ("Inventory/CreateInventoryItemPrices", "POST", 250, C),
+    ("Inventory/CreateInventoryItemPrices", "POST", 250, V),
     ("Inventory/UpdateInventoryItemPrices", "POST", 250, S),
     ("Inventory/DeleteInventoryItemPrices", "POST", 150, S),
     ("Inventory/GetInventoryItemTitles", "GET", 250, S),
-    ("Inventory/CreateInventoryItemTitles", "POST", 150, C),
+    ("Inventory/CreateInventoryItemTitles", "POST", 150, V),
     ("Inventory/UpdateInventoryItemTitles", "POST", 150, S),
     ("Inventory/DeleteInventoryItemTitles", "POST", 150, S),
     ("Inventory/GetInventoryItemDescriptions", "GET", 250, S),
-    ("Inventory/CreateInventoryItemDescriptions", "POST", 150, C),
+    ("Inventory/CreateInventoryItemDescriptions", "POST", 150, V),
     ("Inventory/UpdateInventoryItemDescriptions", "POST", 150, S),
     ("Inventory/DeleteInventoryItemDescriptions", "POST", 150, S),
     ("Inventory/GetInventoryItemExtendedProperties", "POST", 250, S),
-    ("Inventory/CreateInventoryItemExtendedProperties", "POST", 250, C),
+    ("Inventory/CreateInventoryItemExtendedProperties", "POST", 250, V),
     ("Inventory/UpdateInventoryItemExtendedProperties", "POST", 150, S),
     ("Inventory/DeleteInventoryItemExtendedProperties", "POST", 250, S),
-    ("Inventory/AddImageToInventoryItem", "POST", 150, N),
-    ("Inventory/UploadImagesToInventoryItem", "POST", 150, N),
+    ("Inventory/AddImageToInventoryItem", "POST", 150, V),
+    ("Inventory/UploadImagesToInventoryItem", "POST", 150, V),
     ("Inventory/SetInventoryItemImageAsMain", "POST", 150, S),
     ("Inventory/DeleteInventoryItemImageBulk", "POST", 150, S),  # by image id: a repeat deletes nothing more
     ("Inventory/GetInventoryItemImages", "GET", 250, S),
@@ -83,15 +85,15 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Stock/RenameVariationGroup", "POST", 150, S),
     ("Stock/DeleteVariationItems", "POST", 150, S),
     ("Stock/DeleteVariationGroups", "POST", 150, S),
-    # Compositions: rows keyed by (parent, component); a repeated create is a primary-key violation.
+    # Compositions: rows keyed by (parent, component), read back by those keys after a lost answer.
     ("Inventory/GetInventoryItemCompositions", "GET", 250, S),
     ("Inventory/GetInventoryItemsCompositionByIds", "POST", 250, S),
-    ("Inventory/CreateInventoryItemCompositions", "POST", 150, C),
+    ("Inventory/CreateInventoryItemCompositions", "POST", 150, V),
     ("Inventory/UpdateInventoryItemCompositions", "POST", 150, S),
     ("Inventory/DeleteInventoryItemCompositions", "POST", 150, S),
-    # Categories: created with a client categoryId, so a resent create is a primary-key violation.
+    # Categories: created with a client categoryId, read back by it after a lost answer.
     ("Inventory/GetCategories", "GET", 150, S),
-    ("Inventory/CreateCategory", "POST", 150, C),
+    ("Inventory/CreateCategory", "POST", 150, V),
     ("Inventory/UpdateCategory", "POST", 150, S),  # a full replace of the category
     ("Inventory/DeleteCategoryById", "POST", 150, S),
 )

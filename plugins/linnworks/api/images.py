@@ -1,13 +1,17 @@
 """Item images: add by URL, upload bytes through the Uploader then attach, choose the main one.
 
-Adding an image is not idempotent (each call adds one more), so these calls are never resent once
-they may have reached Linnworks (`Retry.NEVER`): a lost response surfaces as
-`LinnworksServerError(maybe_committed=True)`; read `get_images` before trying again.
+Adding an image is not idempotent (each call adds one more), so these calls are resent only after
+reading the item's images back (`Retry.VERIFY`): an attached file is recognised by its checksum
+(Linnworks keeps the MD5 of an image's bytes), an image added by URL as one the item did not have
+before the call. The caller says which images the item had (`present`); without that (or the
+checksums) a lost answer surfaces as `LinnworksServerError(maybe_committed=True)` and nothing is resent.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
+from httpkit.verify import Landed, NotLanded
 from linnworks.api.errors import LinnworksError
 from linnworks.api.models import AddedImage, ImageDeleteFailure, ItemImage, PictureSource
 
@@ -16,18 +20,44 @@ log = logging.getLogger(__name__)
 _DELETED = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 
 
+ATTACH = "Inventory/UploadImagesToInventoryItem"
+ADD_BY_URL = "Inventory/AddImageToInventoryItem"
+
+
 class ImageCalls:
-    """Mixed into `LinnworksClient`, which provides `_call`."""
+    """Mixed into `LinnworksClient`, which provides `_call` and `_call_verified`."""
 
     def get_images(self, stock_item_id: str) -> list[ItemImage]:
         answer = self._call("Inventory/GetInventoryItemImages", params={"inventoryItemId": stock_item_id})
         return [ItemImage.model_validate(row) for row in answer or []]
 
-    def add_image_by_url(self, stock_item_id: str, url: str, is_main: bool = False) -> AddedImage:
-        """Linnworks fetches `url` itself, so it must be reachable from Linnworks' servers."""
-        answer = self._call("Inventory/AddImageToInventoryItem", json={
-            "request": {"StockItemId": stock_item_id, "ImageUrl": url, "IsMain": is_main}})
-        return AddedImage.model_validate(answer or {})
+    def add_image_by_url(self, stock_item_id: str, url: str, is_main: bool = False,
+                         present: Iterable[str] | None = None) -> AddedImage:
+        """Linnworks fetches `url` itself, so it must be reachable from Linnworks' servers.
+
+        With `present` (the ids of every image the item has before this call), a lost answer is
+        verified: an image the item did not have is the one this call added; only when there is
+        none is the call sent again. Linnworks' checksum is of the bytes it downloaded, which the
+        client does not have, so nothing else identifies it: one add per item at a time."""
+        request = {"request": {"StockItemId": stock_item_id, "ImageUrl": url, "IsMain": is_main}}
+
+        def send(request: dict) -> AddedImage:
+            return AddedImage.model_validate(self._call(ADD_BY_URL, json=request) or {})
+
+        if present is None:
+            return send(request)
+        known = {image_id.lower() for image_id in present}
+
+        def verify(request: dict) -> Landed[AddedImage] | NotLanded[dict]:
+            new = [image for image in self.get_images(stock_item_id)
+                   if image.pk_row_id and image.pk_row_id.lower() not in known]
+            if not new:
+                return NotLanded(request)
+            image = max(new, key=lambda image: image.sort_order or 0)
+            return Landed(AddedImage(stock_item_id=stock_item_id, image_id=image.pk_row_id,
+                                     image_url=image.full_source, image_thumbnail_url=image.source))
+
+        return self._call_verified(ADD_BY_URL, request, send, verify)
 
     def upload_image(self, stock_item_id: str, content: bytes, filename: str, is_main: bool = False,
                      content_type: str = "application/octet-stream") -> PictureSource:
@@ -71,11 +101,51 @@ class ImageCalls:
         rows = answer if isinstance(answer, list) else [answer]
         return [row.get("FileId") or None if isinstance(row, dict) else None for row in rows]
 
-    def attach_uploaded_images(self, stock_item_id: str, file_ids: list[str]) -> list[PictureSource]:
-        """Attach uploaded files to an item in one call; one PictureSource per file, in order."""
-        attached = self._call("Inventory/UploadImagesToInventoryItem",
-                              json={"inventoryItemId": stock_item_id, "imageIds": list(file_ids)})
-        return [PictureSource.model_validate(row) for row in attached or []]
+    def attach_uploaded_images(self, stock_item_id: str, file_ids: list[str], checksums: list[str] | None = None,
+                               present: Iterable[str] = ()) -> list[PictureSource]:
+        """Attach uploaded files to an item in one call; one PictureSource per file, in order.
+
+        With `checksums` (the MD5 of each file's bytes, in the same order) a lost answer is
+        verified: the item's images are read back, a file counts as attached when an image with its
+        checksum is there that `present` (the ids of the item's images before this call) does not
+        name, and only the other files are sent again (the Uploader keeps them for a day)."""
+        file_ids = list(file_ids)
+
+        def send(pending: list[str]) -> list[PictureSource]:
+            attached = self._call(ATTACH, json={"inventoryItemId": stock_item_id, "imageIds": list(pending)})
+            return [PictureSource.model_validate(row) for row in attached or []]
+
+        if checksums is None:
+            return send(file_ids)
+        if len(checksums) != len(file_ids):
+            raise ValueError("one checksum per file")
+        checksum_of = {file_id: checksum.lower() for file_id, checksum in zip(file_ids, checksums)}
+        done: dict[str, PictureSource] = {}
+        known = {image_id.lower() for image_id in present}
+
+        def in_order() -> list[PictureSource]:
+            return [done.get(file_id, PictureSource()) for file_id in file_ids]
+
+        def send_rest(pending: list[str]) -> list[PictureSource]:
+            done.update(zip(pending, send(pending)))
+            return in_order()
+
+        def verify(pending: list[str]) -> Landed[list[PictureSource]] | NotLanded[list[str]]:
+            claimed = known | {(picture.picture_id or "").lower() for picture in done.values()}
+            fresh = [image for image in self.get_images(stock_item_id)
+                     if image.pk_row_id and image.pk_row_id.lower() not in claimed]
+            rest = []
+            for file_id in pending:
+                match = next((image for image in fresh if (image.checksum or "").lower() == checksum_of[file_id]), None)
+                if match is None:
+                    rest.append(file_id)
+                    continue
+                fresh.remove(match)
+                done[file_id] = PictureSource(picture_id=match.pk_row_id, source=match.full_source,
+                                              is_main=match.is_main, sort_order=match.sort_order)
+            return NotLanded(rest) if rest else Landed(in_order())
+
+        return self._call_verified(ATTACH, file_ids, send_rest, verify)
 
     def set_main_image(self, stock_item_id: str, image_id: str) -> None:
         """Mark one image as main (Linnworks does not reorder the others)."""

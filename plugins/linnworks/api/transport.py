@@ -34,9 +34,6 @@ P = TypeVar("P")
 T = TypeVar("T")
 
 MAX_THROTTLED_WAITS = 10  # consecutive 429s waited out before giving up with LinnworksQuotaExceeded
-# A create that Linnworks refuses with this after our earlier attempt may have landed: the row with
-# our deterministic id exists, so the earlier attempt did commit (see `Retry.CREATE`).
-_PK_VIOLATION = "violation of primary key"
 
 
 # urllib3 logs every request line at DEBUG; the Uploader's URL carries the session token.
@@ -117,15 +114,11 @@ class Exchanger:
                     throttle_waited += self._wait_out_quota(ep, response)
                     continue
                 if verdict is Verdict.REFUSED:
-                    if ep.retry is Retry.CREATE and maybe_committed and _PK_VIOLATION in message.lower():
-                        log.info("Linnworks %s: rows already exist after a lost response; the earlier "
-                                 "attempt landed", ep.path)
-                        return None
                     raise LinnworksRequestError(ep.path, status, message)
                 sent = True  # a 5xx: the server had the request
             throttled = 0
             maybe_committed = maybe_committed or sent
-            if sent and ep.retry in (Retry.NEVER, Retry.VERIFY):
+            if sent and ep.retry is Retry.VERIFY:  # the caller reads back before any resend
                 raise LinnworksServerError(ep.path, status, message, maybe_committed=True)
             failures += 1
             if failures > self.max_retries:

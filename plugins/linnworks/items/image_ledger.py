@@ -8,8 +8,11 @@ An entry counts only while its image still exists, so an image deleted in Linnwo
 Images pimflow did not add are left alone.
 
 The ledger is written once a batch's images are attached. A try stopped in between (a killed
-worker) leaves attached images the ledger does not name: before uploading, the writer compares the
-bytes' MD5 with those images' `CheckSumValue` and adopts a match instead of attaching it twice.
+worker) leaves attached images the ledger does not name: before uploading, the writer compares every
+image's bytes (MD5) with those images' `CheckSumValue` and adopts a match instead of attaching it
+twice, each unnamed image once (two desired images with the same bytes adopt two copies). Within a
+try, an attach whose answer is lost is read back the same way before anything is sent again
+(`linnworks.api.images`), against the images the item had when it was read (`present`).
 """
 from __future__ import annotations
 
@@ -61,8 +64,9 @@ class ImagePlan:
     deletes: list[str]  # image ids of leftovers to delete (WriteOptions.delete_dropped_images)
     current_main: str | None
     ledger_value: str | None  # the ledger as read (None: no ledger property yet)
-    # checksum (lower case) -> image id of current images the ledger does not name (see the module doc)
-    orphans: dict[str, str] = field(default_factory=dict)
+    # checksum (lower case) -> ids of current images the ledger does not name (see the module doc)
+    orphans: dict[str, list[str]] = field(default_factory=dict)
+    present: frozenset[str] = frozenset()  # ids (lower case) of the item's images when it was read
     added: dict[str, str] = field(default_factory=dict)  # digest -> image id, filled while writing
     deleted: set[str] = field(default_factory=set)  # image ids, filled while writing
 
@@ -103,8 +107,11 @@ def plan_images(desired: tuple[ImageRef, ...], current: list[ItemImage], ledger_
     wanted_digests = {digest for digest, _ in wanted}
     leftovers = [(digest, image_id) for digest, image_id in recorded.items() if digest not in wanted_digests]
     named = {image_id.lower() for image_id in recorded.values()}
-    orphans = {image.checksum.lower(): image.pk_row_id for image in current
-               if image.checksum and image.pk_row_id and image.pk_row_id.lower() not in named} if adds else {}
+    orphans: dict[str, list[str]] = {}
+    for image in current if adds else ():  # in Linnworks' order: the first copy is adopted first
+        if image.checksum and image.pk_row_id and image.pk_row_id.lower() not in named:
+            orphans.setdefault(image.checksum.lower(), []).append(image.pk_row_id)
     return ImagePlan(desired=wanted, kept=kept, adds=adds, set_main=set_main, leftovers=leftovers,
                      deletes=[image_id for _, image_id in leftovers] if delete_dropped else [],
-                     current_main=current_main, ledger_value=ledger_value, orphans=orphans)
+                     current_main=current_main, ledger_value=ledger_value, orphans=orphans,
+                     present=frozenset(existing))

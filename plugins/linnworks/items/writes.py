@@ -196,8 +196,11 @@ class PlanWriter:
     def _add_by_url(self, plan: ItemPlan, add: ImageAdd) -> None:
         sent = {"ImageUrl": add.ref.url, "IsMain": add.position == 0}
         self.tally.called(ADD_IMAGE)
+        # the item's adds by URL go one at a time: an image it did not have is this add's, should its answer be lost
+        present = plan.images.present | {image_id.lower() for image_id in plan.images.added.values()}
         try:
-            answer = self.client.add_image_by_url(plan.stock_item_id, add.ref.url, is_main=add.position == 0)
+            answer = self.client.add_image_by_url(plan.stock_item_id, add.ref.url, is_main=add.position == 0,
+                                                  present=present)
         except DATA_ERRORS as exc:
             self.tally.refuse_error([plan.sku], ADD_IMAGE, exc, {plan.sku: sent})
             return
@@ -220,7 +223,8 @@ class PlanWriter:
             self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
             return
         with item.lock:
-            adopted = plan.images.orphans.pop(hashlib.md5(content).hexdigest(), None) if plan.images.orphans else None
+            copies = plan.images.orphans.get(hashlib.md5(content).hexdigest())
+            adopted = copies.pop(0) if copies else None
             if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
                 plan.images.added[add.digest] = adopted
                 if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
@@ -247,26 +251,32 @@ class PlanWriter:
                     raise
                 self.tally.refuse_error([sku], UPLOAD_FILE, exc, {sku: [add.ref.key for add, _ in batch]})
                 continue
-            item.uploaded.extend((add, file_id) for (add, _), file_id in zip(batch, file_ids))
+            item.uploaded.extend((add, file_id, hashlib.md5(content).hexdigest())
+                                 for (add, content), file_id in zip(batch, file_ids))
 
     def _attach(self, plan: ItemPlan, item: "_ItemImages") -> str | None:
         """Attach an item's uploaded files in one call, in desired order; returns the new main
-        image's id when the main image was among them and Linnworks did not flag it main itself."""
-        uploaded = sorted(item.uploaded, key=lambda pair: pair[0].position)
+        image's id when the main image was among them and Linnworks did not flag it main itself.
+        Should the answer be lost, the client finds the files that landed by their checksum among
+        the images the item did not have before (the ones read, plus those adopted or added since)."""
+        uploaded = sorted(item.uploaded, key=lambda entry: entry[0].position)
         if not uploaded:
             return item.adopted_main
         sku = plan.sku
         self.tally.needs(ATTACH_UPLOADS, 1)
         self.tally.called(ATTACH_UPLOADS)
-        file_ids = [file_id for _, file_id in uploaded]
+        file_ids = [file_id for _, file_id, _ in uploaded]
+        present = plan.images.present | {image_id.lower() for image_id in plan.images.added.values()}
         try:
-            pictures = self.client.attach_uploaded_images(plan.stock_item_id, file_ids)
+            pictures = self.client.attach_uploaded_images(plan.stock_item_id, file_ids,
+                                                          checksums=[checksum for _, _, checksum in uploaded],
+                                                          present=present)
         except DATA_ERRORS as exc:
             self.tally.refuse_error([sku], ATTACH_UPLOADS, exc, {sku: {"imageIds": file_ids}})
             return None
         self.tally.wrote([sku])
         main_id = item.adopted_main
-        for (add, _), picture in zip(uploaded, pictures):
+        for (add, _, _), picture in zip(uploaded, pictures):
             if picture.picture_id:
                 plan.images.added[add.digest] = picture.picture_id
                 if add.position == 0 and not picture.is_main:
@@ -315,7 +325,7 @@ class _ItemImages:
         self.lock = threading.Lock()
         self.pending = pending
         self.fetched: list[tuple[ImageAdd, bytes]] = []
-        self.uploaded: list[tuple[ImageAdd, str]] = []
+        self.uploaded: list[tuple[ImageAdd, str, str]] = []  # (image, FileId, MD5 of its bytes)
         self.adopted_main: str | None = None
 
     def one_done(self) -> bool:

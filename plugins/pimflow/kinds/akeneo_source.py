@@ -3,6 +3,7 @@ they need) through Akeneo's REST API, in the flat format."""
 from __future__ import annotations
 
 from akeneo.pagination import field_value
+from pimflow import carry_over
 from pimflow.kinds import akeneo_structure as structure
 from pimflow.kinds.akeneo import (REFERENCE_ENTITY_TYPES, AkeneoProfileError, akeneo_client, attribute_resolver,
                                   check_names, stage_metadata, staged_metadata)
@@ -82,16 +83,46 @@ class AkeneoSourceKind(SourceKind):
         else:
             products = client.iter_products(query, raw=True)
         identifier = staged_metadata(ctx, "source")[0].identifier
+        # records earlier runs refused transiently: an incremental window may not select them again
+        carried = carry_over.carried_in(ctx) if ctx.window is not None and ctx.window.mode == "incremental" else ()
         if not config.product_models:
+            if carried:
+                products = self._with_carried(ctx, client, query, products, carried, identifier)
             return stage_chunks(ctx, products, "product(s)", key=lambda record: _record_key(record, identifier))
         with structure.ModelSpill() as models:
-            return stage_chunks(ctx, self._with_models(ctx, client, query, products, models), "record(s)",
-                                key=lambda record: _record_key(record, identifier))
+            return stage_chunks(ctx, self._with_models(ctx, client, query, products, models, carried, identifier),
+                                "record(s)", key=lambda record: _record_key(record, identifier))
 
-    def _with_models(self, ctx: RunContext, client, query, products, models: "structure.ModelSpill"):
+    def _with_carried(self, ctx: RunContext, client, query, products, carried: tuple[str, ...], identifier: str,
+                      seen: set[str] | None = None):
+        """The products, then the carried identifiers they did not include (whatever their `updated`).
+        `seen` (identifiers) is filled as products pass."""
+        from dataclasses import replace
+
+        seen = set() if seen is None else seen
+        for product in products:
+            seen.add(_record_key(product, identifier))
+            yield product
+        rest = tuple(key for key in carried if key not in seen)
+        if not rest:
+            return
+        found = 0
+        for product in client.iter_products(replace(query, updated_since=None, updated_until=None,
+                                                    identifiers=rest, uuids=()), raw=True):
+            key = _record_key(product, identifier)
+            if key not in seen:
+                seen.add(key)
+                found += 1
+                yield product
+        ctx.log.info("extract: %d of %d carried record(s) outside the window read again", found, len(rest))
+
+    def _with_models(self, ctx: RunContext, client, query, products, models: "structure.ModelSpill",
+                     carried: tuple[str, ...] = (), identifier: str = ""):
         """The products, then the variants of models changed in the window that the product filter did
         not return, then every model those variants need (root models last: a run can replay it).
-        Models wait in `models` (a file, not memory) until every product is staged."""
+        Carried keys (`pimflow.carry_over`) join an incremental run: carried models as if they had
+        changed in the window, carried products by identifier. Models wait in `models` (a file,
+        not memory) until every product is staged."""
         window = ctx.window
         incremental = window is not None and window.mode == "incremental"
         seen: set[str] = set()  # only an incremental run asks whether a product came already
@@ -115,6 +146,9 @@ class AkeneoSourceKind(SourceKind):
             count += 1
             return product
 
+        carried_keys: set[str] = set()  # identifiers of the products met, when there are carried keys
+        if carried:
+            products = self._with_carried(ctx, client, query, products, carried, identifier, carried_keys)
         yield from map(remember, products)
         if incremental:
             from dataclasses import replace
@@ -125,6 +159,16 @@ class AkeneoSourceKind(SourceKind):
                 models.add(model)
                 changed += 1
             ctx.log.info("extract: %d product model(s) changed since %s", changed, since)
+            carried_models = [key for key in carried if key not in carried_keys and key not in models]
+            if carried_models:
+                found = 0
+                for model in client.iter_product_models(replace(  # as structure.fetch_models looks models up
+                        query, identifiers=tuple(carried_models), uuids=(), updated_since=None, updated_until=None,
+                        categories=(), families=(), enabled=None), raw=True):
+                    models.add(model)
+                    found += 1
+                changed += found
+                ctx.log.info("extract: %d carried product model(s) read again, with their variants", found)
             if changed:
                 variants = replace(query, updated_since=None, updated_until=None, parents=tuple(sorted(models)))
                 extra = 0

@@ -175,6 +175,7 @@ def test_retried_composition_create_does_not_duplicate(client, control):
 
     assert report.results[0].status is StructureStatus.WRITTEN
     assert control.compositions() == {"SKU-000005": {"SKU-000006": 2, "SKU-000007": 1}}
+    assert control.stats()["calls"]["Inventory/CreateInventoryItemCompositions"] == 1  # read back, not resent
 
 
 def test_a_dry_run_writes_nothing_and_says_what_it_would_do(client, control):

@@ -84,20 +84,29 @@ def test_a_success_needs_no_read_back():
     assert write(target, ["a"]) == "created 1" and target.reads == 0
 
 
-def test_resends_stop_at_the_limit_and_the_last_loss_is_raised():
+def test_resends_stop_at_the_limit_and_the_last_loss_is_raised_once_read_back():
     target = Target(*["lost before landing"] * 5)
     pauses: list[int] = []
     with pytest.raises(AnswerLost):
         write(target, ["a"], max_resends=2, pauses=pauses)
-    assert len(target.sent) == 3 and target.reads == 2
-    assert pauses == [1, 2]  # a backoff before each read-back
+    assert len(target.sent) == 3 and target.reads == 3
+    assert pauses == [1, 2, 3]  # a backoff before each read-back
 
 
-def test_no_resend_allowed_means_the_loss_is_raised_unverified():
+def test_a_last_lost_answer_whose_write_landed_is_a_success_not_an_error():
+    target = Target("lost before landing", "lost before landing", "lost after landing")
+    assert write(target, ["a"], max_resends=2) == "verified 1"
+    assert len(target.sent) == 3
+
+
+def test_no_resend_allowed_still_reads_back_a_lost_answer_and_never_resends():
     target = Target("lost after landing")
+    assert write(target, ["a"], max_resends=0) == "verified 1"
+    assert target.sent == [["a"]] and target.reads == 1
+    target = Target("lost before landing")
     with pytest.raises(AnswerLost):
         write(target, ["a"], max_resends=0)
-    assert target.reads == 0
+    assert target.sent == [["a"]] and target.reads == 1
 
 
 @responses.activate

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from linnworks_unit_helpers import api, make_client
+from linnworks_unit_helpers import api, body_of, make_client
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
+from linnworks.api import ids
 from linnworks.api.errors import (
     LinnworksQuotaExceeded,
     LinnworksRequestError,
@@ -76,7 +77,7 @@ def test_dropped_connection_on_a_safe_call_is_retried(authorized, client):
     assert client.get_stock_levels(["a"]) == {}
 
 
-def test_adding_an_image_is_never_resent_after_a_server_fault(authorized, client):
+def test_adding_an_image_without_knowing_the_items_images_is_never_resent_after_a_server_fault(authorized, client):
     url = api("Inventory/AddImageToInventoryItem")
     authorized.post(url, status=500, json={"Message": "timeout talking to storage"})
     with pytest.raises(LinnworksServerError) as raised:
@@ -91,6 +92,61 @@ def test_adding_an_image_is_retried_when_the_connection_was_refused_before_sendi
         MaxRetryError(None, "/x", NewConnectionError(None, "refused"))))
     authorized.post(url, json={"StockItemId": "item-1", "ImageId": "img-1"})
     assert client.add_image_by_url("item-1", "https://img.example/1.jpg").image_id == "img-1"
+
+
+IMAGES = api("Inventory/GetInventoryItemImages")
+
+
+def image_row(image_id: str, checksum: str, sort_order: int, is_main: bool = False) -> dict:
+    return {"pkRowId": image_id, "CheckSumValue": checksum, "SortOrder": sort_order, "IsMain": is_main,
+            "FullSource": f"https://cdn.example/{image_id}"}
+
+
+def test_a_lost_attach_is_read_back_by_checksum_and_only_the_files_not_there_are_sent_again(authorized, client):
+    attach = api("Inventory/UploadImagesToInventoryItem")
+    authorized.post(attach, status=500, json={"Message": "An error has occurred."})
+    # "old" was there before (same bytes as file-a): it is not file-a's copy; "new-a" is
+    authorized.get(IMAGES, json=[image_row("old", "AAAA", 0, True), image_row("new-a", "aaaa", 1)])
+    authorized.post(attach, json=[{"PictureId": "new-b", "IsMain": False, "SortOrder": 2}])
+
+    pictures = client.attach_uploaded_images("item-1", ["file-a", "file-b"], checksums=["aaaa", "bbbb"],
+                                             present=["OLD"])
+
+    assert [picture.picture_id for picture in pictures] == ["new-a", "new-b"]
+    assert [body_of(c)["imageIds"] for c in authorized.calls if c.request.url == attach] == [
+        ["file-a", "file-b"], ["file-b"]]
+
+
+def test_a_lost_attach_that_landed_whole_is_not_sent_again(authorized, client):
+    attach = api("Inventory/UploadImagesToInventoryItem")
+    authorized.post(attach, body=requests.ConnectionError(ProtocolError("Connection aborted.")))
+    authorized.get(IMAGES, json=[image_row("new-a", "aaaa", 0, True)])
+
+    pictures = client.attach_uploaded_images("item-1", ["file-a"], checksums=["aaaa"])
+
+    assert [(picture.picture_id, picture.is_main) for picture in pictures] == [("new-a", True)]
+    assert sum(1 for c in authorized.calls if c.request.url == attach) == 1
+
+
+def test_a_lost_add_by_url_is_found_as_the_image_the_item_did_not_have(authorized, client):
+    url = api("Inventory/AddImageToInventoryItem")
+    authorized.post(url, status=503, json={"Message": "unavailable"})
+    authorized.get(IMAGES, json=[image_row("old", "x", 0, True), image_row("added", "y", 1)])
+
+    added = client.add_image_by_url("item-1", "https://img.example/1.jpg", present=["old"])
+
+    assert added.image_id == "added"
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 1
+
+
+def test_a_lost_add_by_url_that_did_not_land_is_sent_again(authorized, client):
+    url = api("Inventory/AddImageToInventoryItem")
+    authorized.post(url, status=500, json={"Message": "An error has occurred."})
+    authorized.get(IMAGES, json=[image_row("old", "x", 0, True)])
+    authorized.post(url, json={"StockItemId": "item-1", "ImageId": "img-2"})
+
+    assert client.add_image_by_url("item-1", "https://img.example/1.jpg", present=["old"]).image_id == "img-2"
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 2
 
 
 def test_429_is_waited_out_for_retry_after_and_retried_not_reported_as_an_error(authorized):
@@ -139,12 +195,36 @@ def test_a_refused_request_raises_request_error_with_method_status_and_message(a
     assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 1
 
 
-def test_pk_violation_on_a_retried_create_means_the_first_attempt_landed(authorized, client):
+FULL_BY_IDS = api("Stock/GetStockItemsFullByIds")
+
+
+def price_rows(*rows: tuple[str, str]) -> dict:
+    """A GetStockItemsFullByIds answer: item-1 with channel price rows (pkRowId, SubSource)."""
+    return {"StockItemsFullExtended": [{"StockItemId": "item-1", "ItemChannelPrices": [
+        {"pkRowId": row_id, "StockItemId": "item-1", "Source": "AMAZON", "SubSource": sub, "Price": 1}
+        for row_id, sub in rows]}]}
+
+
+def test_a_create_whose_answer_is_lost_is_read_back_and_not_resent_when_it_landed(authorized, client):
     url = api("Inventory/CreateInventoryItemPrices")
+    row = ItemPrice(stock_item_id="item-1", source="AMAZON", sub_source="UK", price=9.5)
     authorized.post(url, status=500, json={"Message": "connection reset"})
-    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_StockItemPrice'."})
-    client.create_prices([ItemPrice(stock_item_id="item-1", source="AMAZON", sub_source="UK", price=9.5)])
-    assert sum(1 for c in authorized.calls if c.request.url == url) == 2
+    authorized.post(FULL_BY_IDS, json=price_rows((ids.price_row_id("item-1", "AMAZON", "UK"), "UK")))
+    client.create_prices([row])
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 1
+    assert body_of(next(c for c in authorized.calls if c.request.url == FULL_BY_IDS))["request"] == {
+        "StockItemIds": ["item-1"], "DataRequirements": ["ChannelPrice"]}
+
+
+def test_a_lost_create_that_did_not_land_resends_only_the_rows_missing(authorized, client):
+    url = api("Inventory/CreateInventoryItemPrices")
+    rows = [ItemPrice(stock_item_id="item-1", source="AMAZON", sub_source=sub, price=9.5) for sub in ("UK", "DE")]
+    authorized.post(url, status=503, json={"Message": "unavailable"})
+    authorized.post(FULL_BY_IDS, json=price_rows((ids.price_row_id("item-1", "AMAZON", "UK"), "UK")))
+    authorized.post(url, body="")
+    client.create_prices(rows)
+    creates = [body_of(c) for c in authorized.calls if c.request.url == url]
+    assert [[row["SubSource"] for row in body["inventoryItemPrices"]] for body in creates] == [["UK", "DE"], ["DE"]]
 
 
 def test_pk_violation_on_a_first_create_is_a_real_refusal(authorized, client):
@@ -173,14 +253,15 @@ def test_a_server_error_message_never_carries_the_session_token(authorized):
     assert "session-aaaa-0001" not in str(raised.value)
 
 
-def test_a_lost_create_stays_known_across_a_session_renewal(authorized, client):
+def test_a_lost_create_is_read_back_across_a_session_renewal(authorized, client):
     url = api("Inventory/CreateInventoryItemTitles")
     authorized.post(url, status=500, json={"Message": "An error has occurred."})
-    authorized.post(url, status=401, json={"Code": "-", "Message": "Token is wrong."})
-    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_StockItemTitle'."})
+    authorized.post(FULL_BY_IDS, status=401, json={"Code": "-", "Message": "Token is wrong."})
+    authorized.post(FULL_BY_IDS, json={"StockItemsFullExtended": [{"StockItemId": "item-1", "ItemChannelTitles": []}]})
+    authorized.post(url, body="")
     client.create_titles([ItemTitle(stock_item_id="item-1", source="EBAY", sub_source="E", title="t")])
     assert client.authorizations == 2
-    assert sum(1 for c in authorized.calls if c.request.url == url) == 3
+    assert sum(1 for c in authorized.calls if c.request.url == url) == 2
 
 
 def test_a_success_is_returned_without_reading_its_body_as_an_error_message(authorized, client, monkeypatch):

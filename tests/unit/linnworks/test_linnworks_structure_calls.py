@@ -133,16 +133,34 @@ def test_a_composition_quantity_must_be_positive():
         CompositionRow(stock_item_id=PARENT, linked_stock_item_id=CHILDREN[0], quantity=0)
 
 
-def test_a_category_is_created_with_a_deterministic_id_and_a_resend_that_collides_counts_as_landed(authorized, client):
+def test_a_category_is_created_with_a_deterministic_id_and_a_lost_answer_is_read_back_not_resent(authorized, client):
     url = api("Inventory/CreateCategory")
+    category_id = ids.category_id("Clothing/T-shirts")
     authorized.post(url, status=500, json={"Message": "An error has occurred."})
-    authorized.post(url, status=400, json={"Message": "Violation of PRIMARY KEY constraint 'PK_ProductCategories'."})
+    authorized.get(api("Inventory/GetCategories"), json=[
+        {"CategoryId": "00000000-0000-0000-0000-000000000000", "CategoryName": "Default"},
+        {"CategoryId": category_id.upper(), "CategoryName": "Clothing/T-shirts"}])
 
     category = client.create_category("Clothing/T-shirts")
 
-    assert (category.category_id, category.category_name) == (ids.category_id("Clothing/T-shirts"), "Clothing/T-shirts")
+    assert (category.category_id.lower(), category.category_name) == (category_id, "Clothing/T-shirts")
     assert [body_of(call) for call in calls_to(authorized, url)] == [
-        {"categoryName": "Clothing/T-shirts", "categoryId": ids.category_id("Clothing/T-shirts")}] * 2
+        {"categoryName": "Clothing/T-shirts", "categoryId": category_id}]
+
+
+def test_a_lost_composition_create_resends_only_the_rows_not_read_back(authorized, client):
+    create = api("Inventory/CreateInventoryItemCompositions")
+    authorized.post(create, status=502, body="bad gateway")
+    authorized.post(api("Inventory/GetInventoryItemsCompositionByIds"), json={"InventoryItemsCompositionByIds": {
+        PARENT.upper(): [{"LinkedStockItemId": CHILDREN[0].upper(), "Quantity": 2}]}})
+    authorized.post(create, body="")
+
+    client.create_compositions([CompositionRow(stock_item_id=PARENT, linked_stock_item_id=child, quantity=2)
+                                for child in CHILDREN[:2]])
+
+    sent = [[row["LinkedStockItemId"] for row in body_of(call)["inventoryItemCompositions"]]
+            for call in calls_to(authorized, create)]
+    assert sent == [CHILDREN[:2], CHILDREN[1:2]]
 
 
 def test_a_lost_add_answer_whose_items_all_landed_is_not_resent_and_returns_them_as_read_back(authorized, client):
@@ -170,6 +188,6 @@ def test_a_refused_group_create_is_neither_verified_nor_resent(authorized, clien
 
 
 def test_only_verify_methods_take_the_verify_before_resend_path(client):
-    with pytest.raises(ValueError, match="Inventory/AddImageToInventoryItem is not a verify-before-resend"):
-        client._call_verified("Inventory/AddImageToInventoryItem", {}, lambda payload: None,
+    with pytest.raises(ValueError, match="Inventory/UpdateInventoryItemField is not a verify-before-resend"):
+        client._call_verified("Inventory/UpdateInventoryItemField", {}, lambda payload: None,
                               lambda payload: None)

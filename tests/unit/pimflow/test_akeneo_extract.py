@@ -59,19 +59,26 @@ def as_raw(item: dict) -> dict:
 class FakeClient:
     """Products and models in memory, filtered as Akeneo would for what extract asks."""
 
-    def __init__(self, raw_items: bool, changed: tuple[str, ...] = (), extra_variants: list[dict] = ()):
+    def __init__(self, raw_items: bool, changed: tuple[str, ...] = (), extra_variants: list[dict] = (),
+                 outside: list[dict] = ()):
         self.raw_items = raw_items  # False: hand whole dicts whatever is asked (the shape extract used to get)
         self.changed = changed
         self.extra_variants = list(extra_variants)
+        self.outside = list(outside)  # products no window selects: found by identifier only
         self.settings = SimpleNamespace(product_id_format="identifier")
         self.model_queries: list[tuple[str, ...]] = []
+        self.identifier_queries: list[tuple[str, ...]] = []
 
     def _out(self, items, raw):
         for item in items:
             yield as_raw(item) if raw and self.raw_items else copy.deepcopy(item)
 
     def iter_products(self, query, raw=False):
-        if query.parents:
+        if query.identifiers:
+            self.identifier_queries.append(query.identifiers)
+            assert query.updated_since is None and query.updated_until is None
+            found = [p for p in PRODUCTS + self.outside if p["identifier"] in query.identifiers]
+        elif query.parents:
             lineage = set(query.parents) | {m["code"] for m in MODELS.values() if m["parent"] in query.parents}
             found = [p for p in PRODUCTS + self.extra_variants if p["parent"] in lineage]
         else:
@@ -231,3 +238,55 @@ def test_staged_model_files_hold_what_the_models_index_did(tmp_path):
     assert staged_models(ctx, 0).models == {m["code"]: m for m in index.lineage("sub00")}
     assert staged_models(ctx, 3).models == {m["code"]: m for p in ("sub11", "solo") for m in index.lineage(p)}
     assert staged_models(ctx, 1).models == index.models  # no file of its own: the run's
+
+
+# -- records earlier runs refused transiently (pimflow.carry_over) ------------------------------------
+
+WINDOW = Window("incremental", datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 2, tzinfo=timezone.utc))
+
+
+def carrying(ctx: RunContext, keys: list[str]) -> None:
+    """What an earlier run's feedback left, and what this run's extract step chose from it."""
+    from pimflow import carry_over
+    from pimflow.staging import write_json
+
+    write_json(carry_over.carry_over_path(ctx.staging), {"records": {key: {"code": "x"} for key in keys}})
+    carry_over.select(ctx, ctx.window)
+
+
+def test_an_incremental_run_also_reads_the_carried_products_its_window_left_out(tmp_path, client_of):
+    ctx = context(tmp_path, chunk_size=5, product_models=False, window=WINDOW)
+    client = client_of(FakeClient(raw_items=True, outside=[product(70, None)]))
+    carrying(ctx, ["SKU-3", "SKU-70", "GONE"])
+
+    records = [r for _, _, chunk in staged(ctx, AkeneoSourceKind(ctx.profile.source).extract(ctx))["chunks"]
+               for r in chunk]
+
+    assert [r["identifier"] for r in records] == [p["identifier"] for p in PRODUCTS] + ["SKU-70"]
+    assert client.identifier_queries == [("GONE", "SKU-70")]  # SKU-3 came with the window
+
+
+def test_carried_models_bring_their_variants_like_a_model_changed_in_the_window(tmp_path, client_of):
+    ctx = context(tmp_path, window=WINDOW)
+    client = client_of(FakeClient(raw_items=True, outside=[product(70, None)], extra_variants=[product(51, "sub01")]))
+    carrying(ctx, ["SKU-70", "root0"])
+
+    records = [r for _, _, chunk in staged(ctx, AkeneoSourceKind(ctx.profile.source).extract(ctx))["chunks"]
+               for r in chunk]
+
+    identifiers = [r.get("identifier") for r in records if "family_variant" not in r]
+    assert identifiers == [p["identifier"] for p in PRODUCTS] + ["SKU-70", "SKU-51"]
+    assert "root0" in [r["code"] for r in records if "family_variant" in r]
+    assert client.identifier_queries == [("SKU-70", "root0")]
+    assert client.model_queries[0] == ("root0",)  # looked up as a model: it is one
+
+
+@pytest.mark.parametrize("window", [Window("full", end=WINDOW.end), Window("manual", identifiers=("SKU-1",))])
+def test_a_full_or_manual_run_asks_for_nothing_beyond_its_selection(tmp_path, client_of, window):
+    ctx = context(tmp_path, product_models=False, window=window)
+    client = client_of(FakeClient(raw_items=True, outside=[product(70, None)]))
+    carrying(ctx, ["SKU-70"])
+
+    AkeneoSourceKind(ctx.profile.source).extract(ctx)
+
+    assert [ids for ids in client.identifier_queries if "SKU-70" in ids] == []

@@ -44,7 +44,7 @@ def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
         for name in dag.params:
             assert dag.params.get_param(name).schema.get("title"), name
             assert dag.params.get_param(name).description, name
-        expected = ["extract", "transform", *(["load_parents"] if has_parents_step(item.profile) else []),
+        expected = ["wait_turn", "extract", "transform", *(["load_parents"] if has_parents_step(item.profile) else []),
                     "load", *(["link"] if has_link_step(item.profile) else []), "feedback"]
         assert [t.task_id for t in dag.topological_sort()] == expected
         for task in dag.tasks:
@@ -119,7 +119,7 @@ def test_a_task_process_builds_only_its_dag_and_validates_only_its_profile(tmp_p
     assert bag.import_errors == {}  # the error report is the DAG processor's business, not a task's
     assert validated == ["p3.yaml"]
     assert [t.task_id for t in bag.dags["copy3_demo_feed_to_feed"].topological_sort()] == [
-        "extract", "transform", "load", "feedback"]
+        "wait_turn", "extract", "transform", "load", "feedback"]
 
 
 def test_profiles_are_read_by_libyaml(monkeypatch):

@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from pimflow.kinds.base import RUN_KEYS_FILE, stage_chunks
-from pimflow.staging import (JsonlWriter, RunStaging, as_storage_path, read_json, read_jsonl, staging_base, write_json,
-                             write_jsonl)
+from pimflow.staging import (UNFINISHED_GRACE_DAYS, JsonlWriter, RunStaging, as_storage_path, expired, read_json,
+                             read_jsonl, safe_name, staging_base, write_json, write_jsonl)
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 
@@ -38,19 +38,94 @@ def test_chunks_round_trip_on_an_object_store_url():
     assert read_json(staging.summary) == {"read": 2}
 
 
-def test_retention_removes_only_older_runs_of_the_same_dag(tmp_path):
+def test_retention_removes_only_runs_that_finished_long_enough_ago(tmp_path):
     base = as_storage_path(tmp_path)
     old, recent, current = (RunStaging(base, "dag", run) for run in ("old", "recent", "current"))
-    old.mark_started(NOW - timedelta(days=20))
-    recent.mark_started(NOW - timedelta(days=2))
-    current.mark_started(NOW - timedelta(days=30))  # the run doing the purge is never removed
+    for run, finished in ((old, NOW - timedelta(days=20)), (recent, NOW - timedelta(days=2))):
+        run.mark_started(finished - timedelta(hours=1))
+        run.mark_finished("success", finished)
+    current.mark_started(NOW - timedelta(days=60))  # the run doing the purge is never removed
+    current.mark_finished("success", NOW - timedelta(days=30))
     other = RunStaging(base, "other_dag", "old")
     other.mark_started(NOW - timedelta(days=20))
+    other.mark_finished("success", NOW - timedelta(days=20))
 
     assert current.purge_older_runs(14, NOW) == ["old"]
     assert sorted(p.name for p in (tmp_path / "dag" / "runs").iterdir()) == ["current", "recent"]
     assert (tmp_path / "other_dag" / "runs" / "old").exists()
     assert current.purge_older_runs(0, NOW) == []  # 0 = keep everything
+
+
+def test_a_backfill_finishing_never_removes_the_backfills_runs_still_going(tmp_path):
+    """The issue's 7-day backfill: runs whose logical dates are weeks old start together; the first
+    to finish purged the others' folders, judging age by the logical date. Age is now the wall
+    clock at the finish, and a run with no finish mark is left alone."""
+    base = as_storage_path(tmp_path)
+    runs = [RunStaging(base, "dag", f"backfill__2026-11-0{day}T00:00:00+00:00") for day in range(2, 9)]
+    for run in runs:
+        run.mark_started(NOW)  # the wall clock, whatever the logical date
+        write_json(run.window, {"mode": "incremental"})
+    runs[3].mark_finished("success", NOW + timedelta(minutes=5))
+    assert runs[3].purge_older_runs(14, NOW + timedelta(minutes=5)) == []
+    assert all(read_json(run.window) for run in runs)
+    # weeks later, the finished ones go; one that never finished waits out the grace period
+    for run in runs[:-1]:
+        run.mark_finished("success", NOW + timedelta(minutes=10))
+    later = NOW + timedelta(days=15)
+    purging = RunStaging(base, "dag", "scheduled__later")
+    purging.mark_started(later)
+    assert len(purging.purge_older_runs(14, later)) == 6
+    assert (tmp_path / "dag" / "runs" / safe_name(runs[-1].root.name)).exists()
+    assert purging.purge_older_runs(14, NOW + timedelta(days=14 + UNFINISHED_GRACE_DAYS, hours=1)) == [
+        runs[-1].root.name]
+
+
+def test_a_run_started_again_is_unfinished_again(tmp_path):
+    run = RunStaging(as_storage_path(tmp_path), "dag", "cleared")
+    run.mark_started(NOW - timedelta(days=40))
+    run.mark_finished("failed", NOW - timedelta(days=40))
+    run.mark_started(NOW)  # cleared and run again: extract marks it afresh
+    assert read_json(run.marker) == {"started_at": NOW.isoformat()}
+    assert RunStaging(as_storage_path(tmp_path), "dag", "other").purge_older_runs(14, NOW) == []
+    run.mark_finished("success", NOW)
+    assert read_json(run.marker) == {"started_at": NOW.isoformat(), "finished_at": NOW.isoformat(),
+                                     "outcome": "success"}
+    assert not [p for p in (tmp_path / "dag" / "runs" / "cleared").iterdir() if p.name.startswith(".")]
+
+
+def test_which_marks_have_expired():
+    keep, day = 14, timedelta(days=1)
+    finished = {"started_at": (NOW - 100 * day).isoformat(), "finished_at": (NOW - 15 * day).isoformat()}
+    assert expired(finished, None, keep, NOW)
+    assert not expired({**finished, "finished_at": (NOW - 13 * day).isoformat()}, None, keep, NOW)
+    running = {"started_at": (NOW - 40 * day).isoformat()}  # no finish mark: retention + grace
+    assert not expired(running, None, keep, NOW)
+    assert expired({"started_at": (NOW - (keep + UNFINISHED_GRACE_DAYS + 1) * day).isoformat()}, None, keep, NOW)
+    # a mark from before finish marks: its `started` was the logical date; the file's time counts
+    legacy = {"started": (NOW - 400 * day).isoformat()}
+    assert not expired(legacy, NOW - day, keep, NOW)
+    assert expired(legacy, NOW - 50 * day, keep, NOW)
+    assert not expired(legacy, None, keep, NOW)
+    for unreadable in (None, [], "x", {"finished_at": "not a date"}, {}):
+        assert not expired(unreadable, None, keep, NOW)
+
+
+def test_a_legacy_mark_ages_from_when_it_was_written(tmp_path):
+    import os
+
+    run = RunStaging(as_storage_path(tmp_path), "dag", "legacy")
+    write_json(run.marker, {"started": "2026-01-01T00:00:00+00:00"})  # a logical date, as marks were
+    purging = RunStaging(as_storage_path(tmp_path), "dag", "now")
+    assert purging.purge_older_runs(14, NOW) == []  # written just now (by the file's time)
+    old = (NOW - timedelta(days=60)).timestamp()
+    os.utime(tmp_path / "dag" / "runs" / "legacy" / "run.json", (old, old))
+    assert purging.purge_older_runs(14, NOW) == ["legacy"]
+
+
+def test_a_run_folder_without_a_mark_is_never_removed(tmp_path):
+    base = as_storage_path(tmp_path)
+    RunStaging(base, "dag", "no-mark").extract_chunk(0).write_text("{}")
+    assert RunStaging(base, "dag", "now").purge_older_runs(14, NOW + timedelta(days=3650)) == []
 
 
 def test_jsonl_writer_writes_blocks_of_lines_and_raw_values_as_they_are(tmp_path):

@@ -12,7 +12,7 @@ NO_POLICY = Incremental()
 
 
 def synced(until=T0, full=T0, runs=0) -> SyncState:
-    return SyncState(last_window_end=until, last_full_sync=full, runs_since_full=runs)
+    return SyncState.synced_until(until, full, runs)
 
 
 def test_first_run_ever_is_a_full_sync():
@@ -81,8 +81,6 @@ def test_state_advances_after_success():
     assert state.advanced(Window("incremental", T0 - 9 * HOUR, T0 - 8 * HOUR)).last_window_end == T0 + HOUR
     assert state.advanced(Window("manual", identifiers=("A",))) == state
     assert SyncState.from_dict(state.to_dict()) == state
-
-
 def test_backfill_runs_are_recognised_by_their_run_type():
     from types import SimpleNamespace
 
@@ -94,3 +92,96 @@ def test_backfill_runs_are_recognised_by_their_run_type():
     assert is_backfill(SimpleNamespace(run_type="backfill"))
     for other in (DagRunType.MANUAL, DagRunType.SCHEDULED, DagRunType.ASSET_TRIGGERED):
         assert not is_backfill(SimpleNamespace(run_type=other))
+
+
+# -- the state under runs finishing out of order ------------------------------------------------------
+DAY = timedelta(days=1)
+
+
+def days(first: int, count: int) -> list[Window]:
+    """`count` daily backfill windows from T0 + `first` days."""
+    return [Window("incremental", T0 + (first + n) * DAY, T0 + (first + n + 1) * DAY) for n in range(count)]
+
+
+def test_a_window_beyond_a_gap_never_moves_the_watermark_until_the_gap_is_synced():
+    state = synced(T0)
+    ahead = state.advanced(Window("incremental", T0 + 2 * DAY, T0 + 3 * DAY), "backfill-3")
+    assert ahead.last_window_end == T0  # not forwards past the gap [T0, T0 + 2 days)
+    assert ahead.covered == ((None, T0), (T0 + 2 * DAY, T0 + 3 * DAY))
+    # the next scheduled run reaches back to the watermark: the gap gets synced
+    window = resolve_window(RunParams(), ahead, NO_POLICY, T0 + 5 * DAY, T0 + 6 * DAY, T0 + 6 * DAY)
+    assert (window.start, window.end) == (T0, T0 + 6 * DAY)
+    assert ahead.advanced(window).covered == ((None, T0 + 6 * DAY),)
+    # syncing the gap alone joins the spans
+    joined = ahead.advanced(Window("incremental", T0, T0 + 2 * DAY), "backfill-1-2")
+    assert joined.last_window_end == T0 + 3 * DAY and len(joined.covered) == 1
+
+
+def test_runs_finishing_in_any_order_leave_the_state_of_a_sequential_replay():
+    import itertools
+    import random
+
+    windows = days(0, 7)
+    sequential = synced(T0)
+    for n, window in enumerate(windows):
+        sequential = sequential.advanced(window, f"run-{n}")
+    assert sequential.covered == ((None, T0 + 7 * DAY),) and sequential.runs_since_full == 7
+    orders = list(itertools.permutations(range(7)))
+    for order in random.Random(7).sample(orders, 300) + [tuple(reversed(range(7)))]:
+        state, watermarks = synced(T0), []
+        for n in order:
+            state = state.advanced(windows[n], f"run-{n}")
+            watermarks.append(state.last_window_end)
+        assert watermarks == sorted(watermarks), order  # never backwards
+        for position, watermark in enumerate(watermarks):  # never forwards past a window not done yet
+            finished = set(order[:position + 1])
+            contiguous = next((n for n in range(7) if n not in finished), 7)
+            assert watermark == T0 + contiguous * DAY, (order, position)
+        assert essence(state) == essence(sequential), order
+
+
+def essence(state: SyncState) -> tuple:
+    """What a state says, whatever order its runs were folded in."""
+    return state.covered, state.last_window_end, state.last_full_sync, state.runs_since_full, set(state.applied)
+
+
+def test_a_backfill_before_any_full_sync_leaves_no_watermark():
+    state = SyncState()
+    for n, window in enumerate(days(0, 7)):
+        state = state.advanced(window, f"backfill-{n}")
+    assert state.covered == ((T0, T0 + 7 * DAY),) and state.last_window_end is None
+    # so the first scheduled run is the full sync a first run always is (not "since the backfill")
+    window = resolve_window(RunParams(), state, NO_POLICY, T0 + 30 * DAY, T0 + 31 * DAY, T0 + 31 * DAY)
+    assert window.mode == "full" and window.reason == "no earlier successful run"
+
+
+def test_one_runs_success_counts_once():
+    window = Window("incremental", T0, T0 + HOUR)
+    state = synced(T0).advanced(window, "run-1")
+    assert state.advanced(window, "run-1") == state and state.runs_since_full == 1
+    assert state.advanced(window, "run-2").runs_since_full == 2  # another run of the same window counts
+
+
+def test_an_older_incremental_does_not_count_towards_the_next_reconcile():
+    state = synced(T0, full=T0 + DAY)
+    assert state.advanced(Window("incremental", T0, T0 + HOUR), "backfill").runs_since_full == 0
+    late_full = synced(T0 + 2 * DAY, full=T0 + 2 * DAY, runs=3).advanced(Window("full", end=T0 + DAY), "old-full")
+    assert (late_full.last_full_sync, late_full.runs_since_full) == (T0 + 2 * DAY, 3)
+
+
+def test_state_written_before_spans_reads_as_its_watermark():
+    old = {"last_window_end": T0.isoformat(), "last_full_sync": T0.isoformat(), "runs_since_full": 2, "extra": {}}
+    state = SyncState.from_dict(old)
+    assert state.covered == ((None, T0),) and state.last_window_end == T0 and state.runs_since_full == 2
+    assert SyncState.from_dict(None) == SyncState() and SyncState.from_dict({}).last_window_end is None
+    assert SyncState.from_dict(state.to_dict()) == state
+    assert state.to_dict()["last_window_end"] == T0.isoformat()
+
+
+def test_success_records_fold_in_the_same_whatever_their_order():
+    from pimflow.window import success_record
+
+    records = [success_record(f"run-{n}", window, T0 + n * HOUR) for n, window in enumerate(days(0, 4))]
+    assert essence(synced(T0).merged(records)) == essence(synced(T0).merged(reversed(records)))
+    assert synced(T0).merged(records + records) == synced(T0).merged(records)
+    assert synced(T0).merged(records).last_window_end == T0 + 4 * DAY
