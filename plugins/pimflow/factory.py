@@ -15,6 +15,7 @@ from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
+from pimflow.pools import write_pool
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.turns import Turn
 from pimflow.window import RunParams
@@ -153,6 +154,9 @@ def has_link_step(profile) -> bool:
 
 def build_dag(loaded: LoadedProfile):
     profile = loaded.profile
+    # the write tasks take turns on their target's connection (pimflow.pools); a feed: no pool
+    pool = write_pool(profile)
+    writes = {"pool": pool, "pool_slots": 1} if pool else {}
 
     @dag(
         dag_id=profile.id,
@@ -184,17 +188,17 @@ def build_dag(loaded: LoadedProfile):
             context["chunk_label"] = f"chunk {chunk['index'] + 1}"
             return steps.transform(run_context(loaded, context), chunk)
 
-        @task(map_index_template="{{ chunk_label }}")
+        @task(map_index_template="{{ chunk_label }}", **writes)
         def load(transformed: dict) -> dict:
             context = get_current_context()
             context["chunk_label"] = f"chunk {transformed['index'] + 1}"
             return steps.load(run_context(loaded, context), transformed)
 
-        @task
+        @task(**writes)
         def load_parents(transformed: list) -> dict:
             return steps.load_parents(run_context(loaded, get_current_context()), _as_list(transformed))
 
-        @task
+        @task(**writes)
         def link(transformed: list, loads: list) -> dict:
             return steps.link(run_context(loaded, get_current_context()), _as_list(transformed), _as_list(loads))
 

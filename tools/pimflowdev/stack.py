@@ -118,6 +118,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     binary = Path(sys.executable).with_name("airflow")
     try:
         create_connections(binary, env, sandboxes, log_path)
+        create_pools(env, log_path)
     except BaseException:
         sandboxes.stop()
         raise
@@ -213,6 +214,16 @@ def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> No
         for conn_id, connection in sandboxes.connections().items():
             airflow("connections", "delete", conn_id, check=False)
             airflow("connections", "add", conn_id, "--conn-json", json.dumps(connection))
+
+
+def create_pools(env: dict, log_path: Path) -> None:
+    """The pool of every connection the profiles write to (`pimflow pools --create`: one writer at
+    a time; a pool that exists keeps its slots)."""
+    with log_path.open("a") as log:
+        code = subprocess.call([str(Path(sys.executable).with_name("pimflow")), "pools", "--create"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    if code:
+        raise RuntimeError(f"pimflow pools --create failed: see {log_path}")
 
 
 def stop(sandboxes, process: subprocess.Popen) -> None:
