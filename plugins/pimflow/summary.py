@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pimflow import ledger
 from pimflow.ledger import FINAL, WRITTEN, RecordResult, RunLedger, Status
 from pimflow.originals import read_originals
+from pimflow.paths import contained_storage_path
 from pimflow.staging import as_storage_path
 from pimflow.window import Window
 from productsup.feed import Dialect, FeedWriter
@@ -125,7 +126,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
     path = ctx.staging.feedback
     _write_feedback(path, columns, entries, include_all, dialect)
     if ctx.profile.feedback.path:
-        extra = as_storage_path(ctx.profile.feedback.path.format(**ctx.template_vars), relative_to=ctx.profile_dir)
+        extra = contained_storage_path(ctx.profile.feedback.path.format(**ctx.template_vars), ctx.profile_dir)
         extra.parent.mkdir(parents=True, exist_ok=True)
         _write_feedback(extra, columns, entries, include_all, dialect)
         path = extra

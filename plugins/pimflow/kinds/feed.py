@@ -7,6 +7,7 @@ from collections import Counter
 from pimflow import ledger
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
+from pimflow.paths import check_local, contained_storage_path, local_part
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
 
@@ -29,10 +30,13 @@ class FeedSourceKind(SourceKind):
         return _dialect(self.config)
 
     def files(self, ctx: RunContext) -> list:
-        location = as_storage_path(self.config.path, relative_to=ctx.profile_dir)
+        location = contained_storage_path(self.config.path, ctx.profile_dir)
         files = expand_paths(location)
         if files == [location] and not location.exists():
             raise FeedError(f"feed file not found: {location}")
+        if local_part(self.config.path) is not None:  # a file the glob found may be a symlink that leaves
+            for file in files:
+                check_local(file.path, ctx.profile_dir, glob=False)
         return files
 
     def extract(self, ctx: RunContext) -> list[dict]:
@@ -124,7 +128,7 @@ class FeedTargetKind(TargetKind):
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         dialect = _dialect(self.config)
-        destination = as_storage_path(self.config.path.format(**ctx.template_vars), relative_to=ctx.profile_dir)
+        destination = contained_storage_path(self.config.path.format(**ctx.template_vars), ctx.profile_dir)
         if dry_run:
             destination = ctx.staging.dry_run(destination.name)
         parts = [as_storage_path(load["part"]) for load in sorted(loads, key=lambda l: l["index"]) if load.get("part")]
