@@ -88,6 +88,10 @@ class FeedTarget(CsvDialect):
     kind: Literal["feed"]
     path: str = Field(description="Output file path or fsspec URL; may use {dag_id}, {run_id}, {ds}, {ts_nodash}; "
                                   "a local path stays under the data roots.")
+    escape_formulas: bool = Field(
+        True, description="Put a single quote before cells a spreadsheet would run as a formula (starting with "
+                          "= + - @, tab, CR or LF; plain numbers such as -5 stay as they are), per OWASP's CSV "
+                          "injection rule; turn off for programs that read the cells literally.")
 
 
 class AkeneoSource(Strict):

@@ -5,6 +5,7 @@ import csv
 from collections import Counter
 
 from pimflow import ledger
+from pimflow.csv_safety import neutralised_row
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
 from pimflow.paths import check_local, contained_storage_path, local_part
@@ -144,12 +145,13 @@ class FeedTargetKind(TargetKind):
         temporary = destination.parent / f".{destination.name}.pimflow-tmp"
         rows = 0
         with temporary.open("w", encoding=self.config.encoding, newline="") as sink:
-            writer = FeedWriter(sink, header, dialect)
+            cells = neutralised_row if self.config.escape_formulas else list
+            writer = FeedWriter(sink, cells(header), dialect)
             for part in parts:
                 with part.open("r", encoding="utf-8", newline="") as handle:
                     reader = csv.DictReader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
                     for row in reader:
-                        writer.write_dict(row)
+                        writer.write(cells(row.get(name, "") for name in header))
                         rows += 1
         temporary.rename(destination)
         ctx.log.info("%s %d row(s) to %s", "dry run: would write" if dry_run else "wrote", rows, destination)
