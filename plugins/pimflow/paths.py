@@ -18,6 +18,8 @@ import os
 import string
 from pathlib import Path
 
+from pimflow.errors import NotRetried
+
 #: The placeholders a target or feedback path may use, with what stands for them when a profile is
 #: validated (the run fills in the real values; `run_id` is made safe by `staging.safe_name`).
 PLACEHOLDERS = {"dag_id": "{dag_id}", "run_id": "manual__2026-01-01T00_00_00_00_00",
@@ -27,7 +29,7 @@ _GLOB_CHARS = set("*?[")
 _PIMFLOW_CODE = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "dags")
 
 
-class PathNotAllowed(ValueError):
+class PathNotAllowed(NotRetried, ValueError):
     """A local path a profile names leaves its data roots or reaches a code folder."""
 
 

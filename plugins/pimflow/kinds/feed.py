@@ -6,6 +6,7 @@ from collections import Counter
 
 from pimflow import ledger
 from pimflow.csv_safety import neutralised_row
+from pimflow.errors import NotRetried
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
 from pimflow.paths import check_local, contained_storage_path, local_part
@@ -13,7 +14,7 @@ from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
 
 
-class FeedError(Exception):
+class FeedError(NotRetried):
     """A feed cannot be read at all (missing file, broken header): the run stops, naming the file."""
 
 
