@@ -4,9 +4,9 @@ A profile is data that anyone allowed to edit it controls; without this, a feed 
 any file the worker can (`/etc/os-release`) and a feed target or feedback file could write a file
 into the DAGs folder (code that Airflow then runs). A local path (relative to the profile's folder,
 absolute, `~`, or a `file://` URL) must resolve, symlinks followed, under one of the data roots and
-outside Airflow's DAGs and plugins folders, pimflow's own `dags/` and `plugins/`, and the files at
-the top of $AIRFLOW_HOME (`airflow.cfg`, `webserver_config.py`). Remote fsspec URLs (`s3://...`)
-are not local files and stay allowed.
+outside Airflow's DAGs and plugins folders, $AIRFLOW_HOME/config, pimflow's own `dags/` and
+`plugins/`, and the files at the top of $AIRFLOW_HOME (`airflow.cfg`, `webserver_config.py`).
+Remote fsspec URLs (`s3://...`) are not local files and stay allowed.
 
 The data roots are `[pimflow] data_roots` (env `AIRFLOW__PIMFLOW__DATA_ROOTS`): folders separated by
 commas, a relative one taken from the profile's folder; unset, the profile folder's parent (the
@@ -42,11 +42,13 @@ def _conf(section: str, key: str) -> str | None:
 
 
 def _airflow_home() -> Path:
-    try:
-        from airflow.configuration import AIRFLOW_HOME
-    except ImportError:  # pragma: no cover
-        AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME") or str(Path.home() / "airflow")
-    return Path(AIRFLOW_HOME).expanduser().resolve()
+    home = os.environ.get("AIRFLOW_HOME")
+    if not home:
+        try:
+            from airflow.configuration import AIRFLOW_HOME as home
+        except ImportError:  # pragma: no cover - only outside an Airflow install
+            home = str(Path.home() / "airflow")
+    return Path(home).expanduser().resolve()
 
 
 def data_roots(profile_dir: Path) -> list[Path]:
@@ -59,8 +61,9 @@ def data_roots(profile_dir: Path) -> list[Path]:
 
 
 def code_folders() -> list[Path]:
-    """Folders no profile may touch: Airflow's DAGs and plugins folders and pimflow's own."""
-    folders = [folder for folder in _PIMFLOW_CODE]
+    """Folders no profile may touch: Airflow's DAGs and plugins folders, $AIRFLOW_HOME/config
+    (where airflow_local_settings.py is imported from) and pimflow's own."""
+    folders = [*_PIMFLOW_CODE, _airflow_home() / "config"]
     for key in ("dags_folder", "plugins_folder"):
         value = os.environ.get(f"AIRFLOW__CORE__{key.upper()}") or _conf("core", key)
         if value:

@@ -139,3 +139,16 @@ def test_a_file_a_glob_finds_is_checked_when_the_run_reads_it(project):
     assert str(caught.value) == (
         f"{str(feeds / 'leak.csv')!r} is outside the data roots (through a symlink: /etc/passwd); "
         f"allowed: {project / 'include'} {HINT}")
+
+
+def test_airflows_own_files_are_refused_even_inside_the_roots(project, monkeypatch):
+    home = project / "home"
+    monkeypatch.setenv("AIRFLOW_HOME", str(home))
+    monkeypatch.setenv("AIRFLOW__PIMFLOW__DATA_ROOTS", str(project))
+    path = profile(project, target="../../home/webserver_config.py",
+                   extra="feedback: {path: '../../home/config/airflow_local_settings.py'}\n")
+    assert problems(path) == [
+        ("target.path", f"'../../home/webserver_config.py' is a file at the top of AIRFLOW_HOME ({home}): "
+                        "profiles never read or write Airflow's own files"),
+        ("feedback.path", f"'../../home/config/airflow_local_settings.py' is in {home / 'config'}, a code folder: "
+                          "profiles never read or write there")]
