@@ -85,7 +85,11 @@ def local_part(location: str) -> str | None:
         return None
     if len(links) > 1:
         raise PathNotAllowed("a chained URL that reaches local files is not allowed (use a plain path)")
-    return location.split("://", 1)[1]
+    path = location.split("://", 1)[1]
+    if not path.startswith("/"):  # fsspec would take it from the worker's current folder, not the profile's
+        raise PathNotAllowed(f"{location!r}: a file:// URL needs an absolute path (file:///...); "
+                             "write a path relative to the profile without file://")
+    return path
 
 
 def check_local(location: str, profile_dir: Path, glob: bool = True) -> Path | None:

@@ -101,6 +101,9 @@ def test_file_urls_are_local_paths_and_remote_urls_stay_allowed(project):
     assert problems(profile(project, source="file:///etc/passwd")) == [
         ("source.path", f"'file:///etc/passwd' is outside the data roots (/etc/passwd); "
                         f"allowed: {project / 'include'} {HINT}")]
+    assert problems(profile(project, source="file://feeds/in.csv")) == [  # fsspec: from the worker's cwd
+        ("source.path", "'file://feeds/in.csv': a file:// URL needs an absolute path (file:///...); "
+                        "write a path relative to the profile without file://")]
     assert problems(profile(project, source="simplecache::file:///etc/passwd")) == [
         ("source.path", "a chained URL that reaches local files is not allowed (use a plain path)")]
     parsed = parse_profile(profile(project, source="s3://bucket/feeds/*.csv", target="s3://bucket/out/{ds}.csv"))
