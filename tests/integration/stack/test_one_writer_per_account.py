@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from datetime import datetime
 from pathlib import Path
@@ -122,8 +123,10 @@ def stack(tmp_path_factory):
     profiles.mkdir()
     for dag_id in SHOPS:
         (profiles / f"{dag_id}.yaml").write_text(SHOP.format(id=dag_id), encoding="utf-8")
-    (profiles / "agency.yaml").write_text(AGENCY.format(feed=REPO / "include" / "feeds" / "agency_products.csv"),
-                                          encoding="utf-8")
+    feed = work / "feeds" / "agency_products.csv"  # under the profiles' data root (their folder's parent)
+    feed.parent.mkdir()
+    shutil.copyfile(REPO / "include" / "feeds" / "agency_products.csv", feed)
+    (profiles / "agency.yaml").write_text(AGENCY.format(feed=feed), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AIRFLOW_HOME", str(work / "home"))  # its own metadata database, not the tests' one
         patch.setenv("PIMFLOW_PROFILES_DIR", str(profiles))
