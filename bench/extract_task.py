@@ -48,6 +48,8 @@ import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.profiling import profiled
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
 BEFORE_MS_PER_PRODUCT = 1.2  # the issue's figure for the extract task before the rebuild (61.6 s for 50,000)
@@ -73,35 +75,6 @@ def _rss_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _profiled(profiles: list):
-    """Start a cProfile (CPU time of its thread) for the calling thread and for every thread started
-    until the returned `stop()` is called."""
-    import cProfile
-    import threading
-
-    thread_run = threading.Thread.run
-
-    def profiled_run(thread):
-        profiler = cProfile.Profile(time.thread_time)
-        profiler.enable()
-        try:
-            thread_run(thread)
-        finally:
-            profiler.disable()
-            profiles.append(profiler)
-
-    threading.Thread.run = profiled_run
-    main = cProfile.Profile(time.thread_time)
-    main.enable()
-
-    def stop():
-        main.disable()
-        threading.Thread.run = thread_run
-        profiles.append(main)
-
-    return stop
 
 
 def _canonical_hash(value) -> bytes:
@@ -179,7 +152,7 @@ def run_one(config: dict, cprofile: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         staging = RunStaging(as_storage_path(tmp), profile.id, "run0")
         ctx = RunContext(profile, Path("."), staging, RunParams(), profile.id, "run0")
-        stop = _profiled(profiles) if cprofile else None
+        stop = profiled(profiles) if cprofile else None
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc), False)
@@ -333,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--repeat", type=int, default=1, help="runs per size, the least CPU kept")
     parser.add_argument("--simple", dest="product_models", action="store_false",
-                        help=f"a catalog without models, product_models off (default: {VARIANT_SHARE:.0%} of the "
+                        help=f"a catalog without models, product_models off (default: {VARIANT_SHARE * 100:.0f}%% of the "
                              "products variants of one- and two-level models, product_models on)")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to measure (its .venv and plugins/)")
     parser.add_argument("--baseline", type=Path, help="JSON of an earlier run (--save), e.g. of the tree before")

@@ -38,7 +38,6 @@ import pstats
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,6 +55,7 @@ from pimflow.staging import RunStaging, as_storage_path  # noqa: E402
 from pimflow.window import RunParams  # noqa: E402
 
 from bench.akeneo_to_linnworks import PROFILE as AKENEO_TO_LINNWORKS  # noqa: E402
+from bench.profiling import profiled  # noqa: E402
 from bench.feed_to_akeneo import PROFILE as FEED_PROFILE, write_feed  # noqa: E402
 from pimflow.factory import has_link_step, has_parents_step  # noqa: E402
 from pimflowdev.sandboxes import start_sandboxes  # noqa: E402
@@ -93,28 +93,13 @@ class StepClock:
 
     def __call__(self, step: str, fn, *args):
         profiles = self.profiles.get(step)
-        profiler = cProfile.Profile(time.thread_time) if profiles is not None else None
-        thread_run = threading.Thread.run
-        if profiler is not None:
-            def profiled_run(thread):
-                thread_profiler = cProfile.Profile(time.thread_time)
-                thread_profiler.enable()
-                try:
-                    thread_run(thread)
-                finally:
-                    thread_profiler.disable()
-                    profiles.append(thread_profiler)
-            threading.Thread.run = profiled_run
         wall, cpu = time.perf_counter(), time.process_time()
-        if profiler is not None:
-            profiler.enable()
+        stop = profiled(profiles) if profiles is not None else None
         try:
             return fn(*args)
         finally:
-            if profiler is not None:
-                profiler.disable()
-                threading.Thread.run = thread_run
-                profiles.append(profiler)
+            if stop is not None:
+                stop()
             self.cpu[step] = self.cpu.get(step, 0.0) + time.process_time() - cpu
             self.wall[step] = self.wall.get(step, 0.0) + time.perf_counter() - wall
             self.calls[step] = self.calls.get(step, 0) + 1

@@ -22,12 +22,10 @@ it stays while it keeps being refused transiently. A dry run leaves the file as 
 """
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterable
 
 from pimflow.ledger import RecordResult
-from pimflow.staging import read_json, write_json
+from pimflow.staging import read_json, write_json, write_json_atomic
 
 CARRY_OVER_FILE = "carry_over.json"
 CARRIED_IN_FILE = "carried_in.json"
@@ -82,16 +80,6 @@ def update(ctx, window, outcomes: Iterable[RecordResult]) -> dict[str, dict]:
             records[result.key] = {"code": result.code, "message": result.message[:500],
                                    "since": earlier.get("since") or ctx.run_id, "last": ctx.run_id}
     if records != previous:
-        _write_atomically(carry_over_path(ctx.staging), {"records": dict(sorted(records.items()))})
+        write_json_atomic(carry_over_path(ctx.staging), {"records": dict(sorted(records.items()))})
     return records
 
-
-def _write_atomically(path, data) -> None:
-    """A reader never sees half a file: locally the text goes to a temporary file that replaces
-    `path` in one rename; an object store's put is whole already."""
-    if path.protocol not in ("file", "local"):
-        write_json(path, data)
-        return
-    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    write_json(temporary, data)
-    os.replace(temporary.path, path.path)

@@ -27,6 +27,9 @@ ADD_BY_URL = "Inventory/AddImageToInventoryItem"
 class ImageCalls:
     """Mixed into `LinnworksClient`, which provides `_call` and `_call_verified`."""
 
+    # set once an Uploader answered fewer FileIds than files (see upload_files)
+    _one_file_per_upload = False
+
     def get_images(self, stock_item_id: str) -> list[ItemImage]:
         answer = self._call("Inventory/GetInventoryItemImages", params={"inventoryItemId": stock_item_id})
         return [ItemImage.model_validate(row) for row in answer or []]
@@ -85,7 +88,7 @@ class ImageCalls:
         (an Uploader that keeps one file per call), the files are sent again one per call, and so
         is every later upload of this client: the unmatched temporary files expire by themselves.
         """
-        if len(files) > 1 and getattr(self, "_one_file_per_upload", False) is False:
+        if len(files) > 1 and not self._one_file_per_upload:
             file_ids = self._upload(files)
             if len(file_ids) == len(files) and all(file_ids):
                 return file_ids
