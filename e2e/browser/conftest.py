@@ -154,4 +154,4 @@ def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.is_dir():
         names = ", ".join(sorted(p.name for p in SCREENSHOTS.glob("*.png"))) or "none"
         terminalreporter.write_line(f"browser test screenshots in {SCREENSHOTS}: {names}")
-        terminalreporter.write_line(f"stack logs in {OUTPUT} (standalone.log, sandbox-*.log)")
+        terminalreporter.write_line(f"stack logs in {OUTPUT} (standalone.log, execution-api.log, sandbox-*.log)")

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from pimflowdev.supervision import COMPONENTS, missing_components, running_components, supervise
+from pimflowdev.supervision import (COMPONENTS, EXECUTION_API_LOG, missing_components, running_components,
+                                    supervise)
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="components are found through /proc")
 
@@ -83,3 +84,24 @@ def test_standalone_exiting_is_reported(standalone):
     out = io.StringIO()
     assert supervise(process, log, every=0.01, out=out) == 1
     assert f"airflow standalone exited (code {-signal.SIGKILL})" in out.getvalue()
+
+
+def test_a_dead_execution_api_server_is_reported_with_the_end_of_its_own_log(standalone):
+    """The stack starts the Execution API server beside standalone (not one of its children); when it
+    exits, tasks can no longer report, so the stack says so like for a component."""
+    process, log = standalone
+    log.with_name(EXECUTION_API_LOG).write_text("ERROR: [Errno 98] address already in use\n")
+    process.execution_api = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert missing_components(process) == []
+        process.execution_api.kill()
+        process.execution_api.wait()
+        assert missing_components(process) == ["execution-api"]
+        out = io.StringIO()
+        assert supervise(process, log, stopping=lambda: False, every=0.01, out=out) == 1
+        report = out.getvalue()
+        assert "ERROR: Airflow's execution-api stopped." in report
+        assert "address already in use" in report and "database is locked" not in report
+    finally:
+        process.execution_api.kill()
+        process.execution_api.wait()

@@ -1,7 +1,17 @@
 """`make airflow`: a local Airflow 3 (`airflow standalone`: API server with the UI, scheduler, DAG
-processor, triggerer) on SQLite, with the project's DAGs, both sandboxes running, and the
-`akeneo_default` and `linnworks_default` connections pointing at them. Ctrl-C stops everything;
-so does a component of Airflow that dies, after saying which (pimflowdev.supervision)."""
+processor, triggerer; plus a second API server for the Execution API, see below) on SQLite, with the
+project's DAGs, both sandboxes running, and the `akeneo_default` and `linnworks_default` connections
+pointing at them. Ctrl-C stops everything; so does a component of Airflow that dies, after saying
+which (pimflowdev.supervision).
+
+Why two API servers: on SQLite, one API server serving both the UI and the tasks deadlocks itself.
+A task's call (a sync route, run in a worker thread) writes, so holds SQLite's write lock, and
+commits only when the event loop runs its session's teardown; a UI write such as Trigger (its audit
+log row is committed by an async dependency, on the event loop) waits for that lock on the event
+loop. Neither can go on until SQLite's wait runs out (BUSY_TIMEOUT_SECONDS): the whole stack stalls,
+and the trigger fails with "database is locked". With the Execution API in its own process
+(`airflow api-server --apps execution`, where tasks, the triggerer and the DAG processor report),
+a UI request waits at most for another process's short transaction."""
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +28,7 @@ import requests
 from pimflowdev.demo import DEMO_VARIANT_SHARE, QUOTA_WINDOW, airflow_env
 from pimflowdev.sandboxes import start_sandboxes
 from pimflowdev.sqlite_settings import BUSY_TIMEOUT_SECONDS, LOCAL_SETTINGS
-from pimflowdev.supervision import supervise
+from pimflowdev.supervision import EXECUTION_API_LOG, supervise
 from sandbox.common.server import free_port
 
 PRODUCTS = 200
@@ -44,10 +54,12 @@ def connect_host(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
 
 
-def stack_env(port: int, log_ports: tuple[int, int] | None = None, host: str | None = None) -> dict:
+def stack_env(port: int, log_ports: tuple[int, int] | None = None, host: str | None = None,
+              execution_port: int | None = None) -> dict:
     """The stack's environment; `log_ports`: the ports of the worker's and the triggerer's log
     servers (Airflow's defaults 8793 and 8794 would be shared by two stacks on one machine);
-    `host`: where the API server listens (default `listen_host()`)."""
+    `host`: where the API servers listen (default `listen_host()`); `execution_port`: the port of
+    the API server that serves the Execution API alone (default: the main one, `port`)."""
     host = host or listen_host()
     url_host = connect_host(host)
     url_host = f"[{url_host}]" if ":" in url_host else url_host
@@ -57,9 +69,9 @@ def stack_env(port: int, log_ports: tuple[int, int] | None = None, host: str | N
     env.update({
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__HOST": host,  # Airflow's default is 0.0.0.0: every interface
-        # tasks report to the API server; without this they call http://localhost:8080/execution/
+        # tasks report to the Execution API; without this they call http://localhost:8080/execution/
         # whatever the port (Airflow derives it from [api] base_url, not [api] port)
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{url_host}:{port}/execution/",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{url_host}:{execution_port or port}/execution/",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",  # the Test button on the Connections page
         # loads pimflow's provider plugin, which makes that button work for portless connections
         "AIRFLOW__CORE__LAZY_DISCOVER_PROVIDERS": "False",
@@ -140,18 +152,25 @@ def start(port: int | None = None, log_dir: Path | None = None):
         sandboxes.stop()
         raise
     log_ports = None
+    execution_log = log_dir / EXECUTION_API_LOG
     for attempt in range(1, PORT_ATTEMPTS + 1):
         api_port = port or free_port()
         log_ports = log_ports or (free_port(), free_port())
-        env = stack_env(api_port, log_ports)
-        log_path.touch()
-        offset = log_path.stat().st_size
+        execution_port = free_port()
+        env = stack_env(api_port, log_ports, execution_port=execution_port)
+        offsets = {}
+        for path in (log_path, execution_log):
+            path.touch()
+            offsets[path] = path.stat().st_size
         with log_path.open("a") as log:
             process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True)  # its own process group: stopped as a whole
         try:
-            wait_for_api(int(env["AIRFLOW__API__PORT"]), process, home, log_path, offset,
+            process.execution_api = start_execution_api(binary, env, execution_port, execution_log)
+            wait_for_api(int(env["AIRFLOW__API__PORT"]), process, home, log_path, offsets[log_path],
                          host=env["AIRFLOW__API__HOST"])
+            wait_for_execution_api(execution_port, process.execution_api, execution_log, offsets[execution_log],
+                                   host=env["AIRFLOW__API__HOST"])
         except PortTaken as exc:
             stop_airflow(process)
             if port is not None or attempt == PORT_ATTEMPTS:
@@ -165,6 +184,34 @@ def start(port: int | None = None, log_dir: Path | None = None):
             raise
         return sandboxes, process, env
     raise AssertionError("unreachable")
+
+
+def start_execution_api(binary: Path, env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    """The API server that serves the Execution API alone (see the module's docstring), in its own
+    process group (stop_airflow stops it)."""
+    with log_path.open("a") as log:
+        return subprocess.Popen([str(binary), "api-server", "--apps", "execution", "--port", str(port),
+                                 "--host", env["AIRFLOW__API__HOST"]],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for_execution_api(port: int, process: subprocess.Popen, log_path: Path, log_offset: int,
+                           timeout: float = 240, every: float = 1, host: str = "127.0.0.1") -> None:
+    """Wait until the Execution API answers on `port` (PortTaken when it could not bind it)."""
+    url = api_url({"AIRFLOW__API__HOST": host, "AIRFLOW__API__PORT": port})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _bind_failed(log_path, log_offset, port):
+            raise PortTaken(f"the Execution API server could not bind port {port}: another process holds it")
+        if process.poll() is not None:
+            raise RuntimeError(f"the Execution API server exited ({process.returncode}); see {log_path}")
+        try:
+            if requests.get(f"{url}/execution/health", timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(every)
+    raise RuntimeError(f"{url}/execution/ did not answer within {timeout:.0f} s; see {log_path}")
 
 
 def wait_for_api(port: int, process: subprocess.Popen, home: Path, log_path: Path, log_offset: int,
@@ -250,7 +297,16 @@ def stop(sandboxes, process: subprocess.Popen) -> None:
 
 
 def stop_airflow(process: subprocess.Popen) -> None:
-    """Stop Airflow's whole process group (components and task processes)."""
+    """Stop Airflow: standalone's whole process group (components and task processes), then the
+    Execution API server the stack started beside it (`process.execution_api`, its own group)."""
+    stop_group(process)
+    execution_api = getattr(process, "execution_api", None)  # a bare standalone has none
+    if execution_api is not None:
+        stop_group(execution_api)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in its own process group, and everything in that group."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -258,7 +314,7 @@ def stop_airflow(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    deadline = time.monotonic() + 20  # components may outlive `airflow standalone` by a moment
+    deadline = time.monotonic() + 20  # a group's other processes may outlive its leader by a moment
     while group_running(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     if group_running(process.pid):
@@ -287,7 +343,8 @@ def group_running(pgid: int) -> bool:
 
 def main() -> int:
     port = int(os.environ.get("PIMFLOW_AIRFLOW_PORT", "8080"))
-    print("Starting the sandboxes and Airflow (API server, scheduler, DAG processor, triggerer)...", flush=True)
+    print("Starting the sandboxes and Airflow (API server, Execution API server, scheduler, DAG processor, "
+          "triggerer)...", flush=True)
     try:
         sandboxes, process, env = start(port)
     except PortTaken as exc:
@@ -299,7 +356,7 @@ def main() -> int:
     print(f"Sandboxes:   Akeneo {sandboxes.akeneo_url}   Linnworks {sandboxes.linnworks_auth_url} (auth), "
           f"{sandboxes.linnworks_data_url} (data)")
     print("Connections: akeneo_default, linnworks_default (pointing at the sandboxes)")
-    print(f"Logs:        {home / 'standalone.log'}, task logs under {home / 'logs'}")
+    print(f"Logs:        {home / 'standalone.log'}, {home / EXECUTION_API_LOG}, task logs under {home / 'logs'}")
     print("Ctrl-C stops everything. Should a component of Airflow stop, this says which and stops too.", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))

@@ -35,12 +35,23 @@ def running_components(standalone_pid: int) -> dict[str, int]:
     return found
 
 
+#: The API server the stack starts beside standalone for the Execution API alone (pimflowdev.stack),
+#: and its log, next to standalone's.
+EXECUTION_API = "execution-api"
+EXECUTION_API_LOG = "execution-api.log"
+
+
 def missing_components(process: subprocess.Popen) -> list[str]:
-    """The components of the running stack that no longer run (all of them once standalone exited)."""
+    """The components of the running stack that no longer run (all of them once standalone exited);
+    with the Execution API server when the stack started one (`process.execution_api`) and it exited."""
     if process.poll() is not None:
         return list(COMPONENTS)
     running = running_components(process.pid)
-    return [name for name in COMPONENTS if name not in running]
+    missing = [name for name in COMPONENTS if name not in running]
+    execution_api = getattr(process, "execution_api", None)  # a bare standalone has none
+    if execution_api is not None and execution_api.poll() is not None:
+        missing.append(EXECUTION_API)
+    return missing
 
 
 def supervise(process: subprocess.Popen, log_path: Path, stopping: Callable[[], bool] = lambda: False,
@@ -65,7 +76,8 @@ def report(process: subprocess.Popen, missing: list[str], log_path: Path, out: T
         consequence = ("; nothing is scheduled or run any more" if "scheduler" in missing else "")
         print(f"\nERROR: Airflow's {' and '.join(missing)} stopped{consequence}. "
               f"Stopping the stack: run it again to restart.", file=out)
-        lines = [line for name in missing for line in last_lines(log_path, name)]
+        lines = [line for name in missing for line in (
+            last_lines(log_path.with_name(EXECUTION_API_LOG)) if name == EXECUTION_API else last_lines(log_path, name))]
     if lines:
         print(f"The end of {log_path}:", file=out)
         for line in lines:

@@ -1,7 +1,7 @@
 """`make airflow`'s stack for real: `airflow standalone` with the sandboxes, the project's DAGs
 parsed, the connections created, the API server listening on 127.0.0.1 only, the Test button working (with the request the Connections page
-sends), a triggered run reaching success on a port other than 8080, and everything stopped
-afterwards. The browser test (e2e/browser) goes through the same stack with the UI.
+sends), a triggered run reaching success on a port other than 8080, its tasks reporting to the
+Execution API server (its own process, see pimflowdev.stack), and everything stopped afterwards. The browser test (e2e/browser) goes through the same stack with the UI.
 
 The port the stack tries first is held by another server that answers like an Airflow (as
 another test session's stack could): the stack recognises it is not its own and starts again on
@@ -72,20 +72,25 @@ def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeyp
             result = requests.post(f"{api}/api/v2/connections/test", json=body, headers=headers, timeout=60)
             assert result.ok and result.json()["status"] is True, (conn_id, result.text)
 
-        # the form sends null for an emptied field; tasks reach the API server on this port
-        for _ in range(5):  # SQLite: the scheduler's own writes can make the API server answer 500 once
-            run = requests.post(f"{api}/api/v2/dags/demo_feed_to_feed/dagRuns", headers=headers, timeout=30,
-                                json={"logical_date": None,
-                                      "conf": {"full_sync": None, "identifiers": None, "dry_run": True}})
-            if run.status_code < 500:
-                break
-            time.sleep(2)
+        # tasks report to the Execution API server, a process of its own on this machine only: a
+        # trigger's audit-log write on the UI's API server then never waits on a task's open write
+        execution = process.execution_api
+        execution_port = int(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].rsplit(":", 1)[1].split("/")[0])
+        assert execution.poll() is None and execution_port != port
+        assert {c.laddr.ip for c in psutil.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN and c.laddr.port == execution_port} == {"127.0.0.1"}
+        assert requests.get(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] + "health", timeout=30).ok
+
+        # the form sends null for an emptied field; answered at once, while the stack's scheduled runs go on
+        run = requests.post(f"{api}/api/v2/dags/demo_feed_to_feed/dagRuns", headers=headers, timeout=30,
+                            json={"logical_date": None, "conf": {"full_sync": None, "identifiers": None, "dry_run": True}})
         assert run.ok, run.text
         state = wait_for_run(api, headers, "demo_feed_to_feed", run.json()["dag_run_id"])
         assert state == "success", (tmp_path / "standalone.log").read_text()[-3000:]
     finally:
         stack.stop(sandboxes, process)
     assert process.poll() is not None and not stack.group_running(process.pid)  # no component left behind
+    assert execution.poll() is not None and not stack.group_running(execution.pid)
     assert all(p.poll() is not None for p in sandboxes.processes)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{api}/api/v2/version", timeout=5)
