@@ -6,6 +6,8 @@ $(BROWSER_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
 	@touch $@
 
+# Hang guards only (the suite takes about 3 minutes): a stuck step dumps every thread's stack after
+# 15 minutes, and the suite is stopped after 30 rather than hold CI until its own limit.
 test-browser: $(STAMP) $(BROWSER_STAMP)
 	bash e2e/browser/ensure_chromium.sh
-	$(BIN)/python -m pytest -q e2e/browser
+	timeout --kill-after=60 1800 $(BIN)/python -m pytest -q -o faulthandler_timeout=900 e2e/browser

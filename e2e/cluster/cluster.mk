@@ -20,7 +20,8 @@ cluster-system-packages:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
+# Hang guards only, as for test-browser (the suite takes a few minutes).
 test-cluster: $(CLUSTER_STAMP) cluster-system-packages
-	$(BIN)/python -m pytest e2e/cluster -q -p no:cacheprovider
+	timeout --kill-after=60 2400 $(BIN)/python -m pytest e2e/cluster -q -p no:cacheprovider -o faulthandler_timeout=900
 
 .PHONY: cluster-system-packages
