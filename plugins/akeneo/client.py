@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 from urllib.parse import quote
 
+from akeneo.answers import describe, list_answer, object_answer
 from akeneo.categories import normalise_values, tree_order
-from akeneo.errors import AkeneoConnectionError
+from akeneo.errors import AkeneoAnswerError, AkeneoConnectionError
 from akeneo.metadata import (
     ATTRIBUTE_OPTIONS_PATH, FAMILY_VARIANTS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH,
     REFERENCE_ENTITY_ATTRIBUTES_PATH, CatalogMetadata,
@@ -67,8 +68,13 @@ class AkeneoClient:
             params = {k: v for k, v in params.items()
                       if k not in ("pagination_type", "limit", "locales", "attributes")}
             params.update({"pagination_type": "page", "limit": "1", "with_count": "true"})
-            page = self.transport.request("GET", self.settings.products_path, params=params).json()
-            total += int(page.get("items_count") or 0)
+            endpoint = f"GET {self.settings.products_path}"
+            page = object_answer(self.transport.request("GET", self.settings.products_path, params=params), endpoint)
+            count = page.get("items_count")
+            if not isinstance(count, int) or isinstance(count, bool):
+                raise AkeneoAnswerError(f"Akeneo's count answer has items_count {describe(count)}, not a number",
+                                        endpoint=endpoint)
+            total += count
         return total
 
     def iter_products(self, query: ProductQuery | None = None, *, raw: bool = False) -> Iterator[dict]:
@@ -165,8 +171,8 @@ class AkeneoClient:
         once per run: one call per listing page, plus one per select attribute, per family and
         per linked reference entity, several in flight."""
         metadata = CatalogMetadata(**{name: list(self._listing(path)) for name, path in LISTINGS.items()})
-        metadata.measurement_families = list(
-            self.transport.request("GET", MEASUREMENT_FAMILIES_PATH).json() or [])
+        metadata.measurement_families = list_answer(
+            self.transport.request("GET", MEASUREMENT_FAMILIES_PATH), f"GET {MEASUREMENT_FAMILIES_PATH}")
         selects, families, entities = (metadata.select_attribute_codes, metadata.family_codes,
                                        metadata.reference_entity_codes)
         with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
@@ -208,7 +214,7 @@ class AkeneoClient:
     def fetch_reference_entity_attributes(self, entity: str) -> list[dict]:
         """The attributes of a reference entity (a plain list: Akeneo does not paginate it)."""
         path = REFERENCE_ENTITY_ATTRIBUTES_PATH.format(code=quote(entity, safe=""))
-        return list(self.transport.request("GET", path).json() or [])
+        return list_answer(self.transport.request("GET", path), f"GET {path}")
 
     def iter_reference_entity_records(self, entity: str, codes: Iterable[str] | None = None) -> Iterator[dict]:
         """Records of a reference entity (search_after, 100 per page), all or only `codes`
