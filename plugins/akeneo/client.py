@@ -113,6 +113,34 @@ class AkeneoClient:
         query = (query or ProductQuery()).for_models()
         yield from self._once(self._product_pages(query, raw), query)
 
+    def fetch_products(self, keys: Iterable[str], *, attributes: Iterable[str] = ()) -> dict[str, dict]:
+        """The products named by `keys` (identifiers, or uuids on products-uuid) that exist, by key,
+        with only `attributes` among their values when given. A hundred keys per call (fewer when
+        long ones would make the URL too long), and never a call for a page that can only be empty:
+        a call that found every product it asked for stops there."""
+        key_field = self.settings.product_key
+        field = "uuids" if key_field == "uuid" else "identifiers"
+        return self._fetch(keys, key_field, lambda batch: ProductQuery(**{field: batch}, attributes=tuple(attributes)))
+
+    def fetch_product_models(self, codes: Iterable[str]) -> dict[str, dict]:
+        """The product models named by `codes` that exist, by code, as `fetch_products` reads products."""
+        return self._fetch(codes, "code", lambda batch: ProductQuery(identifiers=batch).for_models())
+
+    def _fetch(self, keys: Iterable[str], key_field: str, query_of) -> dict[str, dict]:
+        wanted = list(dict.fromkeys(key for key in keys if key))
+        found: dict[str, dict] = {}
+        for start in range(0, len(wanted), PAGE_SIZE):
+            missing = set(wanted[start:start + PAGE_SIZE])
+            for page in self._product_pages(query_of(tuple(wanted[start:start + PAGE_SIZE]))):
+                for item in page:
+                    key = item.get(key_field)
+                    if key in missing:
+                        missing.discard(key)
+                        found[key] = item
+                if not missing:
+                    break  # a full page has a next link; following it would read an empty page
+        return found
+
     def _once(self, pages: Iterable[Iterable[dict]], query: ProductQuery) -> Iterator[dict]:
         """Drop repeats (a `parent IN` split over requests may find a variant twice)."""
         key = "code" if query.models else self.settings.product_key

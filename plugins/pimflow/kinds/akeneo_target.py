@@ -8,6 +8,7 @@ import msgspec
 
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
+from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
@@ -74,7 +75,8 @@ class AkeneoTargetKind(TargetKind):
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
         identifier = codec.identifier_column
         key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
-        products, models, links, results = [], [], [], []
+        claimed = ClaimedAttributes.from_metadata(staged_metadata(ctx, "target")[2])
+        products, models, links, claims, results = [], [], [], [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
             if result.problems:
@@ -89,13 +91,17 @@ class AkeneoTargetKind(TargetKind):
                 models.append({"n": n, "record": _without_links(model)})
                 if linked:
                     links.append({"n": n, "model": True, "record": {"code": model["code"], **linked}})
+                claim = claimed.claim(n, model["code"], model, model=True)
             else:
                 products.append({"n": n, "key": record.get(key_field),
                                  "record": _without_links(record) if linked else record})
                 if linked:
                     links.append({"n": n, "model": False, "record": {**_identity(record, identifier), **linked}})
+                claim = claimed.claim(n, _product_key(record, "identifier", codec), record, model=False)
+            if claim is not None:
+                claims.append(claim)
         write_jsonl(path, products)
-        for suffix, entries in (("models.jsonl", models), ("links.jsonl", links)):
+        for suffix, entries in (("models.jsonl", models), ("links.jsonl", links), (CLAIMS_SUFFIX, claims)):
             extra = ctx.staging.transform_chunk(index, suffix)
             if entries:
                 write_jsonl(extra, entries)
@@ -104,13 +110,20 @@ class AkeneoTargetKind(TargetKind):
         return StagedRecords(str(path), len(products) + len(models), results)
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
-        """Product models before any product: root models, then sub-models (Akeneo checks parents)."""
-        levels: tuple[list, list] = ([], [])
-        for chunk in transformed:
-            for n, model in _staged_records(_beside(chunk["path"], "models.jsonl")):
-                levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
-        results: dict[int, list[RecordResult]] = {}
+        """Product models before any product: root models, then sub-models (Akeneo checks parents).
+        First the lines of the run that Akeneo cannot both accept are settled (`akeneo_claims`): the
+        earlier line wins, later ones are refused here, models and products alike (a load leaves
+        the products refused here alone)."""
+        transformed = sorted(transformed, key=lambda chunk: chunk["index"])
         client = akeneo_client(self.config.connection, self.config.product_id)
+        staged_models = [(chunk["index"], n, model) for chunk in transformed
+                         for n, model in _staged_records(_beside(chunk["path"], "models.jsonl"))]
+        results = self._settle_claims(ctx, client, transformed, staged_models)
+        lost = {(index, result.n) for index, chunk_results in results.items() for result in chunk_results}
+        levels: tuple[list, list] = ([], [])
+        for index, n, model in staged_models:
+            if (index, n) not in lost:
+                levels[1 if model.get("parent") else 0].append((index, n, model))
         for level, entries in enumerate(levels):
             if not entries:
                 continue
@@ -123,8 +136,27 @@ class AkeneoTargetKind(TargetKind):
             for (index, n, _), line in zip(entries, lines):
                 results.setdefault(index, []).append(RecordResult.would_write(n) if line is None else _result(n, line))
         ledger.record_by_chunk(ctx.staging, "parents", results)
-        return {"models": sum(len(level) for level in levels),
+        return {"models": sum(len(level) for level in levels), "conflicting_lines": len(lost),
                 **ledger.counts(result for chunk_results in results.values() for result in chunk_results)}
+
+    def _settle_claims(self, ctx: RunContext, client, transformed: list[dict], staged_models: list) -> dict:
+        """Refusals of the lines that lose a claim to an earlier line, by chunk (see `akeneo_claims`)."""
+        claims = [(chunk["index"], claim) for chunk in transformed
+                  for claim in _staged_lines(_beside(chunk["path"], CLAIMS_SUFFIX))]
+        if not claims:
+            return {}
+        claimed = ClaimedAttributes.from_metadata(staged_metadata(ctx, "target")[2])
+        family_variant_of = {model["code"]: model.get("family_variant") for _, _, model in staged_models}
+        unknown = {claim["parent"] for _, claim in claims if claim["parent"] and not claim["model"]
+                   and claim["parent"] not in family_variant_of and claim["values"].keys() & claimed.axes}
+        if unknown:  # parents this run does not write: their family variant (their axes) is Akeneo's
+            family_variant_of.update((code, model.get("family_variant"))
+                                     for code, model in client.fetch_product_models(unknown).items())
+        refused = settle(claims, claimed, family_variant_of)
+        if refused:
+            ctx.log.info("load parents: %d line(s) refused: an earlier line of the run claims the same axis "
+                         "values or unique value", sum(map(len, refused.values())))
+        return refused
 
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         """Associations once every chunk is written: Akeneo refuses links to products that do not
@@ -165,7 +197,8 @@ class AkeneoTargetKind(TargetKind):
 
         # products only, without their links (the link step's), each as the JSON line it is sent as:
         # encoded once at transform, from target-checked columns
-        staged = _staged_products(flat_path)
+        settled = {result.n for result in ledger.read(ctx.staging, "parents", index) if result.is_refused}
+        staged = [line for line in _staged_products(flat_path) if line.n not in settled]  # lost a claim
         positions = [line.n for line in staged]
         products = [EncodedRecord(line.key, bytes(line.record)) for line in staged]
         results: list[RecordResult] = []
