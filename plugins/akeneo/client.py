@@ -117,7 +117,8 @@ class AkeneoClient:
         """The products named by `keys` (identifiers, or uuids on products-uuid) that exist, by key,
         with only `attributes` among their values when given. A hundred keys per call (fewer when
         long ones would make the URL too long), and never a call for a page that can only be empty:
-        a call that found every product it asked for stops there."""
+        a call that found every product it asked for stops there. Calls run at once within the
+        connection's cap."""
         key_field = self.settings.product_key
         field = "uuids" if key_field == "uuid" else "identifiers"
         return self._fetch(keys, key_field, lambda batch: ProductQuery(**{field: batch}, attributes=tuple(attributes)))
@@ -128,10 +129,11 @@ class AkeneoClient:
 
     def _fetch(self, keys: Iterable[str], key_field: str, query_of) -> dict[str, dict]:
         wanted = list(dict.fromkeys(key for key in keys if key))
-        found: dict[str, dict] = {}
-        for start in range(0, len(wanted), PAGE_SIZE):
-            missing = set(wanted[start:start + PAGE_SIZE])
-            for page in self._product_pages(query_of(tuple(wanted[start:start + PAGE_SIZE]))):
+        batches = [tuple(wanted[start:start + PAGE_SIZE]) for start in range(0, len(wanted), PAGE_SIZE)]
+
+        def read(batch: tuple[str, ...]) -> dict[str, dict]:
+            missing, found = set(batch), {}
+            for page in self._product_pages(query_of(batch)):
                 for item in page:
                     key = item.get(key_field)
                     if key in missing:
@@ -139,6 +141,15 @@ class AkeneoClient:
                         found[key] = item
                 if not missing:
                     break  # a full page has a next link; following it would read an empty page
+            return found
+
+        found: dict[str, dict] = {}
+        if len(batches) == 1:
+            return read(batches[0])
+        with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
+                                thread_name_prefix="akeneo-fetch") as pool:  # within the connection's cap
+            for part in pool.map(read, batches):
+                found.update(part)
         return found
 
     def _once(self, pages: Iterable[Iterable[dict]], query: ProductQuery) -> Iterator[dict]:

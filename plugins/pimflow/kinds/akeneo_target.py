@@ -9,6 +9,7 @@ import msgspec
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
+from pimflow.kinds.akeneo_merge import complete, partial_codes
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
@@ -18,10 +19,6 @@ from productsup.columns import attribute_code, qualifiers
 
 if TYPE_CHECKING:
     import pandas as pd  # only for annotations: building a DAG must not import pandas
-
-#: products per identifier lookup when unknown products must be refused (create_products off)
-LOOKUP_BATCH = 100
-
 
 class AkeneoTargetKind(TargetKind):
     feedback_columns = ("akeneo_code", "akeneo_message")
@@ -93,8 +90,10 @@ class AkeneoTargetKind(TargetKind):
                     links.append({"n": n, "model": True, "record": {"code": model["code"], **linked}})
                 claim = claimed.claim(n, model["code"], model, model=True)
             else:
-                products.append({"n": n, "key": record.get(key_field),
-                                 "record": _without_links(record) if linked else record})
+                product = {"n": n, "key": record.get(key_field), "record": _without_links(record) if linked else record}
+                if partial := partial_codes(record.get("values") or {}, codec.meta):
+                    product["merge"] = partial  # completed at load with what Akeneo holds
+                products.append(product)
                 if linked:
                     links.append({"n": n, "model": False, "record": {**_identity(record, identifier), **linked}})
                 claim = claimed.claim(n, _product_key(record, "identifier", codec), record, model=False)
@@ -128,6 +127,7 @@ class AkeneoTargetKind(TargetKind):
             if not entries:
                 continue
             records = [model for _, _, model in entries]
+            self._complete_models(ctx, client, records)
             if ctx.params.dry_run:
                 write_jsonl(ctx.staging.dry_run(f"akeneo-product-models-{level}.jsonl"), records)
                 lines = [None] * len(records)
@@ -138,6 +138,15 @@ class AkeneoTargetKind(TargetKind):
         ledger.record_by_chunk(ctx.staging, "parents", results)
         return {"models": sum(len(level) for level in levels), "conflicting_lines": len(lost),
                 **ledger.counts(result for chunk_results in results.values() for result in chunk_results)}
+
+    def _complete_models(self, ctx: RunContext, client, records: list[dict]) -> None:
+        """Price collections models give in part, completed with what Akeneo holds (`akeneo_merge`)."""
+        meta = staged_metadata(ctx, "target")[0]
+        partial = [(record, codes) for record in records if (codes := partial_codes(record.get("values") or {}, meta))]
+        if partial:
+            current = client.fetch_product_models(record["code"] for record, _ in partial)
+            for record, codes in partial:
+                complete(record, current.get(record["code"]), codes)
 
     def _settle_claims(self, ctx: RunContext, client, transformed: list[dict], staged_models: list) -> dict:
         """Refusals of the lines that lose a claim to an earlier line, by chunk (see `akeneo_claims`)."""
@@ -199,15 +208,28 @@ class AkeneoTargetKind(TargetKind):
         # encoded once at transform, from target-checked columns
         settled = {result.n for result in ledger.read(ctx.staging, "parents", index) if result.is_refused}
         staged = [line for line in _staged_products(flat_path) if line.n not in settled]  # lost a claim
-        positions = [line.n for line in staged]
-        products = [EncodedRecord(line.key, bytes(line.record)) for line in staged]
         results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
-        if not self.config.create_products and products:
-            decoded = [_decode(product.line) for product in products]
-            kept, positions, results = self._refuse_unknown(client, self._codec(ctx), decoded, positions)
-            kept_ids = {id(product) for product in kept}
-            products = [encoded for encoded, product in zip(products, decoded) if id(product) in kept_ids]
+        current = self._current(ctx, client, staged)
+        if not self.config.create_products:
+            known = [line for line in staged if line.key is None or line.key in current]  # no key: the writer says
+            results += [RecordResult.refused(line.n, "unknown_product", f"{line.key!r} does not exist in Akeneo and "
+                                                                       "create_products is off")
+                        for line in staged if line.key is not None and line.key not in current]
+            staged = known
+        completed = 0
+        products = []
+        for line in staged:
+            text = bytes(line.record)
+            if line.merge and line.key in current:
+                record = _decode(text)
+                if complete(record, current[line.key], line.merge):
+                    text, completed = _encode(record), completed + 1
+            products.append(EncodedRecord(line.key, text))
+        if completed:
+            ctx.log.info("load chunk %d: %d line(s) gave part of a price collection: completed with the "
+                         "currencies Akeneo holds", index + 1, completed)
+        positions = [line.n for line in staged]
         if ctx.params.dry_run:
             write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"),
                         (msgspec.Raw(product.line) for product in products))
@@ -216,6 +238,18 @@ class AkeneoTargetKind(TargetKind):
             for n, line in zip(positions, client.writer(batch_size=ctx.profile.batch_size).write(products)):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
+
+    def _current(self, ctx: RunContext, client, staged: list) -> dict[str, dict]:
+        """What Akeneo holds of the products the chunk must look up, by key, read a hundred per call:
+        those giving part of a price collection (only those attributes are read), and every one when
+        create_products is off (to refuse the unknown ones)."""
+        merging = [line for line in staged if line.merge]
+        wanted = staged if not self.config.create_products else merging
+        if not any(line.key for line in wanted):
+            return {}
+        attributes = sorted({code for line in merging for code in line.merge}) or \
+            [staged_metadata(ctx, "target")[0].identifier]
+        return client.fetch_products((line.key for line in wanted if line.key), attributes=attributes)
 
     def _load_categories(self, ctx: RunContext, index: int, staged_path) -> dict:
         """Categories (code, parent, labels) written one tree level at a time, parents first."""
@@ -236,28 +270,6 @@ class AkeneoTargetKind(TargetKind):
                 continue
             results += [_result(n, line) for (n, _), line in zip(entries, client.patch_categories(records))]
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
-
-    def _refuse_unknown(self, client, codec: FlatCodec, products, positions):
-        from akeneo.search import ProductQuery
-
-        key = client.settings.product_key
-        wanted = [_product_key(p, key, codec) for p in products]
-        existing = set()
-        for start in range(0, len(wanted), LOOKUP_BATCH):
-            batch = tuple(w for w in wanted[start:start + LOOKUP_BATCH] if w)
-            if batch:
-                query = ProductQuery(**{("uuids" if key == "uuid" else "identifiers"): batch},
-                                     attributes=(codec.identifier_column,))
-                existing |= {_product_key(p, key, codec) for p in client.iter_products(query)}
-        kept_products, kept_positions, refused = [], [], []
-        for product, n, value in zip(products, positions, wanted):
-            if value in existing:
-                kept_products.append(product)
-                kept_positions.append(n)
-            else:
-                refused.append(RecordResult.refused(
-                    n, "unknown_product", f"{value!r} does not exist in Akeneo and create_products is off"))
-        return kept_products, kept_positions, refused
 
 
 LINK_KEYS = ("associations", "quantified_associations")
@@ -294,12 +306,14 @@ def _staged_lines(path) -> list[dict]:
 
 
 _decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
 
 
 class _StagedProduct(msgspec.Struct):
     n: int
-    record: msgspec.Raw  # kept as its JSON text: load sends it as it is
+    record: msgspec.Raw  # kept as its JSON text: load sends it as it is (unless a merge completes it)
     key: str | None = None
+    merge: list[str] = []  # price collections the line may give in part (`akeneo_merge`)
 
 
 def _staged_products(path) -> list[_StagedProduct]:

@@ -250,7 +250,7 @@ def test_fetching_products_by_identifier_takes_one_call_per_hundred_and_no_empty
     wanted = [f"sku-{i:04d}" for i in range(0, 260)]  # the last ten do not exist
     found = identifier_client().fetch_products(wanted, attributes=("price",))
     assert set(found) == existing and found["sku-0007"]["identifier"] == "sku-0007"
-    assert [len(asked) for asked in calls] == [100, 100, 60]  # the full pages' next links are not followed
+    assert sorted(len(asked) for asked in calls) == [60, 100, 100]  # the full pages' next links are not followed
     assert all("attributes=price" in c.request.url for c in token.calls if c.request.url.startswith(PRODUCTS))
 
 
