@@ -9,6 +9,7 @@ import msgspec
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
+from pimflow.kinds.akeneo_levels import Levels, drop_inherited
 from pimflow.kinds.akeneo_merge import complete, partial_codes
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.ledger import RecordResult, RunLedger, Status
@@ -72,7 +73,8 @@ class AkeneoTargetKind(TargetKind):
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
         identifier = codec.identifier_column
         key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
-        claimed = ClaimedAttributes.from_metadata(staged_metadata(ctx, "target")[2])
+        raw = staged_metadata(ctx, "target")[2]
+        claimed, levels = ClaimedAttributes.from_metadata(raw), Levels(raw)
         products, models, links, claims, results = [], [], [], [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
@@ -93,6 +95,8 @@ class AkeneoTargetKind(TargetKind):
                 product = {"n": n, "key": record.get(key_field), "record": _without_links(record) if linked else record}
                 if partial := partial_codes(record.get("values") or {}, codec.meta):
                     product["merge"] = partial  # completed at load with what Akeneo holds
+                if levels.may_inherit(record):
+                    product["parent"] = record["parent"]  # its models' values are left out at load
                 products.append(product)
                 if linked:
                     links.append({"n": n, "model": False, "record": {**_identity(record, identifier), **linked}})
@@ -128,6 +132,8 @@ class AkeneoTargetKind(TargetKind):
                 continue
             records = [model for _, _, model in entries]
             self._complete_models(ctx, client, records)
+            if level == 1:
+                self._drop_inherited_from_sub_models(ctx, client, records)
             if ctx.params.dry_run:
                 write_jsonl(ctx.staging.dry_run(f"akeneo-product-models-{level}.jsonl"), records)
                 lines = [None] * len(records)
@@ -138,6 +144,17 @@ class AkeneoTargetKind(TargetKind):
         ledger.record_by_chunk(ctx.staging, "parents", results)
         return {"models": sum(len(level) for level in levels), "conflicting_lines": len(lost),
                 **ledger.counts(result for chunk_results in results.values() for result in chunk_results)}
+
+    def _drop_inherited_from_sub_models(self, ctx: RunContext, client, records: list[dict]) -> None:
+        """Sub-model lines carrying their root's values: those equal to the root's are left out
+        (`akeneo_levels`); the roots are read once written."""
+        levels = Levels(staged_metadata(ctx, "target")[2])
+        carrying = [record for record in records if levels.may_inherit(record)]
+        roots = client.fetch_product_models(record["parent"] for record in carrying) if carrying else {}
+        dropped = sum(bool(drop_inherited(record, roots.get(record["parent"]), levels, model=True))
+                      for record in carrying)
+        if dropped:
+            ctx.log.info("load parents: %d sub-model line(s) carried their root's values: left out", dropped)
 
     def _complete_models(self, ctx: RunContext, client, records: list[dict]) -> None:
         """Price collections models give in part, completed with what Akeneo holds (`akeneo_merge`)."""
@@ -217,18 +234,27 @@ class AkeneoTargetKind(TargetKind):
                                                                        "create_products is off")
                         for line in staged if line.key is not None and line.key not in current]
             staged = known
-        completed = 0
+        parents = self._parents(ctx, client, {line.parent for line in staged if line.parent})
+        levels = Levels(staged_metadata(ctx, "target")[2]) if parents else None
+        completed = inherited = 0
         products = []
         for line in staged:
             text = bytes(line.record)
-            if line.merge and line.key in current:
+            merge, parent = line.merge and line.key in current, parents.get(line.parent)
+            if merge or parent:
                 record = _decode(text)
-                if complete(record, current[line.key], line.merge):
-                    text, completed = _encode(record), completed + 1
+                dropped = drop_inherited(record, parent, levels, model=False) if parent else 0
+                grown = merge and complete(record, current[line.key], line.merge)
+                if dropped or grown:
+                    text = _encode(record)
+                completed, inherited = completed + bool(grown), inherited + bool(dropped)
             products.append(EncodedRecord(line.key, text))
         if completed:
             ctx.log.info("load chunk %d: %d line(s) gave part of a price collection: completed with the "
                          "currencies Akeneo holds", index + 1, completed)
+        if inherited:
+            ctx.log.info("load chunk %d: %d variant line(s) carried their models' values: left out (Akeneo "
+                         "takes them on the models)", index + 1, inherited)
         positions = [line.n for line in staged]
         if ctx.params.dry_run:
             write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"),
@@ -238,6 +264,12 @@ class AkeneoTargetKind(TargetKind):
             for n, line in zip(positions, client.writer(batch_size=ctx.profile.batch_size).write(products)):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
+
+    @staticmethod
+    def _parents(ctx: RunContext, client, codes: set) -> dict[str, dict]:
+        """The parent models of variant lines that carry values a model level could hold, as Akeneo
+        answers them (after load_parents wrote the run's), a hundred per call."""
+        return client.fetch_product_models(codes) if codes else {}
 
     def _current(self, ctx: RunContext, client, staged: list) -> dict[str, dict]:
         """What Akeneo holds of the products the chunk must look up, by key, read a hundred per call:
@@ -314,6 +346,7 @@ class _StagedProduct(msgspec.Struct):
     record: msgspec.Raw  # kept as its JSON text: load sends it as it is (unless a merge completes it)
     key: str | None = None
     merge: list[str] = []  # price collections the line may give in part (`akeneo_merge`)
+    parent: str | None = None  # a variant's model, when the line carries values a model may hold
 
 
 def _staged_products(path) -> list[_StagedProduct]:
