@@ -234,7 +234,10 @@ class AkeneoTargetKind(TargetKind):
                                                                        "create_products is off")
                         for line in staged if line.key is not None and line.key not in current]
             staged = known
-        parents = self._parents(ctx, client, {line.parent for line in staged if line.parent})
+        # the parent models of variant lines carrying values a model level could hold, as Akeneo
+        # answers them once load_parents wrote the run's
+        wanted_parents = {line.parent for line in staged if line.parent}
+        parents = client.fetch_product_models(wanted_parents) if wanted_parents else {}
         levels = Levels(staged_metadata(ctx, "target")[2]) if parents else None
         completed = inherited = 0
         products = []
@@ -242,9 +245,9 @@ class AkeneoTargetKind(TargetKind):
             text = bytes(line.record)
             merge, parent = line.merge and line.key in current, parents.get(line.parent)
             if merge or parent:
-                record = _decode(text)
-                dropped = drop_inherited(record, parent, levels, model=False) if parent else 0
+                record = _decode(text)  # completed first: a price its model holds is then compared whole
                 grown = merge and complete(record, current[line.key], line.merge)
+                dropped = drop_inherited(record, parent, levels, model=False) if parent else 0
                 if dropped or grown:
                     text = _encode(record)
                 completed, inherited = completed + bool(grown), inherited + bool(dropped)
@@ -264,12 +267,6 @@ class AkeneoTargetKind(TargetKind):
             for n, line in zip(positions, client.writer(batch_size=ctx.profile.batch_size).write(products)):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
-
-    @staticmethod
-    def _parents(ctx: RunContext, client, codes: set) -> dict[str, dict]:
-        """The parent models of variant lines that carry values a model level could hold, as Akeneo
-        answers them (after load_parents wrote the run's), a hundred per call."""
-        return client.fetch_product_models(codes) if codes else {}
 
     def _current(self, ctx: RunContext, client, staged: list) -> dict[str, dict]:
         """What Akeneo holds of the products the chunk must look up, by key, read a hundred per call:
