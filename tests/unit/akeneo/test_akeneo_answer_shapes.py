@@ -65,3 +65,12 @@ def test_reference_entity_attributes_must_be_a_list(token):
         client().fetch_reference_entity_attributes("brands")
     assert raised.value.endpoint == "GET /api/rest/v1/reference-entities/brands/attributes"
     assert isinstance(raised.value, AkeneoError)
+
+
+def test_an_error_answer_whose_errors_are_not_a_list_still_gives_akeneos_message(token):
+    from akeneo.errors import AkeneoValidationError
+
+    token.get(BASE + "/api/rest/v1/products", status=422, json={"code": 422, "message": "Bad search", "errors": 5})
+    with pytest.raises(AkeneoValidationError) as raised:
+        client().count_products()
+    assert raised.value.akeneo_message == "Bad search" and raised.value.errors == []
