@@ -32,6 +32,7 @@ class ClaimedAttributes:
     unique: frozenset[str]
     # family variant code -> {level: [axis codes]}, levels 1 and 2 (variant products take the last)
     levels: Mapping[str, Mapping[int, tuple[str, ...]]]
+    claimable: frozenset[str] = frozenset()  # axes | unique
 
     @classmethod
     def from_metadata(cls, raw: Mapping) -> "ClaimedAttributes":
@@ -43,17 +44,19 @@ class ClaimedAttributes:
         unique = frozenset(a["code"] for a in raw.get("attributes") or ()
                            if a.get("unique") and a.get("type") != IDENTIFIER_TYPE and "code" in a)
         axes = frozenset(code for by_level in levels.values() for codes in by_level.values() for code in codes)
-        return cls(axes, unique, levels)
+        return cls(axes, unique, levels, axes | unique)
 
     def claim(self, n: int, key: str, record: Mapping, model: bool) -> dict | None:
         """What the line at position `n` claims, or None when it claims nothing."""
-        values = {}
-        for code, entries in (record.get("values") or {}).items():
-            if code in self.axes or code in self.unique:
-                for entry in entries or ():
-                    if entry.get("locale") is None and entry.get("scope") is None and entry.get("data") is not None:
-                        values[code] = canonical(entry["data"])
         parent = record.get("parent") or None
+        found = (self.claimable if parent else self.unique).intersection(record.get("values") or ())
+        if not found:  # most lines: no attribute that could be claimed
+            return None
+        values = {}
+        for code in found:
+            for entry in record["values"][code] or ():
+                if entry.get("locale") is None and entry.get("scope") is None and entry.get("data") is not None:
+                    values[code] = canonical(entry["data"])
         if not values or (parent is None and not (values.keys() & self.unique)):
             return None
         return {"n": n, "key": key, "model": model, "parent": parent,

@@ -16,10 +16,14 @@ from collections.abc import Iterable, Mapping
 PRICE_TYPE = "pim_catalog_price_collection"
 
 
-def partial_codes(values: Mapping, meta) -> list[str]:
-    """The attributes of `values` whose collections a line may give in part (price collections)."""
-    attributes = meta.attributes
-    return [code for code in values if (a := attributes.get(code)) is not None and a.type == PRICE_TYPE]
+def price_codes(meta) -> frozenset[str]:
+    """The catalog's price collection attributes: the values a line may give in part."""
+    return frozenset(code for code, attribute in meta.attributes.items() if attribute.type == PRICE_TYPE)
+
+
+def partial_codes(values: Mapping, prices: frozenset[str]) -> list[str]:
+    """The attributes of `values` a line may give in part (`prices`: `price_codes` of the catalog)."""
+    return [code for code in values if code in prices]
 
 
 def complete(record: dict, current: Mapping | None, codes: Iterable[str]) -> bool:

@@ -10,7 +10,7 @@ from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
 from pimflow.kinds.akeneo_levels import Levels, drop_inherited
-from pimflow.kinds.akeneo_merge import complete, partial_codes
+from pimflow.kinds.akeneo_merge import complete, partial_codes, price_codes
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
@@ -74,7 +74,7 @@ class AkeneoTargetKind(TargetKind):
         identifier = codec.identifier_column
         key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
         raw = staged_metadata(ctx, "target")[2]
-        claimed, levels = ClaimedAttributes.from_metadata(raw), Levels(raw)
+        claimed, levels, prices = ClaimedAttributes.from_metadata(raw), Levels(raw), price_codes(codec.meta)
         products, models, links, claims, results = [], [], [], [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
@@ -93,7 +93,7 @@ class AkeneoTargetKind(TargetKind):
                 claim = claimed.claim(n, model["code"], model, model=True)
             else:
                 product = {"n": n, "key": record.get(key_field), "record": _without_links(record) if linked else record}
-                if partial := partial_codes(record.get("values") or {}, codec.meta):
+                if partial := partial_codes(record.get("values") or {}, prices):
                     product["merge"] = partial  # completed at load with what Akeneo holds
                 if levels.may_inherit(record):
                     product["parent"] = record["parent"]  # its models' values are left out at load
@@ -158,8 +158,8 @@ class AkeneoTargetKind(TargetKind):
 
     def _complete_models(self, ctx: RunContext, client, records: list[dict]) -> None:
         """Price collections models give in part, completed with what Akeneo holds (`akeneo_merge`)."""
-        meta = staged_metadata(ctx, "target")[0]
-        partial = [(record, codes) for record in records if (codes := partial_codes(record.get("values") or {}, meta))]
+        prices = price_codes(staged_metadata(ctx, "target")[0])
+        partial = [(record, codes) for record in records if (codes := partial_codes(record.get("values") or {}, prices))]
         if partial:
             current = client.fetch_product_models(record["code"] for record, _ in partial)
             for record, codes in partial:

@@ -1,7 +1,7 @@
 """A line giving part of a price collection never deletes the currencies it did not mention."""
 from __future__ import annotations
 
-from pimflow.kinds.akeneo_merge import complete, partial_codes
+from pimflow.kinds.akeneo_merge import complete, partial_codes, price_codes
 from productsup.metadata import AttributeMeta, CatalogMeta
 
 
@@ -47,4 +47,5 @@ def test_only_price_collections_are_given_in_part():
     meta = CatalogMeta({"price": AttributeMeta("price", "pim_catalog_price_collection"),
                         "name": AttributeMeta("name", "pim_catalog_text"),
                         "materials": AttributeMeta("materials", "pim_catalog_multiselect")})
-    assert partial_codes({"name": [], "price": [], "materials": [], "unknown": []}, meta) == ["price"]
+    assert price_codes(meta) == {"price"}
+    assert partial_codes({"name": [], "price": [], "materials": [], "unknown": []}, price_codes(meta)) == ["price"]
