@@ -130,10 +130,12 @@ class AirflowCluster:
         return [str(Path(sys.executable).with_name("airflow")), *args]
 
     def _init(self) -> None:
-        """What docker-compose.yaml's airflow-init does: migrate the database, prepare the staging bucket."""
+        """What docker-compose.yaml's airflow-init does: migrate the database, prepare the staging
+        bucket, create the pool of every connection the profiles write to."""
         log = self.log_dir / "init.log"
         for command in (self._airflow("db", "migrate"),
-                        [sys.executable, "-m", "pimflow.cluster", "prepare-staging"]):
+                        [sys.executable, "-m", "pimflow.cluster", "prepare-staging"],
+                        [sys.executable, "-m", "pimflow.cli", "pools", "--create"]):
             with log.open("ab") as output:
                 code = subprocess.call(command, env=self.env, stdout=output, stderr=subprocess.STDOUT, timeout=600)
             if code:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cluster.suite import CATALOG_SIZE, DAG_ID, PROFILES, QUOTA_WINDOW, WORK
+from e2e.cluster.suite import CATALOG_SIZE, DAG_ID, FEED_DAG_ID, PROFILES, QUOTA_WINDOW, WORK
 
 RUN_MARK = "PIMFLOW_CLUSTER_RUN"
 os.environ[RUN_MARK] = uuid.uuid4().hex  # inherited by every process the session starts
@@ -122,7 +122,8 @@ def cluster(work_dir, sandboxes, s3):
         redis = Redis.start(work_dir / "redis", logs, dict(os.environ))
         running = AirflowCluster.start(work_dir / "home", logs, PROFILES, postgres, redis, s3,
                                        sandboxes.connections())
-        running.api().wait_for_dag(DAG_ID)
+        for dag_id in (DAG_ID, FEED_DAG_ID):
+            running.api().wait_for_dag(dag_id)
         yield running
     finally:
         if running is not None:

@@ -1,7 +1,10 @@
 """A profile on Airflow with the CeleryExecutor: PostgreSQL, Redis, a scheduler, an API server, a DAG
 processor, a triggerer and two Celery workers, run staging on S3. Its mapped tasks spread over both
-workers and Linnworks ends as after the same profile on the embedded default; a worker killed in the
-middle of a load: the load is retried on the other worker, and no item is lost or duplicated."""
+workers and Linnworks ends as after the same profile on the embedded default; with a second profile
+on the same Linnworks account started at the same moment, their write tasks take turns (the
+account's pool): Linnworks never answers 429 and Akeneo never has more than 4 calls in flight; a
+worker killed in the middle of a load: the load is retried on the other worker, and no item is lost
+or duplicated."""
 from __future__ import annotations
 
 import csv
@@ -11,36 +14,44 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+import json
+from datetime import datetime
+
 import pytest
+import requests
 
 from e2e.cluster.airflow_cluster import WORKERS, alive
 from e2e.cluster.linnworks_state import differences
-from e2e.cluster.suite import CHUNK_SIZE, DAG_ID
+from e2e.cluster.suite import CHUNK_SIZE, DAG_ID, FEED, FEED_DAG_ID
+from pimflow.pools import pool_name
 from pimflow.staging import safe_name
 
 pytestmark = pytest.mark.integration
 
 RUN_TIMEOUT = 300
 KILL_LATENCY_MS = 150  # per Linnworks call in the killed-worker run: a load lasts long enough to be caught
+AKENEO_LATENCY_MS = 50  # per Akeneo call in the two-profile run: concurrent image downloads overlap
+AKENEO_CAP = 4  # concurrent calls Akeneo allows per API connection
+WRITE_TASKS = ("load_parents", "load", "link")
 
 
-def hostname_table(api, run_id: str) -> list[str]:
+def hostname_table(api, run_id: str, dag_id: str = DAG_ID) -> list[str]:
     """One line per try of every mapped task: task, map index, chunk, try, hostname, state."""
     lines = [f"{'task':<10} {'map_index':>9}  {'chunk':<9} {'try':>3}  {'hostname':<10} state"]
-    mapped = sorted(mapped_instances(api, run_id), key=lambda ti: (ti["task_id"] != "transform", ti["map_index"]))
+    mapped = sorted(mapped_instances(api, run_id, dag_id), key=lambda ti: (ti["task_id"] != "transform", ti["map_index"]))
     for ti in mapped:
-        for attempt in api.tries(DAG_ID, run_id, ti["task_id"], ti["map_index"]):
+        for attempt in api.tries(dag_id, run_id, ti["task_id"], ti["map_index"]):
             lines.append(f"{ti['task_id']:<10} {ti['map_index']:>9}  {ti['rendered_map_index'] or '':<9} "
                          f"{attempt['try_number']:>3}  {attempt['hostname'] or '-':<10} {attempt['state']}")
     return lines
 
 
-def mapped_instances(api, run_id: str) -> list[dict]:
-    return [ti for ti in api.task_instances(DAG_ID, run_id) if ti["map_index"] >= 0]
+def mapped_instances(api, run_id: str, dag_id: str = DAG_ID) -> list[dict]:
+    return [ti for ti in api.task_instances(dag_id, run_id) if ti["map_index"] >= 0]
 
 
-def run_prefix(run_id: str) -> str:
-    return f"staging/{DAG_ID}/runs/{safe_name(run_id)}/"
+def run_prefix(run_id: str, dag_id: str = DAG_ID) -> str:
+    return f"staging/{dag_id}/runs/{safe_name(run_id)}/"
 
 
 def without_images(snapshot: dict[str, dict]) -> dict[str, dict]:
@@ -74,6 +85,62 @@ def test_mapped_tasks_run_on_both_workers_and_linnworks_ends_as_on_the_embedded_
                      f"load-{last}.jsonl"):
         assert expected in names, (expected, sorted(names))
     assert not (cluster.home / "pimflow" / "staging").exists()
+
+
+# -- two profiles on one Linnworks account ----------------------------------------------------------------
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def feed_skus() -> list[str]:
+    with FEED.open(newline="", encoding="utf-8") as handle:
+        return sorted(row["sku"] for row in csv.DictReader(handle, delimiter=";"))
+
+
+def test_two_profiles_on_one_linnworks_account_take_turns_to_write(cluster, api, s3, sandboxes, linnworks,
+                                                                    embedded, report):
+    akeneo = f"{sandboxes.akeneo_url}/_sandbox"
+    linnworks.reset()
+    requests.patch(f"{akeneo}/settings", json={"latency_ms": AKENEO_LATENCY_MS}, timeout=10).raise_for_status()
+    requests.post(f"{akeneo}/stats/reset", timeout=10).raise_for_status()
+    try:  # started at the same moment (the Akeneo profile ran before: a full sync again)
+        runs = {DAG_ID: api.trigger(DAG_ID, conf={"full_sync": True}), FEED_DAG_ID: api.trigger(FEED_DAG_ID)}
+        states = {dag_id: api.wait_for_run(dag_id, run_id, RUN_TIMEOUT, check=cluster.check_alive)
+                  for dag_id, run_id in runs.items()}
+        akeneo_stats = requests.get(f"{akeneo}/stats", timeout=10).json()
+    finally:
+        requests.patch(f"{akeneo}/settings", json={"latency_ms": 0}, timeout=10).raise_for_status()
+    codes = linnworks.status_codes()
+    instances = {dag_id: api.task_instances(dag_id, run_id) for dag_id, run_id in runs.items()}
+    writes = sorted((when(ti["start_date"]), when(ti["end_date"]), dag_id, ti["task_id"], ti["map_index"], ti["hostname"])
+                    for dag_id, tis in instances.items() for ti in tis if ti["task_id"] in WRITE_TASKS)
+    report(f"\nRuns {runs[DAG_ID]} ({DAG_ID}) and {runs[FEED_DAG_ID]} ({FEED_DAG_ID}), started together on one "
+           f"Linnworks account; write tasks in the order they ran (pool {pool_name('linnworks_default')}):")
+    for start, end, dag_id, task_id, map_index, hostname in writes:
+        report(f"  {start:%H:%M:%S.%f}-{end:%H:%M:%S.%f}  {dag_id:<28} {task_id:<5} {map_index:>3}  {hostname}")
+    report(f"  Linnworks answered (status: calls) {dict(sorted(codes.items()))}; Akeneo: at most "
+           f"{akeneo_stats['max_in_flight']} call(s) in flight, answers {akeneo_stats['status_codes']}")
+    assert states == {DAG_ID: "success", FEED_DAG_ID: "success"}
+
+    assert {ti["pool"] for tis in instances.values() for ti in tis if ti["task_id"] in WRITE_TASKS} == \
+        {pool_name("linnworks_default")}
+    assert {dag_id for _, _, dag_id, *_ in writes} == set(runs)
+    for earlier, later in zip(writes, writes[1:]):  # one writer at a time, whichever worker
+        assert later[0] >= earlier[1], f"{later[2:]} started while {earlier[2:]} was writing"
+    assert "429" not in codes, codes  # each load paced to the whole quota: no other load shared it
+    # the image downloads (4 at a time in a load) overlapped, and no two loads ever added theirs up
+    assert 2 <= akeneo_stats["max_in_flight"] <= AKENEO_CAP, akeneo_stats
+    assert "429" not in akeneo_stats["status_codes"], akeneo_stats
+
+    feed = feed_skus()
+    assert sorted(linnworks.skus()) == sorted(embedded.skus + feed)
+    assert linnworks.item_count() == len(embedded.skus) + len(feed)  # every item once
+    snapshot = linnworks.snapshot()
+    assert not differences({sku: snapshot[sku] for sku in embedded.skus}, embedded.items)
+    body = s3.client().get_object(Bucket=s3.bucket, Key=f"{run_prefix(runs[FEED_DAG_ID], FEED_DAG_ID)}summary.json")
+    summary = json.loads(body["Body"].read())
+    assert summary["refused"] == 0 and summary["statuses"] == {"created": len(feed)}, summary
 
 
 # -- a worker killed in the middle of a load ------------------------------------------------------------

@@ -10,6 +10,7 @@ import base64
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from akeneo.settings import AkeneoConnectionSettings
 log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/api/oauth/v1/token"
+#: How many of the tokens obtained are remembered to be scrubbed from error messages.
+RECENT_TOKENS = 8
 
 # send(body, headers) -> parsed JSON answer of POST TOKEN_PATH; raises AkeneoError subclasses.
 TokenSender = Callable[[dict, dict], dict]
@@ -39,6 +42,15 @@ class TokenAuthenticator:
         self._refresh_at = 0.0
         self.grants = {"password": 0, "refresh_token": 0}
         self._on_new_token = on_new_token
+        # the tokens obtained lately: an error answer may echo one, even one already replaced
+        self._issued: deque[str] = deque(maxlen=RECENT_TOKENS)
+        self._issued_lock = threading.Lock()  # not self._lock: messages are cleaned while it is held
+
+    def secrets(self) -> tuple[str, ...]:
+        """What to scrub from messages besides the connection's secrets: the tokens obtained
+        lately and the Basic credentials (base64 of client id and secret)."""
+        with self._issued_lock:
+            return (*self._issued, self._basic_header().split(" ", 1)[1])
 
     def token(self) -> str:
         """A token valid for a while yet, fetched or refreshed if needed."""
@@ -99,9 +111,11 @@ class TokenAuthenticator:
         # Renew a little before expiry, measured from when the request left: a margin of a
         # tenth of the lifetime at most, so a 1 s test token is not renewed on every call.
         margin = min(self._settings.token_refresh_margin, lifetime / 10)
-        if self._on_new_token:
-            for new_token in (token, answer.get("refresh_token")):
-                if new_token:
+        for new_token in (token, answer.get("refresh_token")):
+            if new_token and isinstance(new_token, str):
+                with self._issued_lock:
+                    self._issued.append(new_token)
+                if self._on_new_token:
                     self._on_new_token(new_token)
         self._access_token = token
         self._refresh_token = answer.get("refresh_token") or self._refresh_token

@@ -205,7 +205,9 @@ class Transport:
         return session
 
     def _clean(self, text: object) -> str:
-        return redact(str(text), self.settings.secrets)
+        """`text` without the connection's secrets, nor the tokens it was given (an error answer
+        may echo the access token it refused)."""
+        return redact(str(text), (*self.settings.secrets, *self.auth.secrets()))
 
     def _describe_exception(self, exc: BaseException) -> str:
         if isinstance(exc, requests.Timeout):

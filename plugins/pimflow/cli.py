@@ -1,5 +1,6 @@
 """The `pimflow` command: validate profiles, export the profile JSON Schema, count what a profile
-selects. (The sandboxes are development tooling: `python -m pimflowdev sandbox` in a dev install.)"""
+selects, list and create the Airflow pools the profiles' write tasks need. (The sandboxes are
+development tooling: `python -m pimflowdev sandbox` in a dev install.)"""
 from __future__ import annotations
 
 import argparse
@@ -56,6 +57,28 @@ def _count(args) -> int:
     return 0
 
 
+def _pools(args) -> int:
+    from pimflow.pools import create_missing, needed_pools
+
+    files = [Path(f) for f in args.files] or profile_files(default_profiles_dir())
+    loaded, errors = load_profiles(files=files)
+    for error in errors:  # an invalid profile is no DAG: it needs no pool, and never stops the others
+        print(f"skipped: {error.describe()}", file=sys.stderr)
+    needs = needed_pools(item.profile for item in loaded)
+    status = dict.fromkeys(needs, "")
+    if args.create:
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            created, existing = create_missing(needs, session)
+        status.update({name: "created" for name in created} | {name: "exists" for name in existing})
+    for need in needs.values():
+        print(f"{need.name:<32} {status[need.name]:<8} connection {need.connection}: {', '.join(need.profiles)}".rstrip())
+    if not needs:
+        print("no profile writes to an Akeneo or Linnworks connection: no pool needed")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pimflow", description="pimflow: product data sync profiles for Airflow 3")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     count = commands.add_parser("count", help="how many products an akeneo profile's filter selects")
     count.add_argument("profile", help="profile YAML file")
     count.set_defaults(run=_count)
+    pools = commands.add_parser("pools", help="the Airflow pool each profile's write tasks use (one per target connection)")
+    pools.add_argument("files", nargs="*", help="profile YAML files (default: every profile in the profiles folder)")
+    pools.add_argument("--create", action="store_true",
+                       help="create the missing pools in the metadata database, 1 slot each (existing pools keep theirs)")
+    pools.set_defaults(run=_pools)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -6,6 +6,7 @@ profile alone, and the tasks do the work when they run.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import (Asset, AssetOrTimeSchedule, BaseSensorOperator, CronDataIntervalTimetable, Param, dag,
@@ -15,6 +16,7 @@ from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
+from pimflow.pools import write_pool
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.turns import Turn
 from pimflow.window import RunParams
@@ -44,6 +46,24 @@ class WaitTurnSensor(BaseSensorOperator):
             earlier_running=lambda: _earlier_running(ti, dag_run))
         self.log.info("%s", check.reason)
         return check.granted
+
+
+@contextmanager
+def fails_at_once():
+    """A task's work: an error that retrying cannot fix (`pimflow.errors.deterministic_errors`: a
+    whole-file problem, a profile setting the systems refuse, invalid connection settings) fails
+    the task at once, with the same message, rather than after every retry has failed the same way.
+    Anything else (a server's 5xx, a lost connection) keeps the task's retries."""
+    try:
+        yield
+    except Exception as exc:
+        from pimflow.errors import deterministic_errors
+
+        if not isinstance(exc, deterministic_errors()):
+            raise
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f"{exc} (not retried: another try would fail the same way)") from exc
 
 
 def _earlier_running(ti, dag_run) -> str | None:
@@ -153,6 +173,9 @@ def has_link_step(profile) -> bool:
 
 def build_dag(loaded: LoadedProfile):
     profile = loaded.profile
+    # the write tasks take turns on their target's connection (pimflow.pools); a feed: no pool
+    pool = write_pool(profile)
+    writes = {"pool": pool, "pool_slots": 1} if pool else {}
 
     @dag(
         dag_id=profile.id,
@@ -175,28 +198,34 @@ def build_dag(loaded: LoadedProfile):
         def extract() -> list[dict]:
             context = get_current_context()
             ctx = run_context(loaded, context)
-            return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
-                                 _run_time(context), backfill=is_backfill(context["dag_run"]))
+            with fails_at_once():
+                return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
+                                     _run_time(context), backfill=is_backfill(context["dag_run"]))
 
         @task(map_index_template="{{ chunk_label }}")
         def transform(chunk: dict) -> dict:
             context = get_current_context()
             context["chunk_label"] = f"chunk {chunk['index'] + 1}"
-            return steps.transform(run_context(loaded, context), chunk)
+            with fails_at_once():
+                return steps.transform(run_context(loaded, context), chunk)
 
-        @task(map_index_template="{{ chunk_label }}")
+        @task(map_index_template="{{ chunk_label }}", **writes)
         def load(transformed: dict) -> dict:
             context = get_current_context()
             context["chunk_label"] = f"chunk {transformed['index'] + 1}"
-            return steps.load(run_context(loaded, context), transformed)
+            with fails_at_once():
+                return steps.load(run_context(loaded, context), transformed)
 
-        @task
+        @task(**writes)
         def load_parents(transformed: list) -> dict:
-            return steps.load_parents(run_context(loaded, get_current_context()), _as_list(transformed))
+            with fails_at_once():
+                return steps.load_parents(run_context(loaded, get_current_context()), _as_list(transformed))
 
-        @task
+        @task(**writes)
         def link(transformed: list, loads: list) -> dict:
-            return steps.link(run_context(loaded, get_current_context()), _as_list(transformed), _as_list(loads))
+            with fails_at_once():
+                return steps.link(run_context(loaded, get_current_context()), _as_list(transformed),
+                                  _as_list(loads))
 
         @task(trigger_rule="none_failed")
         def feedback(chunks: list, loads: list) -> dict:
@@ -205,7 +234,8 @@ def build_dag(loaded: LoadedProfile):
             context = get_current_context()
             ctx = run_context(loaded, context)
             try:
-                summary = steps.feedback(ctx, _as_list(chunks), _as_list(loads))
+                with fails_at_once():
+                    summary = steps.feedback(ctx, _as_list(chunks), _as_list(loads))
             except ErrorThresholdExceeded as exc:
                 give_turn_back(ctx)
                 raise AirflowFailException(str(exc)) from None  # retrying would refuse the same records

@@ -21,6 +21,8 @@ from enum import StrEnum
 
 import msgspec
 
+from pimflow.csv_safety import neutralised_row
+
 
 class Status(StrEnum):
     WRITTEN = "written"
@@ -211,7 +213,7 @@ class RunLedger:
             with self.staging.dry_run(f"diff-{chunk:05d}.csv").open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(DIFF_COLUMNS)
-                writer.writerows(rows)
+                writer.writerows(neutralised_row(row) for row in rows)  # for people: no formula cells
         return len(rows)
 
     def outcomes(self, chunk: int, positions: Iterable[int], keys: Mapping[int, str] | None = None

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from pimflow.errors import ProfileError
+from pimflow.paths import path_problems
 from pimflow.profile import PLANNED_SOURCE_KINDS, PLANNED_TARGET_KINDS, ImpossibleDate, Profile
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -116,11 +117,15 @@ def parse_profile(path: Path) -> Profile:
     if not isinstance(data, dict):
         raise ProfileError(str(path), [("", "a profile is a YAML mapping (key: value lines)")])
     try:
-        return Profile.model_validate(data)
+        profile = Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(str(path), [_describe(error) for error in exc.errors()]) from None
     except RecursionError:
         raise ProfileError(str(path), [("", "nested too deeply to be a profile")]) from None
+    problems = path_problems(profile, path.parent)  # local files stay under the data roots
+    if problems:
+        raise ProfileError(str(path), problems)
+    return profile
 
 
 def _describe(error: dict) -> tuple[str, str]:

@@ -75,7 +75,8 @@ class FeedSource(CsvDialect):
     """A CSV feed in the flat format, at a local path or any fsspec URL; a glob reads several files."""
 
     kind: Literal["feed"]
-    path: str = Field(description="File path, fsspec URL or glob (relative paths are relative to the profile).")
+    path: str = Field(description="File path, fsspec URL or glob (relative paths are relative to the profile; "
+                                  "local ones stay under the data roots).")
     identifier_column: str = Field("sku", description="Column holding the product identifier (or UUID).")
     asset: bool = Field(False, description="Also run when an Airflow Asset event says the feed changed "
                                            "(the asset's URI is the feed's location; see the README).")
@@ -85,7 +86,12 @@ class FeedTarget(CsvDialect):
     """A CSV feed written in the flat format; published atomically when the run ends."""
 
     kind: Literal["feed"]
-    path: str = Field(description="Output file path or fsspec URL; may use {dag_id}, {run_id}, {ds}, {ts_nodash}.")
+    path: str = Field(description="Output file path or fsspec URL; may use {dag_id}, {run_id}, {ds}, {ts_nodash}; "
+                                  "a local path stays under the data roots.")
+    escape_formulas: bool = Field(
+        True, description="Put a single quote before cells a spreadsheet would run as a formula (starting with "
+                          "= + - @, tab, CR or LF; plain numbers such as -5 stay as they are), per OWASP's CSV "
+                          "injection rule; turn off for programs that read the cells literally.")
 
 
 class AkeneoSource(Strict):

@@ -12,6 +12,7 @@ from pimflow.originals import ChunkOriginals, stage_originals
 from pimflow.staging import as_storage_path, read_json, utcnow, write_json, write_json_atomic
 from pimflow.summary import RunSummary, gather_feedback
 from pimflow.window import SyncState, Window, resolve_window, success_record
+from productsup.codec import gc_paused
 
 #: A run's success record is removed once state.json holds it and it is older than this: long
 #: enough that no run still writing state.json read it before the record existed.
@@ -83,6 +84,11 @@ def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> 
     """Map one chunk and turn it into the target's records, staged for load; refuse what cannot be
     mapped. The chunk's records as they came in are kept for the feedback file, so no later step
     decodes them again."""
+    with gc_paused():  # local batch work, no cycles to collect (see gc_paused)
+        return _transform(ctx, chunk, chunks_total)
+
+
+def _transform(ctx: RunContext, chunk: dict, chunks_total: int | None) -> dict:
     source_impl, target = source_kind(ctx.profile), target_kind(ctx.profile)
     source = source_impl.read_chunk(ctx, chunk)
     index = chunk["index"]
@@ -137,7 +143,8 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     window = ctx.window = Window.from_dict(read_json(ctx.staging.window))
     source, target = source_kind(ctx.profile), target_kind(ctx.profile)
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
-    feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
+    with gc_paused():  # every record's result read back: batch work, no cycles to collect
+        feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
     summary.carried_in = len(carry_over.carried_in(ctx))
     if not ctx.params.dry_run:

@@ -10,8 +10,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from pimflow import ledger
+from pimflow.csv_safety import neutralised_row
 from pimflow.ledger import FINAL, WRITTEN, RecordResult, RunLedger, Status
 from pimflow.originals import read_originals
+from pimflow.paths import contained_storage_path
 from pimflow.staging import as_storage_path
 from pimflow.window import Window
 from productsup.feed import Dialect, FeedWriter
@@ -125,7 +127,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
     path = ctx.staging.feedback
     _write_feedback(path, columns, entries, include_all, dialect)
     if ctx.profile.feedback.path:
-        extra = as_storage_path(ctx.profile.feedback.path.format(**ctx.template_vars), relative_to=ctx.profile_dir)
+        extra = contained_storage_path(ctx.profile.feedback.path.format(**ctx.template_vars), ctx.profile_dir)
         extra.parent.mkdir(parents=True, exist_ok=True)
         _write_feedback(extra, columns, entries, include_all, dialect)
         path = extra
@@ -142,12 +144,13 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
 
 
 def _write_feedback(path, columns, entries, include_all, dialect: Dialect) -> None:
+    """A feedback file is for people: no cell (header included) starts a spreadsheet formula."""
     with path.open("w", encoding=dialect.encoding, newline="") as handle:
-        writer = FeedWriter(handle, columns, dialect)
+        writer = FeedWriter(handle, neutralised_row(columns), dialect)
         for original_header, values, result in entries:
             row = dict(zip(original_header, values))
             if include_all:
                 row["status"] = result.status.value
             row[columns[-2]] = result.code
             row[columns[-1]] = result.message
-            writer.write_dict(row)
+            writer.write(neutralised_row(row.get(name, "") for name in columns))

@@ -151,7 +151,7 @@ class FlatCodec:
 
     def decode_many(self, rows, columns: Sequence[str] | None = None) -> list[DecodedRow]:
         """Decode a DataFrame, sequences of cells under `columns`, or mappings (column → cell)."""
-        with _gc_paused():
+        with gc_paused():
             if hasattr(rows, "columns") and hasattr(rows, "iloc"):
                 plan = self._plan(tuple(str(c) for c in rows.columns))
                 # each column as one object array (an extension array's tolist boxes cell by cell)
@@ -195,7 +195,7 @@ class FlatCodec:
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """Batch work builds hundreds of thousands of small dicts and lists, none in a cycle.
 
     CPython's cycle collector would rescan the growing result again and again (3x slower), so it

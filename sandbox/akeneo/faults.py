@@ -23,7 +23,9 @@ Asgi = Callable[[dict, Callable, Callable], Awaitable[None]]
 
 
 class Stats:
-    """Counts by `METHOD /route/template` and by status code (`dropped` for closed connections)."""
+    """Counts by `METHOD /route/template` and by status code (`dropped` for closed connections), and
+    the most calls in flight at once (`max_in_flight`: the sandbox has one API connection, so this
+    is what Akeneo's cap of 4 concurrent calls per connection is about)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -33,10 +35,12 @@ class Stats:
         self.requests: Counter[str] = Counter()
         self.status_codes: Counter[str] = Counter()
         self.dropped = 0
+        self.max_in_flight = 0
 
     def as_dict(self) -> dict:
         return {"total": self.total, "requests": dict(self.requests),
-                "status_codes": dict(self.status_codes), "dropped": self.dropped}
+                "status_codes": dict(self.status_codes), "dropped": self.dropped,
+                "max_in_flight": self.max_in_flight}
 
 
 class FaultInjector:
@@ -74,6 +78,7 @@ class FaultInjector:
             await self._answer(send, 429, {"code": 429, "message": rejection[0]}, rejection[1])
             return
         self.in_flight += 1
+        self.stats.max_in_flight = max(self.stats.max_in_flight, self.in_flight)
         try:
             await self._sleep(settings)
             draw = self._rng.random()

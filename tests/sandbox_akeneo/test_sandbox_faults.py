@@ -75,6 +75,28 @@ def test_latency_overlaps_for_concurrent_calls(akeneo):
     assert gate.most_at_once == 4 and gate.sleeps == [0.3] * 4
 
 
+def test_stats_count_the_most_calls_in_flight_at_once_until_reset(akeneo):
+    # Three calls held in the latency together, then one alone: the peak stays 3; a reset forgets it.
+    akeneo.http.post("/_sandbox/stats/reset")
+    gate = SleepGate(expected=3)
+    akeneo.app_faults().sleep = gate
+    akeneo.settings(latency_ms=300)
+    assert all(answer.status_code == 200 for answer in _parallel(akeneo, 3))
+    assert akeneo.get("/api/rest/v1/channels").status_code == 200
+    assert gate.most_at_once == 3 and akeneo.stats()["max_in_flight"] == 3
+    assert akeneo.http.post("/_sandbox/stats/reset").json()["max_in_flight"] == 0
+    akeneo.get("/api/rest/v1/channels")
+    assert akeneo.stats()["max_in_flight"] == 1
+
+
+def test_calls_refused_by_the_concurrency_cap_are_not_in_flight(akeneo):
+    gate = SleepGate(expected=4)
+    akeneo.app_faults().sleep = gate
+    akeneo.settings(max_concurrency=2, latency_ms=400)
+    assert sorted(answer.status_code for answer in _parallel(akeneo, 4)) == [200, 200, 429, 429]
+    assert akeneo.stats()["max_in_flight"] == 2
+
+
 def test_error_rate_one_answers_server_errors_in_akeneos_shape(akeneo):
     akeneo.settings(error_rate_5xx=1.0)
     answers = [akeneo.get("/api/rest/v1/channels") for _ in range(10)]

@@ -70,6 +70,22 @@ def test_staging_is_the_shared_volume_or_the_s3_store_of_the_s3_profile():
     assert init["depends_on"]["minio"] == {"condition": "service_healthy", "required": False}
 
 
+def test_the_init_step_creates_the_pools_of_the_connections_the_profiles_write_to():
+    # after the migration (the pool table exists) and with the profiles folder every service reads
+    init = compose()["services"]["airflow-init"]
+    steps = [step.strip() for step in init["command"][-1].split("&&")]
+    assert steps.index("python -m pimflow.cli pools --create") > steps.index("airflow db migrate")
+    assert init["environment"]["PIMFLOW_PROFILES_DIR"] == "/opt/airflow/include/profiles"
+    assert "./include:/opt/airflow/include" in init["volumes"]
+
+
+def test_the_init_step_lets_the_airflow_user_write_the_demo_output_under_the_data_root():
+    init = compose()["services"]["airflow-init"]
+    steps = [step.strip() for step in init["command"][-1].split("&&")]
+    assert steps.index("mkdir -p /opt/airflow/include/output") < steps.index("chown 50000:0 /opt/airflow/include/output")
+    assert init["user"] == "0:0" and compose()["services"]["airflow-worker"]["user"] == "50000:0"
+
+
 def test_dockerfile_installs_the_project_with_the_cluster_pins_on_the_pinned_airflow():
     dockerfile = (ROOT / "Dockerfile").read_text()
     pyproject = (ROOT / "pyproject.toml").read_text()

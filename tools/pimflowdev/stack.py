@@ -33,17 +33,33 @@ class PortTaken(RuntimeError):
     """Another process serves the port meant for the API server."""
 
 
-def stack_env(port: int, log_ports: tuple[int, int] | None = None) -> dict:
+def listen_host() -> str:
+    """Where the API server listens: 127.0.0.1 (this machine only) unless `PIMFLOW_AIRFLOW_HOST`
+    says otherwise (e.g. 0.0.0.0 to reach the UI from another machine; Airflow's own default)."""
+    return os.environ.get("PIMFLOW_AIRFLOW_HOST") or "127.0.0.1"
+
+
+def connect_host(host: str) -> str:
+    """The address to reach a server listening on `host` from this machine."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def stack_env(port: int, log_ports: tuple[int, int] | None = None, host: str | None = None) -> dict:
     """The stack's environment; `log_ports`: the ports of the worker's and the triggerer's log
-    servers (Airflow's defaults 8793 and 8794 would be shared by two stacks on one machine)."""
+    servers (Airflow's defaults 8793 and 8794 would be shared by two stacks on one machine);
+    `host`: where the API server listens (default `listen_host()`)."""
+    host = host or listen_host()
+    url_host = connect_host(host)
+    url_host = f"[{url_host}]" if ":" in url_host else url_host
     env = airflow_env()
     # `airflow standalone` starts its components as `airflow ...` found on the PATH
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update({
         "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__HOST": host,  # Airflow's default is 0.0.0.0: every interface
         # tasks report to the API server; without this they call http://localhost:8080/execution/
         # whatever the port (Airflow derives it from [api] base_url, not [api] port)
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{url_host}:{port}/execution/",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",  # the Test button on the Connections page
         # loads pimflow's provider plugin, which makes that button work for portless connections
         "AIRFLOW__CORE__LAZY_DISCOVER_PROVIDERS": "False",
@@ -91,7 +107,8 @@ def admin_password(home: Path) -> str | None:
 
 def api_url(env: dict) -> str:
     """The API server's (and UI's) address in a stack's environment, as `start` returns it."""
-    return f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
+    host = connect_host(env.get("AIRFLOW__API__HOST", "127.0.0.1"))
+    return f"http://{f'[{host}]' if ':' in host else host}:{env['AIRFLOW__API__PORT']}"
 
 
 def start(port: int | None = None, log_dir: Path | None = None):
@@ -104,7 +121,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     this Airflow home logs in): with `port=None` a port that was free a moment ago, and another
     one, up to PORT_ATTEMPTS times, should another process bind it first; a given `port` that
     another process holds is an error saying so."""
-    if port is not None and not _port_free(port):
+    if port is not None and not _port_free(port, listen_host()):
         raise PortTaken(f"port {port} is already in use: stop what serves it, or choose another port "
                         f"(PIMFLOW_AIRFLOW_PORT)")
     env = stack_env(port or 0)
@@ -118,6 +135,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     binary = Path(sys.executable).with_name("airflow")
     try:
         create_connections(binary, env, sandboxes, log_path)
+        create_pools(env, log_path)
     except BaseException:
         sandboxes.stop()
         raise
@@ -132,7 +150,8 @@ def start(port: int | None = None, log_dir: Path | None = None):
             process = subprocess.Popen([str(binary), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True)  # its own process group: stopped as a whole
         try:
-            wait_for_api(int(env["AIRFLOW__API__PORT"]), process, home, log_path, offset)
+            wait_for_api(int(env["AIRFLOW__API__PORT"]), process, home, log_path, offset,
+                         host=env["AIRFLOW__API__HOST"])
         except PortTaken as exc:
             stop_airflow(process)
             if port is not None or attempt == PORT_ATTEMPTS:
@@ -149,10 +168,10 @@ def start(port: int | None = None, log_dir: Path | None = None):
 
 
 def wait_for_api(port: int, process: subprocess.Popen, home: Path, log_path: Path, log_offset: int,
-                 timeout: float = 240, every: float = 1) -> None:
+                 timeout: float = 240, every: float = 1, host: str = "127.0.0.1") -> None:
     """Wait until this stack's API server answers on `port`; PortTaken when its API server could
     not bind the port, or when another server answers there. `timeout` only stops a hung start."""
-    url = f"http://127.0.0.1:{port}"
+    url = api_url({"AIRFLOW__API__HOST": host, "AIRFLOW__API__PORT": port})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -189,30 +208,39 @@ def _bind_failed(log_path: Path, offset: int, port: int) -> bool:
     return any(str(port) in line and any(words in line for words in _BIND_FAILURES) for line in text.splitlines())
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))  # where the API server listens
+            sock.bind((host, port))  # where the API server listens
         except OSError:
             return False
     return True
 
 
 def create_connections(binary: Path, env: dict, sandboxes, log_path: Path) -> None:
-    """Real connections in the metadata database (listed, editable and testable in the UI)."""
+    """Real connections in the metadata database (listed, editable and testable in the UI), written
+    by pimflowdev.connections rather than `airflow connections add`, whose audit log row would keep
+    the secrets in `extra` in clear."""
     import json
 
     with log_path.open("a") as log:
-        def airflow(*args: str, check: bool = True) -> None:
-            code = subprocess.call([str(binary), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
-            if check and code:
-                raise RuntimeError(f"airflow {args[0]} {args[1]} failed: see {log_path}")
+        if subprocess.call([str(binary), "db", "migrate"], env=env, stdout=log, stderr=subprocess.STDOUT):
+            raise RuntimeError(f"airflow db migrate failed: see {log_path}")
+        written = subprocess.run([sys.executable, "-m", "pimflowdev.connections"], env=env, stdout=log,
+                                 stderr=subprocess.STDOUT, input=json.dumps(sandboxes.connections()), text=True)
+    if written.returncode:
+        raise RuntimeError(f"creating the connections failed: see {log_path}")
 
-        airflow("db", "migrate")
-        for conn_id, connection in sandboxes.connections().items():
-            airflow("connections", "delete", conn_id, check=False)
-            airflow("connections", "add", conn_id, "--conn-json", json.dumps(connection))
+
+def create_pools(env: dict, log_path: Path) -> None:
+    """The pool of every connection the profiles write to (`pimflow pools --create`: one writer at
+    a time; a pool that exists keeps its slots)."""
+    with log_path.open("a") as log:
+        code = subprocess.call([str(Path(sys.executable).with_name("pimflow")), "pools", "--create"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    if code:
+        raise RuntimeError(f"pimflow pools --create failed: see {log_path}")
 
 
 def stop(sandboxes, process: subprocess.Popen) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from functools import lru_cache
 
+from pimflow.errors import NotRetried
 from pimflow.kinds.base import RunContext
 from pimflow.staging import as_storage_path, read_json, write_json
 from productsup.columns import SUFFIX, ColumnRef, format_column, qualifiers, split_suffix
@@ -17,7 +18,7 @@ from productsup.metadata import CatalogMeta
 REFERENCE_ENTITY_TYPES = ("akeneo_reference_entity", "akeneo_reference_entity_collection")
 
 
-class AkeneoProfileError(ValueError):
+class AkeneoProfileError(NotRetried, ValueError):
     """A profile setting names something the live Akeneo does not have: the run stops before any write."""
 
 

@@ -5,13 +5,16 @@ import csv
 from collections import Counter
 
 from pimflow import ledger
+from pimflow.csv_safety import neutralised_row
+from pimflow.errors import NotRetried
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
+from pimflow.paths import check_local, contained_storage_path, local_part
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
 
 
-class FeedError(Exception):
+class FeedError(NotRetried):
     """A feed cannot be read at all (missing file, broken header): the run stops, naming the file."""
 
 
@@ -29,10 +32,13 @@ class FeedSourceKind(SourceKind):
         return _dialect(self.config)
 
     def files(self, ctx: RunContext) -> list:
-        location = as_storage_path(self.config.path, relative_to=ctx.profile_dir)
+        location = contained_storage_path(self.config.path, ctx.profile_dir)
         files = expand_paths(location)
         if files == [location] and not location.exists():
             raise FeedError(f"feed file not found: {location}")
+        if local_part(self.config.path) is not None:  # a file the glob found may be a symlink that leaves
+            for file in files:
+                check_local(file.path, ctx.profile_dir, glob=False)
         return files
 
     def extract(self, ctx: RunContext) -> list[dict]:
@@ -124,7 +130,7 @@ class FeedTargetKind(TargetKind):
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         dialect = _dialect(self.config)
-        destination = as_storage_path(self.config.path.format(**ctx.template_vars), relative_to=ctx.profile_dir)
+        destination = contained_storage_path(self.config.path.format(**ctx.template_vars), ctx.profile_dir)
         if dry_run:
             destination = ctx.staging.dry_run(destination.name)
         parts = [as_storage_path(load["part"]) for load in sorted(loads, key=lambda l: l["index"]) if load.get("part")]
@@ -140,12 +146,13 @@ class FeedTargetKind(TargetKind):
         temporary = destination.parent / f".{destination.name}.pimflow-tmp"
         rows = 0
         with temporary.open("w", encoding=self.config.encoding, newline="") as sink:
-            writer = FeedWriter(sink, header, dialect)
+            cells = neutralised_row if self.config.escape_formulas else list
+            writer = FeedWriter(sink, cells(header), dialect)
             for part in parts:
                 with part.open("r", encoding="utf-8", newline="") as handle:
                     reader = csv.DictReader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
                     for row in reader:
-                        writer.write_dict(row)
+                        writer.write(cells(row.get(name, "") for name in header))
                         rows += 1
         temporary.rename(destination)
         ctx.log.info("%s %d row(s) to %s", "dry run: would write" if dry_run else "wrote", rows, destination)

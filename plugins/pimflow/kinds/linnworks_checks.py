@@ -1,6 +1,7 @@
 """Checks a `linnworks` target's settings against the live systems before any write."""
 from __future__ import annotations
 
+from pimflow.errors import NotRetried
 from pimflow.kinds.linnworks_layout import LENGTH_UNITS, WEIGHT_UNITS
 from productsup.columns import ColumnError, parse_column
 
@@ -9,7 +10,7 @@ METRIC_TYPE = "pim_catalog_metric"
 MEDIA_TYPES = ("pim_catalog_image", "pim_catalog_file")
 
 
-class LinnworksProfileError(ValueError):
+class LinnworksProfileError(NotRetried, ValueError):
     """A profile setting names something Linnworks or Akeneo does not have: the run stops before any write."""
 
 

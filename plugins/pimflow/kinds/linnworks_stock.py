@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
+from pimflow.errors import NotRetried
 from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
 from pimflow.ledger import RecordResult, Status
@@ -25,7 +26,7 @@ NUMBER_TYPE = "pim_catalog_number"
 IDENTIFIERS_PER_SEARCH = 99
 
 
-class LinnworksStockProfileError(ValueError):
+class LinnworksStockProfileError(NotRetried, ValueError):
     """A stock profile names a location Linnworks lacks: the run stops before any write."""
 
 

@@ -1,5 +1,5 @@
 """`make airflow`'s stack for real: `airflow standalone` with the sandboxes, the project's DAGs
-parsed, the connections created, the Test button working (with the request the Connections page
+parsed, the connections created, the API server listening on 127.0.0.1 only, the Test button working (with the request the Connections page
 sends), a triggered run reaching success on a port other than 8080, and everything stopped
 afterwards. The browser test (e2e/browser) goes through the same stack with the UI.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 
+import psutil
 import pytest
 import requests
 
@@ -35,6 +36,9 @@ def test_local_stack_serves_the_dags_and_tests_the_connections(tmp_path, monkeyp
     api = stack.api_url(env)
     try:
         assert api != foreign.url
+        port = int(env["AIRFLOW__API__PORT"])  # this machine only (Airflow's own default is every interface)
+        assert {c.laddr.ip for c in psutil.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN and c.laddr.port == port} == {"127.0.0.1"}
         assert "starting Airflow again on another port" in (tmp_path / "standalone.log").read_text()
         token = requests.post(f"{api}/auth/token", json={"username": "admin", "password": stack.admin_password(home)},
                               timeout=30).json()["access_token"]

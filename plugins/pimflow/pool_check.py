@@ -1,0 +1,74 @@
+"""Fail a run at its start when a pool its write tasks need is missing.
+
+Airflow leaves a task whose pool does not exist scheduled forever (the scheduler only logs "Tasks
+using non-existent pool ... will not be scheduled"), and a task cannot read pools: the Task SDK's
+execution API has no pool endpoint. So this check runs in the scheduler, as a listener of the run
+starting (`on_dag_run_running`, called when a queued run becomes running, including a cleared run
+and a backfill's): a run of a pimflow DAG whose `pimflow_*` pool is missing is failed there, with a
+note on the run (shown in the UI and the REST API) naming the pool and the command that creates it.
+
+Registered through the `airflow.plugins` entry point (pyproject.toml), so every scheduler loads it
+whatever `[core] lazy_discover_providers` says. It imports only what the hook needs: task
+processes load plugins too.
+"""
+from __future__ import annotations
+
+import logging
+
+from airflow.listeners import hookimpl
+from airflow.plugins_manager import AirflowPlugin
+
+from pimflow.pools import POOL_PREFIX, missing, missing_pool_message
+
+log = logging.getLogger("pimflow")
+
+#: A run note holds at most this many characters (`dag_run_note.content`).
+NOTE_LIMIT = 1000
+
+
+def pools_of(dag) -> set[str]:
+    """The pimflow pools the DAG's tasks use."""
+    return {task.pool for task in getattr(dag, "tasks", ()) if (task.pool or "").startswith(POOL_PREFIX)}
+
+
+def fail_if_pools_missing(dag_run, dag, session) -> list[str]:
+    """Fail `dag_run` (with a note saying why) when a pool its tasks use is missing; returns the
+    missing pools."""
+    from airflow.utils.state import DagRunState
+
+    absent = missing(pools_of(dag), session)
+    if not absent:
+        return []
+    message = missing_pool_message(absent)
+    log.error("%s.%s: %s", dag_run.dag_id, dag_run.run_id, message)
+    dag_run.set_state(DagRunState.FAILED)
+    note = f"{dag_run.note}\n\n{message}" if dag_run.note else message
+    dag_run.note = note[:NOTE_LIMIT]
+    return absent
+
+
+class MissingPoolCheck:
+    @hookimpl
+    def on_dag_run_running(self, dag_run, msg: str) -> None:
+        if msg != "started":  # the scheduler starting a queued run (not a test run, not a timeout)
+            return
+        dag = getattr(dag_run, "dag", None)
+        if not pools_of(dag):
+            return
+        from sqlalchemy.orm import object_session
+
+        session = object_session(dag_run)
+        if session is not None:
+            fail_if_pools_missing(dag_run, dag, session)
+            return
+        from airflow.utils.session import create_session
+
+        with create_session() as own:
+            fail_if_pools_missing(own.merge(dag_run), dag, own)
+
+
+class PimflowPoolCheckPlugin(AirflowPlugin):
+    """pimflow's check that a run's pools exist (a scheduler listener)."""
+
+    name = "pimflow_pool_check"
+    listeners = [MissingPoolCheck()]
