@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 from urllib.parse import quote
 
+from akeneo.answers import describe, list_answer, object_answer
 from akeneo.categories import normalise_values, tree_order
-from akeneo.errors import AkeneoConnectionError
+from akeneo.errors import AkeneoAnswerError, AkeneoConnectionError
 from akeneo.metadata import (
     ATTRIBUTE_OPTIONS_PATH, FAMILY_VARIANTS_PATH, LISTINGS, MEASUREMENT_FAMILIES_PATH,
     REFERENCE_ENTITY_ATTRIBUTES_PATH, CatalogMetadata,
@@ -67,8 +68,13 @@ class AkeneoClient:
             params = {k: v for k, v in params.items()
                       if k not in ("pagination_type", "limit", "locales", "attributes")}
             params.update({"pagination_type": "page", "limit": "1", "with_count": "true"})
-            page = self.transport.request("GET", self.settings.products_path, params=params).json()
-            total += int(page.get("items_count") or 0)
+            endpoint = f"GET {self.settings.products_path}"
+            page = object_answer(self.transport.request("GET", self.settings.products_path, params=params), endpoint)
+            count = page.get("items_count")
+            if not isinstance(count, int) or isinstance(count, bool):
+                raise AkeneoAnswerError(f"Akeneo's count answer has items_count {describe(count)}, not a number",
+                                        endpoint=endpoint)
+            total += count
         return total
 
     def iter_products(self, query: ProductQuery | None = None, *, raw: bool = False) -> Iterator[dict]:
@@ -106,6 +112,45 @@ class AkeneoClient:
         for `iter_products`."""
         query = (query or ProductQuery()).for_models()
         yield from self._once(self._product_pages(query, raw), query)
+
+    def fetch_products(self, keys: Iterable[str], *, attributes: Iterable[str] = ()) -> dict[str, dict]:
+        """The products named by `keys` (identifiers, or uuids on products-uuid) that exist, by key,
+        with only `attributes` among their values when given. A hundred keys per call (fewer when
+        long ones would make the URL too long), and never a call for a page that can only be empty:
+        a call that found every product it asked for stops there. Calls run at once within the
+        connection's cap."""
+        key_field = self.settings.product_key
+        field = "uuids" if key_field == "uuid" else "identifiers"
+        return self._fetch(keys, key_field, lambda batch: ProductQuery(**{field: batch}, attributes=tuple(attributes)))
+
+    def fetch_product_models(self, codes: Iterable[str]) -> dict[str, dict]:
+        """The product models named by `codes` that exist, by code, as `fetch_products` reads products."""
+        return self._fetch(codes, "code", lambda batch: ProductQuery(identifiers=batch).for_models())
+
+    def _fetch(self, keys: Iterable[str], key_field: str, query_of) -> dict[str, dict]:
+        wanted = list(dict.fromkeys(key for key in keys if key))
+        batches = [tuple(wanted[start:start + PAGE_SIZE]) for start in range(0, len(wanted), PAGE_SIZE)]
+
+        def read(batch: tuple[str, ...]) -> dict[str, dict]:
+            missing, found = set(batch), {}
+            for page in self._product_pages(query_of(batch)):
+                for item in page:
+                    key = item.get(key_field)
+                    if key in missing:
+                        missing.discard(key)
+                        found[key] = item
+                if not missing:
+                    break  # a full page has a next link; following it would read an empty page
+            return found
+
+        found: dict[str, dict] = {}
+        if len(batches) == 1:
+            return read(batches[0])
+        with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
+                                thread_name_prefix="akeneo-fetch") as pool:  # within the connection's cap
+            for part in pool.map(read, batches):
+                found.update(part)
+        return found
 
     def _once(self, pages: Iterable[Iterable[dict]], query: ProductQuery) -> Iterator[dict]:
         """Drop repeats (a `parent IN` split over requests may find a variant twice)."""
@@ -165,8 +210,8 @@ class AkeneoClient:
         once per run: one call per listing page, plus one per select attribute, per family and
         per linked reference entity, several in flight."""
         metadata = CatalogMetadata(**{name: list(self._listing(path)) for name, path in LISTINGS.items()})
-        metadata.measurement_families = list(
-            self.transport.request("GET", MEASUREMENT_FAMILIES_PATH).json() or [])
+        metadata.measurement_families = list_answer(
+            self.transport.request("GET", MEASUREMENT_FAMILIES_PATH), f"GET {MEASUREMENT_FAMILIES_PATH}")
         selects, families, entities = (metadata.select_attribute_codes, metadata.family_codes,
                                        metadata.reference_entity_codes)
         with ThreadPoolExecutor(max_workers=self.settings.max_concurrent_requests,
@@ -208,7 +253,7 @@ class AkeneoClient:
     def fetch_reference_entity_attributes(self, entity: str) -> list[dict]:
         """The attributes of a reference entity (a plain list: Akeneo does not paginate it)."""
         path = REFERENCE_ENTITY_ATTRIBUTES_PATH.format(code=quote(entity, safe=""))
-        return list(self.transport.request("GET", path).json() or [])
+        return list_answer(self.transport.request("GET", path), f"GET {path}")
 
     def iter_reference_entity_records(self, entity: str, codes: Iterable[str] | None = None) -> Iterator[dict]:
         """Records of a reference entity (search_after, 100 per page), all or only `codes`

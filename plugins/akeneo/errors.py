@@ -67,3 +67,8 @@ class AkeneoValidationError(AkeneoError):
         self.errors = list(errors or [])
         super().__init__(message, **kwargs)
 
+
+
+class AkeneoAnswerError(AkeneoError):
+    """A successful answer whose body is not what the endpoint answers (not JSON, or JSON of
+    another shape: a proxy's page, another API version)."""

@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import msgspec
 
-from akeneo.errors import AkeneoError
+from akeneo.answers import describe, objects
+from akeneo.errors import AkeneoAnswerError, AkeneoError
 
 PAGE_SIZE = 100
 # The server owns these: a next link carries the new cursor, never the first request's.
@@ -66,23 +67,27 @@ def field_value(item: Mapping, name: str, default=None):
     return msgspec.json.decode(value) if isinstance(value, msgspec.Raw) else value
 
 
-def _page(content: bytes) -> tuple[dict, str | None, list]:
+def _page(content: bytes, endpoint: str = "") -> tuple[dict, str | None, list]:
     page = _decode_page(content)
     if not isinstance(page, dict):
-        raise msgspec.DecodeError("not an object")
+        raise AkeneoAnswerError(f"Akeneo answered {describe(page)} where a page (a JSON object) was expected",
+                                endpoint=endpoint)
     href = _next_href(page.get("_links"))
-    items = (page.get("_embedded") or {}).get("items") or []
+    embedded = page.get("_embedded") or {}
+    if not isinstance(embedded, dict):
+        raise AkeneoAnswerError(f"the page's _embedded is {describe(embedded)}, not an object", endpoint=endpoint)
+    items = objects(embedded.get("items") or [], endpoint, "page's _embedded.items")
     return page, href, items
 
 
-def _raw_page(content: bytes) -> tuple[list[RawItem], str | None, list[RawItem]]:
+def _raw_page(content: bytes, endpoint: str = "") -> tuple[list[RawItem], str | None, list[RawItem]]:
     """A page whose items are decoded one level deep (their fields, not their values): several times
     cheaper than building every value, and the values pass to staging as the bytes Akeneo sent."""
     try:
         page = _decode_raw_page(content)
     except msgspec.ValidationError:  # valid JSON of another shape (e.g. `[]` for an empty object)
-        _, href, items = _page(content)
-        items = [{k: msgspec.Raw(_encode(v)) for k, v in item.items()} for item in items if isinstance(item, dict)]
+        _, href, items = _page(content, endpoint)
+        items = [{k: msgspec.Raw(_encode(v)) for k, v in item.items()} for item in items]
         return items, href, items
     items = page.embedded.items if page.embedded is not None else []
     return items, _next_href(page.links), items
@@ -100,7 +105,8 @@ def iter_pages(transport: _Requester, base_url: str, path: str,
                params: Mapping[str, object] | None = None, *, raw: bool = False) -> Iterator[Any]:
     """Yield each page of a paginated listing, following repaired next links: the parsed JSON, or
     with `raw` only its items (each a `RawItem`: fields decoded, values left as JSON)."""
-    decode: Callable[[bytes], tuple[Any, str | None, list]] = _raw_page if raw else _page
+    decode: Callable[[bytes, str], tuple[Any, str | None, list]] = _raw_page if raw else _page
+    endpoint = f"GET {path}"
     repair = NextLinkRepair(base_url, params)
     url: str | None = base_url + path
     call_params: dict | None = {k: v for k, v in (params or {}).items() if v is not None}
@@ -109,10 +115,12 @@ def iter_pages(transport: _Requester, base_url: str, path: str,
         response = transport.request("GET", url, params=call_params)
         try:
             # pages are the bulk of an extraction's CPU: msgspec parses them several times faster
-            page, href, items = decode(response.content)
+            page, href, items = decode(response.content, endpoint)
+        except AkeneoAnswerError as exc:
+            raise AkeneoAnswerError(exc.message, endpoint=endpoint, status=response.status_code) from None
         except (ValueError, msgspec.DecodeError):
-            raise AkeneoError("Akeneo answered a page that is not JSON (a proxy's error page?)",
-                              endpoint=f"GET {path}", status=response.status_code) from None
+            raise AkeneoAnswerError("Akeneo answered a page that is not JSON (a proxy's error page?)",
+                                    endpoint=endpoint, status=response.status_code) from None
         yield page
         if not href or not items:
             return

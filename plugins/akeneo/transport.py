@@ -143,7 +143,8 @@ class Transport:
         errors: list[dict] = []
         if isinstance(body, dict):
             message = body.get("message") or body.get("error_description") or body.get("error")
-            errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+            listed = body.get("errors")
+            errors = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
         if message is None:
             text = (response.text or "").strip()
             message = text[:200] if text else response.reason

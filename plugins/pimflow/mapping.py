@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from productsup.cells import split_values
-from productsup.columns import split_suffix
+from productsup.columns import CURRENCY_WORD, UNIT_WORD, code_suffix
 from productsup.convert import ConversionError, UnitConverter, parse_amount
 
 if TYPE_CHECKING:
@@ -147,9 +147,8 @@ def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext
             values = _render(column.template, frame, empty, context)
         else:
             source = context.column(column.source or column.name, frame.columns)
-            if source not in frame.columns and column.currency:
-                # a price collection written one column per currency: price@EUR, price@USD
-                source = context.column(f"{column.source or column.name}@{column.currency.upper()}", frame.columns)
+            if source not in frame.columns and (column.currency or column.unit):
+                source = _suffixed_source(column, frame.columns, context) or source
             values = frame[source] if source in frame.columns else empty
         values = values.fillna("")
         if column.currency or column.unit or column.round is not None:
@@ -206,11 +205,24 @@ def _template_parts(template: str) -> list[tuple[str, str]]:
     return parts
 
 
+def _suffixed_source(column: MappedColumn, columns, context: MappingContext) -> str | None:
+    """The input column of a price or metric written with a suffix: pimflow's one column per
+    currency (`price@EUR`), or Productsup's `price@currency` / `weight@unit` (codes in the cells)."""
+    base = column.source or column.name
+    wanted = [f"{base}@{column.currency.upper()}", f"{base}@{CURRENCY_WORD}"] if column.currency \
+        else [f"{base}@{UNIT_WORD}"]
+    for name in wanted:
+        found = context.column(name, columns)
+        if found in columns:
+            return found
+    return None
+
+
 def _convert_amounts(values: pd.Series, column: MappedColumn, source: str, context: MappingContext):
     """Currency selection, unit conversion and rounding, cell by cell (each distinct cell once)."""
     import pandas as pd
 
-    column_unit = split_suffix(source)[1]
+    column_unit = code_suffix(source)
     failures: dict = {}
     cache: dict[str, tuple[str, str | None]] = {}
 

@@ -109,6 +109,11 @@ class AkeneoSource(Strict):
     concurrent: bool = Field(True, description="Read disjoint parts of the catalog at once, within the connection's cap.")
     value_separator: str = Field("<###>", min_length=1, description="Joins several values in one flat cell.")
     media_base_url: str | None = Field(None, description="Write images and files as download URLs under this base URL.")
+    column_form: Literal["pimflow", "productsup"] = Field(
+        "pimflow", description="How price and metric columns are named: pimflow's `price@EUR` (one column per currency) "
+                               "and bare `weight`, or Productsup's `price@currency` (every price of the value in one "
+                               "cell: `740.00 EUR<###>800.00 USD`) and `weight@unit` (`3000.00 MMT`). Feeds are read "
+                               "in either form.")
     read: Literal["products", "categories"] = Field(
         "products", description="What the source reads: products (with their models, see product_models), or the "
                                 "category trees in parent-before-child order (a bulk initialisation for a target).")

@@ -1,4 +1,5 @@
-"""The flat-format codec: Akeneo products ⇄ flat rows addressed `code~locale~scope[@currency|@unit]`.
+"""The flat-format codec: Akeneo products ⇄ flat rows addressed `code~locale~scope[@currency|@unit]`
+(pimflow's `price@EUR`, or Productsup's literal `price@currency` and `weight@unit`: see `columns`).
 
 A row is a whole product: the identifier column (the identifier attribute's code, `sku` by
 default), optional `uuid`, `family`, `family_variant`, `categories`, `enabled`, `parent`, then one
@@ -44,6 +45,10 @@ class FlatCodec:
     - `product_id`: "identifier" puts the main identifier in the product's `identifier` field,
       "uuid" puts it in `values` (the products-uuid API shape);
     - `prices`: "per_currency" writes `price@EUR` columns, "collection" one `price` column;
+    - `column_form`: "pimflow" (default) names price and metric columns as `prices` says and bare
+      (`weight`); "productsup" the way Productsup's Akeneo export does, with the literal words
+      `price@currency` (the value's prices in one cell, `740.00 EUR<###>800.00 USD`) and
+      `weight@unit` (`3000.00 MMT`). Decoding reads both forms whatever this says;
     - `unknown_columns`: "report" (default) or "ignore" columns naming no known attribute.
     """
 
@@ -56,13 +61,15 @@ class FlatCodec:
         product_id: Literal["identifier", "uuid"] = "identifier",
         prices: Literal["per_currency", "collection"] = "per_currency",
         unknown_columns: Literal["report", "ignore"] = "report",
+        column_form: Literal["pimflow", "productsup"] = "pimflow",
     ):
         if not value_separator or "\\" in value_separator or value_separator != value_separator.strip():
             raise ValueError("value_separator must be non-blank text without a backslash or outer spaces")
         for name, given, allowed in (("empty_cell", empty_cell, ("no_change", "clear")),
                                      ("product_id", product_id, ("identifier", "uuid")),
                                      ("prices", prices, ("per_currency", "collection")),
-                                     ("unknown_columns", unknown_columns, ("report", "ignore"))):
+                                     ("unknown_columns", unknown_columns, ("report", "ignore")),
+                                     ("column_form", column_form, ("pimflow", "productsup"))):
             if given not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {given!r}")
         self.meta = meta
@@ -71,7 +78,8 @@ class FlatCodec:
         media_prefix = media_base_url.rstrip("/") + MEDIA_PATH if media_base_url else None
         self._by_uuid = product_id == "uuid"
         self._ignore_unknown = unknown_columns == "ignore"
-        self._encode_opts = EncodeOptions(value_separator, media_prefix, prices == "per_currency")
+        self._encode_opts = EncodeOptions(value_separator, media_prefix, prices == "per_currency",
+                                          column_form == "productsup")
         self._decode_opts = DecodeOptions(value_separator, empty_cell == "clear", media_prefix, self._by_uuid)
         self._encoders: dict[str, Any] = {self.identifier_column: skip}
         self._plans: dict[tuple[str, ...], DecodePlan] = {}

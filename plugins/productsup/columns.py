@@ -1,6 +1,12 @@
-"""Column names of the flat format: `code`, `code~locale`, `code~scope`, `code~locale~scope`, and a
-`@currency` (prices) or `@unit` (metrics) suffix. A two-part `code~x` is a channel when the catalog
-has a channel `x`, else a locale."""
+"""Column names of the flat format: `code`, `code~locale`, `code~scope`, `code~locale~scope`, and for
+prices and metrics an `@` suffix in one of two forms:
+
+- pimflow's: the code itself, `price@EUR` (one column per currency) or `weight@KGM`;
+- Productsup's: the literal word, `Price~de_DE@currency` (all the value's prices in one cell:
+  `740.00 EUR`, or `740.00 EUR<###>800.00 USD`) and `Length~de_DE@unit` (`3000.00 MMT`), the codes
+  inside the cells.
+
+A two-part `code~x` is a channel when the catalog has a channel `x`, else a locale."""
 from __future__ import annotations
 
 import re
@@ -11,6 +17,9 @@ from .metadata import AttributeMeta, CatalogMeta
 
 SEPARATOR = "~"
 SUFFIX = "@"
+CURRENCY_WORD = "currency"  # Productsup's `Price~de_DE@currency`: the currencies are in the cell
+UNIT_WORD = "unit"  # Productsup's `Length~de_DE@unit`: the unit is in the cell
+SUFFIX_WORDS = (CURRENCY_WORD, UNIT_WORD)
 PRICE_TYPE = "pim_catalog_price_collection"
 METRIC_TYPE = "pim_catalog_metric"
 _LOCALE_SHAPE = re.compile(r"[a-z]{2,3}(?:_[A-Za-z0-9]{2,4})+")
@@ -19,13 +28,15 @@ _FORBIDDEN_IN_CODE = ("-", SEPARATOR, SUFFIX)
 
 @dataclass(frozen=True, slots=True)
 class ColumnRef:
-    """One addressed value: attribute code, locale, scope, and a currency or unit as written."""
+    """One addressed value: attribute code, locale, scope, and a currency or unit as written, or
+    `word` (`currency` or `unit`) for Productsup's form, where the cell carries the codes."""
 
     code: str
     locale: str | None = None
     scope: str | None = None
     currency: str | None = None
     unit: str | None = None
+    word: str | None = None
 
 
 def format_column(ref: ColumnRef) -> str:
@@ -41,7 +52,7 @@ def format_column(ref: ColumnRef) -> str:
         name += SEPARATOR + ref.locale
     if ref.scope is not None:
         name += SEPARATOR + ref.scope
-    suffix = ref.currency if ref.currency is not None else ref.unit
+    suffix = next((part for part in (ref.currency, ref.unit, ref.word) if part is not None), None)
     if suffix is not None:
         name += SUFFIX + suffix
     return name
@@ -71,6 +82,21 @@ def qualifiers(name: str) -> list[str]:
 def has_suffix_of(name: str, column: str) -> bool:
     """Whether `name` is `column` with a currency or unit suffix (`price@EUR` of `price`)."""
     return name.startswith(column + SUFFIX)
+
+
+def suffix_word(suffix: str | None) -> str | None:
+    """`currency` or `unit` when a suffix is Productsup's literal word (any case), else None."""
+    if suffix is None:
+        return None
+    word = suffix.lower()
+    return word if word in SUFFIX_WORDS else None
+
+
+def code_suffix(name: str) -> str | None:
+    """The currency or unit code a column name carries (`price@EUR` → EUR); None without a suffix
+    and for Productsup's words (`price@currency`: the code is in each cell)."""
+    suffix = split_suffix(name)[1]
+    return None if suffix_word(suffix) else suffix
 
 
 def parse_column(name: str, meta: CatalogMeta) -> ColumnRef:
@@ -105,6 +131,15 @@ def parse_column(name: str, meta: CatalogMeta) -> ColumnRef:
     _check_missing(name, attribute, locale, scope, meta)
     if not at:
         return ColumnRef(code, locale, scope)
+    word = suffix_word(suffix)
+    if word is not None:
+        expected = {PRICE_TYPE: CURRENCY_WORD, METRIC_TYPE: UNIT_WORD}.get(attribute.type)
+        if word == expected:
+            return ColumnRef(code, locale, scope, word=word)
+        if expected is None:
+            raise ColumnError(name, f"'@{word}' only applies to prices and metrics; {code!r} is {attribute.type}")
+        raise ColumnError(name, f"{code!r} is a {'price' if expected == CURRENCY_WORD else 'metric'}: write "
+                                f"'@{expected}', like {format_column(ColumnRef(code, locale, scope, word=expected))!r}")
     if attribute.type == PRICE_TYPE:
         currency = suffix if suffix in meta.currencies else suffix.upper()
         if meta.currencies and currency not in meta.currencies:

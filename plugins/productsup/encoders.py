@@ -1,5 +1,10 @@
 """Per-attribute encoders: `encode(entries, row)` writes an attribute's values into a flat row.
 
+Prices and metrics take the column form of the options (see `columns`): pimflow's `price@EUR` (one
+column per currency) and bare `weight`, or Productsup's `price@currency` (every price of the value
+in one cell, in currency order) and `weight@unit`; the cells are the same `740.00 EUR` and
+`3000.00 MMT` in both.
+
 Column names are cached per (locale, scope[, currency]) inside each encoder, so a name is built
 once per codec, not once per product.
 """
@@ -10,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .cells import amount_text, date_text, join_values
-from .columns import ColumnRef, format_column
+from .columns import CURRENCY_WORD, UNIT_WORD, ColumnRef, format_column
 from .errors import ColumnError, EncodeError
 from .metadata import AttributeMeta, CatalogMeta, value_kind
 
@@ -20,16 +25,18 @@ class EncodeOptions:
     separator: str
     media_prefix: str | None  # "<base>/api/rest/v1/media-files/": write download URLs, not codes
     prices_per_currency: bool  # `price@EUR` columns, else one `price` column with the collection
+    productsup_columns: bool = False  # Productsup's `price@currency` and `weight@unit` columns
 
 
-def _column_names(code: str):
+def _column_names(code: str, word: str | None = None):
+    """Names by (locale, scope[, currency]); with `word`, every name ends with `@word`."""
     cache: dict[tuple, str] = {}
 
     def name(key: tuple) -> str:
         locale, scope = key[0], key[1]
         suffix = key[2] if len(key) > 2 else None
         try:
-            column = format_column(ColumnRef(code, locale, scope, currency=suffix))
+            column = format_column(ColumnRef(code, locale, scope, currency=suffix, word=word))
         except ColumnError as exc:
             raise EncodeError(f"attribute {code!r}: {exc.reason}") from None
         cache[key] = column
@@ -45,7 +52,7 @@ def attribute_encoder(code: str, attribute: AttributeMeta | None, meta: CatalogM
     if kind == "price":
         return _prices(code, opts)
     if kind == "metric":
-        return _metrics(code, meta.family_units(attribute.metric_family or ""))
+        return _metrics(code, meta.family_units(attribute.metric_family or ""), opts)
     if kind in ("text", "code") or (kind == "media" and opts.media_prefix is None):
         return _verbatim(code)
     return _simple(code, _CELL[kind](opts))
@@ -109,8 +116,8 @@ _CELL = {
 
 
 def _prices(code: str, opts: EncodeOptions):
-    cache, name = _column_names(code)
-    separator, per_currency = opts.separator, opts.prices_per_currency
+    cache, name = _column_names(code, CURRENCY_WORD if opts.productsup_columns else None)
+    separator, per_currency = opts.separator, opts.prices_per_currency and not opts.productsup_columns
 
     def encode(entries, row):
         for entry in entries:
@@ -138,8 +145,8 @@ def _currency(price) -> str:
     return price.get("currency") or ""
 
 
-def _metrics(code: str, units):
-    cache, name = _column_names(code)
+def _metrics(code: str, units, opts: EncodeOptions):
+    cache, name = _column_names(code, UNIT_WORD if opts.productsup_columns else None)
     to_common = units.to_common
 
     def encode(entries, row):

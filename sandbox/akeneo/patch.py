@@ -14,7 +14,7 @@ from sandbox.akeneo.associations import AssociationPatch
 from sandbox.akeneo.errors import (API_REFERENCE, ApiError, payload_error, php_type as _php, unprocessable,
                                    validation_failed)
 from sandbox.akeneo.state import IDENTIFIER_ATTRIBUTE, AkeneoState, ProductRecord, dump_values
-from sandbox.akeneo.structure import levels_of, model_level
+from sandbox.akeneo.structure import levels_of, model_level, shown_categories
 from sandbox.akeneo.variant_rules import axis_violations, unexpected_attributes
 from sandbox.akeneo.value_rules import PayloadError, ValueChecker
 
@@ -253,7 +253,7 @@ class _Variant:
                 changes["family"] = self.model.family
             if existing is None or existing.parent != self.parent_code:
                 given = changes.get("categories", existing.categories if existing else [])
-                changes["categories"] = sorted(set(given) | set(self.model.categories))
+                changes["categories"] = sorted(set(given) | set(shown_categories(state, self.model)))
 
     def violations(self, payload: dict, codes: set[str], identifier: Optional[str], product_uuid: str) -> list[dict]:
         if self.model is None:

@@ -9,6 +9,7 @@ from typing import Callable, Optional
 from sandbox.akeneo.attribute_filters import Row, attribute_predicate, unsupported
 from sandbox.akeneo.errors import php_type, unprocessable
 from sandbox.akeneo.state import IDENTIFIER_ATTRIBUTE, AkeneoState
+from sandbox.akeneo.structure import shown_categories
 
 PRODUCT_FIELDS = {"family", "categories", "completeness", "identifier", "uuid", "created", "updated",
                   "enabled", "groups", "parent", "quality_score"}
@@ -103,17 +104,20 @@ def _membership(field: str, operator: str, value, get: Callable[[Row], object]) 
 
 
 def _category_predicate(state: AkeneoState, operator: str, value) -> Predicate:
+    def classified(row) -> list[str]:  # a variant or sub-model is also in its models' categories
+        return shown_categories(state, row.record) if row.record.parent else row.record.categories
+
     if operator == "UNCLASSIFIED":
-        return lambda row: not row.record.categories
+        return lambda row: not classified(row)
     codes = set(_codes("categories", value))
     if operator in ("IN CHILDREN", "NOT IN CHILDREN"):
         codes = set().union(*(state.category_with_descendants(code) for code in codes))
     if operator in ("IN", "IN CHILDREN"):
-        return lambda row: not codes.isdisjoint(row.record.categories)
+        return lambda row: not codes.isdisjoint(classified(row))
     if operator in ("NOT IN", "NOT IN CHILDREN"):
-        return lambda row: codes.isdisjoint(row.record.categories)
+        return lambda row: codes.isdisjoint(classified(row))
     if operator == "IN OR UNCLASSIFIED":
-        return lambda row: not row.record.categories or not codes.isdisjoint(row.record.categories)
+        return lambda row: not classified(row) or not codes.isdisjoint(classified(row))
     raise unsupported("categories", operator)
 
 

@@ -12,6 +12,7 @@ from sandbox.akeneo.errors import unprocessable
 from sandbox.akeneo.pagination import Links
 from sandbox.akeneo.state import (IDENTIFIER_ATTRIBUTE, AkeneoState, ProductModelRecord, ProductRecord,
                                   format_timestamp)
+from sandbox.akeneo.structure import shown_categories
 
 
 @dataclass
@@ -97,7 +98,7 @@ def product_body(state: AkeneoState, record: ProductRecord, *, by_uuid: bool, li
     if not by_uuid:
         body["identifier"] = record.identifier
     body.update({
-        "enabled": record.enabled, "family": record.family, "categories": list(record.categories),
+        "enabled": record.enabled, "family": record.family, "categories": shown_categories(state, record),
         "groups": list(record.groups), "parent": record.parent, "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
         "associations": associations_body(state, with_inherited(state, record), by_uuid=by_uuid),
@@ -117,7 +118,7 @@ def product_model_body(state: AkeneoState, record: ProductModelRecord, *, links:
         body["_links"] = {"self": links.href(f"/api/rest/v1/product-models/{quote(record.code, safe='')}")}
     body.update({
         "code": record.code, "family": record.family, "family_variant": record.family_variant,
-        "parent": record.parent, "categories": list(record.categories), "values": values,
+        "parent": record.parent, "categories": shown_categories(state, record), "values": values,
         "created": format_timestamp(record.created), "updated": format_timestamp(record.updated),
         "associations": associations_body(state, with_inherited(state, record), by_uuid=False),
         "quantified_associations": quantified_body(state, record.quantified_associations, by_uuid=False),

@@ -52,6 +52,17 @@ def inherited_values(state: AkeneoState, parent_code: Optional[str]) -> dict:
     return parent.values() if parent is not None else {}
 
 
+def shown_categories(state: AkeneoState, record) -> list[str]:
+    """An entity's categories as Akeneo answers them: its own, then those of every model above it.
+    A variant or a sub-model is classified wherever its models are, and cannot drop those."""
+    parent = state.product_models.get(record.parent) if record.parent else None
+    own = list(record.categories)
+    if parent is None:
+        return own
+    inherited = [code for code in shown_categories(state, parent) if code not in own]
+    return own + inherited if inherited else own
+
+
 def axis_key(values: dict, axes: list[str]) -> Optional[tuple]:
     """The axis combination of an entity, None when an axis has no value."""
     key = []

@@ -115,3 +115,29 @@ def test_a_simple_product_that_gets_a_parent_keeps_only_its_variant_values(struc
     assert variant["values"]["price"] == simple["values"]["price"]
     answer = structured.patch("/api/rest/v1/products/PF-000001", {"parent": None})
     assert answer.status_code == 204 and structured.stored("PF-000001")["values"]["color"] == _value("black")
+
+
+def test_a_sub_model_and_its_variants_are_in_their_root_models_categories(structured):
+    """Akeneo classifies an entity with a family variant in its own categories and in every one of
+    its models': a sub-model created with its own category shows its root's too, keeps showing them
+    when a PATCH gives it others, and follows its root's classification when that changes."""
+    assert structured.post(MODELS, {"code": "parka", "family_variant": "clothing_by_color_size",
+                                    "categories": ["jackets"]}).status_code == 201
+    answer = structured.patch(f"{MODELS}/parka_red", {"parent": "parka", "categories": ["tshirts"],
+                                                     "values": {"color": _value("red")}})
+    assert answer.status_code == 201, answer.text
+    assert sorted(structured.stored_model("parka_red")["categories"]) == ["jackets", "tshirts"]
+    answer = structured.patch("/api/rest/v1/products/PARKA-RED-S", {"parent": "parka_red",
+                                                                    "values": {"size": _value("s")}})
+    assert answer.status_code == 201, answer.text
+    assert sorted(structured.stored("PARKA-RED-S")["categories"]) == ["jackets", "tshirts"]
+
+    assert structured.patch(f"{MODELS}/parka_red", {"categories": []}).status_code == 204
+    assert structured.stored_model("parka_red")["categories"] == ["jackets"]  # the root's cannot be dropped
+    assert structured.patch(f"{MODELS}/parka", {"categories": ["bestsellers"]}).status_code == 204
+    assert structured.stored_model("parka_red")["categories"] == ["bestsellers"]
+    assert "bestsellers" in structured.stored("PARKA-RED-S")["categories"]
+    found = structured.items(MODELS, search='{"categories":[{"operator":"IN","value":["bestsellers"]}]}')
+    assert {"parka", "parka_red"} <= {model["code"] for model in found}
+    found = structured.items(MODELS, search='{"categories":[{"operator":"IN","value":["jackets"]}]}')
+    assert "parka_red" not in {model["code"] for model in found}

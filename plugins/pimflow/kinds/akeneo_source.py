@@ -191,7 +191,8 @@ class AkeneoSourceKind(SourceKind):
         meta, _, _ = staged_metadata(ctx, "source")
         product_id = self.config.product_id or "identifier"
         return FlatCodec(meta, value_separator=self.config.value_separator,
-                         media_base_url=self.config.media_base_url, product_id=product_id)
+                         media_base_url=self.config.media_base_url, product_id=product_id,
+                         column_form=self.config.column_form)
 
     def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
         records = list(read_jsonl(as_storage_path(chunk["path"])))

@@ -8,6 +8,9 @@ import msgspec
 
 from pimflow import ledger
 from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
+from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
+from pimflow.kinds.akeneo_levels import Levels, drop_inherited
+from pimflow.kinds.akeneo_merge import complete, partial_codes, price_codes
 from pimflow.kinds.base import RunContext, SourceKind, StagedRecords, TargetKind
 from pimflow.ledger import RecordResult, RunLedger, Status
 from pimflow.mapping import MappingContext
@@ -17,10 +20,6 @@ from productsup.columns import attribute_code, qualifiers
 
 if TYPE_CHECKING:
     import pandas as pd  # only for annotations: building a DAG must not import pandas
-
-#: products per identifier lookup when unknown products must be refused (create_products off)
-LOOKUP_BATCH = 100
-
 
 class AkeneoTargetKind(TargetKind):
     feedback_columns = ("akeneo_code", "akeneo_message")
@@ -74,7 +73,9 @@ class AkeneoTargetKind(TargetKind):
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
         identifier = codec.identifier_column
         key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
-        products, models, links, results = [], [], [], []
+        raw = staged_metadata(ctx, "target")[2]
+        claimed, levels, prices = ClaimedAttributes.from_metadata(raw), Levels(raw), price_codes(codec.meta)
+        products, models, links, claims, results = [], [], [], [], []
         decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
         for n, result in zip(rows.index, decoded):
             if result.problems:
@@ -89,13 +90,21 @@ class AkeneoTargetKind(TargetKind):
                 models.append({"n": n, "record": _without_links(model)})
                 if linked:
                     links.append({"n": n, "model": True, "record": {"code": model["code"], **linked}})
+                claim = claimed.claim(n, model["code"], model, model=True)
             else:
-                products.append({"n": n, "key": record.get(key_field),
-                                 "record": _without_links(record) if linked else record})
+                product = {"n": n, "key": record.get(key_field), "record": _without_links(record) if linked else record}
+                if partial := partial_codes(record.get("values") or {}, prices):
+                    product["merge"] = partial  # completed at load with what Akeneo holds
+                if levels.may_inherit(record):
+                    product["parent"] = record["parent"]  # its models' values are left out at load
+                products.append(product)
                 if linked:
                     links.append({"n": n, "model": False, "record": {**_identity(record, identifier), **linked}})
+                claim = claimed.claim(n, _product_key(record, "identifier", codec), record, model=False)
+            if claim is not None:
+                claims.append(claim)
         write_jsonl(path, products)
-        for suffix, entries in (("models.jsonl", models), ("links.jsonl", links)):
+        for suffix, entries in (("models.jsonl", models), ("links.jsonl", links), (CLAIMS_SUFFIX, claims)):
             extra = ctx.staging.transform_chunk(index, suffix)
             if entries:
                 write_jsonl(extra, entries)
@@ -104,17 +113,27 @@ class AkeneoTargetKind(TargetKind):
         return StagedRecords(str(path), len(products) + len(models), results)
 
     def load_parents(self, ctx: RunContext, transformed: list[dict]) -> dict:
-        """Product models before any product: root models, then sub-models (Akeneo checks parents)."""
-        levels: tuple[list, list] = ([], [])
-        for chunk in transformed:
-            for n, model in _staged_records(_beside(chunk["path"], "models.jsonl")):
-                levels[1 if model.get("parent") else 0].append((chunk["index"], n, model))
-        results: dict[int, list[RecordResult]] = {}
+        """Product models before any product: root models, then sub-models (Akeneo checks parents).
+        First the lines of the run that Akeneo cannot both accept are settled (`akeneo_claims`): the
+        earlier line wins, later ones are refused here, models and products alike (a load leaves
+        the products refused here alone)."""
+        transformed = sorted(transformed, key=lambda chunk: chunk["index"])
         client = akeneo_client(self.config.connection, self.config.product_id)
+        staged_models = [(chunk["index"], n, model) for chunk in transformed
+                         for n, model in _staged_records(_beside(chunk["path"], "models.jsonl"))]
+        results = self._settle_claims(ctx, client, transformed, staged_models)
+        lost = {(index, result.n) for index, chunk_results in results.items() for result in chunk_results}
+        levels: tuple[list, list] = ([], [])
+        for index, n, model in staged_models:
+            if (index, n) not in lost:
+                levels[1 if model.get("parent") else 0].append((index, n, model))
         for level, entries in enumerate(levels):
             if not entries:
                 continue
             records = [model for _, _, model in entries]
+            self._complete_models(ctx, client, records)
+            if level == 1:
+                self._drop_inherited_from_sub_models(ctx, client, records)
             if ctx.params.dry_run:
                 write_jsonl(ctx.staging.dry_run(f"akeneo-product-models-{level}.jsonl"), records)
                 lines = [None] * len(records)
@@ -123,8 +142,47 @@ class AkeneoTargetKind(TargetKind):
             for (index, n, _), line in zip(entries, lines):
                 results.setdefault(index, []).append(RecordResult.would_write(n) if line is None else _result(n, line))
         ledger.record_by_chunk(ctx.staging, "parents", results)
-        return {"models": sum(len(level) for level in levels),
+        return {"models": sum(len(level) for level in levels), "conflicting_lines": len(lost),
                 **ledger.counts(result for chunk_results in results.values() for result in chunk_results)}
+
+    def _drop_inherited_from_sub_models(self, ctx: RunContext, client, records: list[dict]) -> None:
+        """Sub-model lines carrying their root's values: those equal to the root's are left out
+        (`akeneo_levels`); the roots are read once written."""
+        levels = Levels(staged_metadata(ctx, "target")[2])
+        carrying = [record for record in records if levels.may_inherit(record)]
+        roots = client.fetch_product_models(record["parent"] for record in carrying) if carrying else {}
+        dropped = sum(bool(drop_inherited(record, roots.get(record["parent"]), levels, model=True))
+                      for record in carrying)
+        if dropped:
+            ctx.log.info("load parents: %d sub-model line(s) carried their root's values: left out", dropped)
+
+    def _complete_models(self, ctx: RunContext, client, records: list[dict]) -> None:
+        """Price collections models give in part, completed with what Akeneo holds (`akeneo_merge`)."""
+        prices = price_codes(staged_metadata(ctx, "target")[0])
+        partial = [(record, codes) for record in records if (codes := partial_codes(record.get("values") or {}, prices))]
+        if partial:
+            current = client.fetch_product_models(record["code"] for record, _ in partial)
+            for record, codes in partial:
+                complete(record, current.get(record["code"]), codes)
+
+    def _settle_claims(self, ctx: RunContext, client, transformed: list[dict], staged_models: list) -> dict:
+        """Refusals of the lines that lose a claim to an earlier line, by chunk (see `akeneo_claims`)."""
+        claims = [(chunk["index"], claim) for chunk in transformed
+                  for claim in _staged_lines(_beside(chunk["path"], CLAIMS_SUFFIX))]
+        if not claims:
+            return {}
+        claimed = ClaimedAttributes.from_metadata(staged_metadata(ctx, "target")[2])
+        family_variant_of = {model["code"]: model.get("family_variant") for _, _, model in staged_models}
+        unknown = {claim["parent"] for _, claim in claims if claim["parent"] and not claim["model"]
+                   and claim["parent"] not in family_variant_of and claim["values"].keys() & claimed.axes}
+        if unknown:  # parents this run does not write: their family variant (their axes) is Akeneo's
+            family_variant_of.update((code, model.get("family_variant"))
+                                     for code, model in client.fetch_product_models(unknown).items())
+        refused = settle(claims, claimed, family_variant_of)
+        if refused:
+            ctx.log.info("load parents: %d line(s) refused: an earlier line of the run claims the same axis "
+                         "values or unique value", sum(map(len, refused.values())))
+        return refused
 
     def link(self, ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
         """Associations once every chunk is written: Akeneo refuses links to products that do not
@@ -165,16 +223,42 @@ class AkeneoTargetKind(TargetKind):
 
         # products only, without their links (the link step's), each as the JSON line it is sent as:
         # encoded once at transform, from target-checked columns
-        staged = _staged_products(flat_path)
-        positions = [line.n for line in staged]
-        products = [EncodedRecord(line.key, bytes(line.record)) for line in staged]
+        settled = {result.n for result in ledger.read(ctx.staging, "parents", index) if result.is_refused}
+        staged = [line for line in _staged_products(flat_path) if line.n not in settled]  # lost a claim
         results: list[RecordResult] = []
         client = akeneo_client(self.config.connection, self.config.product_id)
-        if not self.config.create_products and products:
-            decoded = [_decode(product.line) for product in products]
-            kept, positions, results = self._refuse_unknown(client, self._codec(ctx), decoded, positions)
-            kept_ids = {id(product) for product in kept}
-            products = [encoded for encoded, product in zip(products, decoded) if id(product) in kept_ids]
+        current = self._current(ctx, client, staged)
+        if not self.config.create_products:
+            known = [line for line in staged if line.key is None or line.key in current]  # no key: the writer says
+            results += [RecordResult.refused(line.n, "unknown_product", f"{line.key!r} does not exist in Akeneo and "
+                                                                       "create_products is off")
+                        for line in staged if line.key is not None and line.key not in current]
+            staged = known
+        # the parent models of variant lines carrying values a model level could hold, as Akeneo
+        # answers them once load_parents wrote the run's
+        wanted_parents = {line.parent for line in staged if line.parent}
+        parents = client.fetch_product_models(wanted_parents) if wanted_parents else {}
+        levels = Levels(staged_metadata(ctx, "target")[2]) if parents else None
+        completed = inherited = 0
+        products = []
+        for line in staged:
+            text = bytes(line.record)
+            merge, parent = line.merge and line.key in current, parents.get(line.parent)
+            if merge or parent:
+                record = _decode(text)  # completed first: a price its model holds is then compared whole
+                grown = merge and complete(record, current[line.key], line.merge)
+                dropped = drop_inherited(record, parent, levels, model=False) if parent else 0
+                if dropped or grown:
+                    text = _encode(record)
+                completed, inherited = completed + bool(grown), inherited + bool(dropped)
+            products.append(EncodedRecord(line.key, text))
+        if completed:
+            ctx.log.info("load chunk %d: %d line(s) gave part of a price collection: completed with the "
+                         "currencies Akeneo holds", index + 1, completed)
+        if inherited:
+            ctx.log.info("load chunk %d: %d variant line(s) carried their models' values: left out (Akeneo "
+                         "takes them on the models)", index + 1, inherited)
+        positions = [line.n for line in staged]
         if ctx.params.dry_run:
             write_jsonl(ctx.staging.dry_run(f"akeneo-products-{index:05d}.jsonl"),
                         (msgspec.Raw(product.line) for product in products))
@@ -183,6 +267,18 @@ class AkeneoTargetKind(TargetKind):
             for n, line in zip(positions, client.writer(batch_size=ctx.profile.batch_size).write(products)):
                 results.append(_result(n, line))
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
+
+    def _current(self, ctx: RunContext, client, staged: list) -> dict[str, dict]:
+        """What Akeneo holds of the products the chunk must look up, by key, read a hundred per call:
+        those giving part of a price collection (only those attributes are read), and every one when
+        create_products is off (to refuse the unknown ones)."""
+        merging = [line for line in staged if line.merge]
+        wanted = staged if not self.config.create_products else merging
+        if not any(line.key for line in wanted):
+            return {}
+        attributes = sorted({code for line in merging for code in line.merge}) or \
+            [staged_metadata(ctx, "target")[0].identifier]
+        return client.fetch_products((line.key for line in wanted if line.key), attributes=attributes)
 
     def _load_categories(self, ctx: RunContext, index: int, staged_path) -> dict:
         """Categories (code, parent, labels) written one tree level at a time, parents first."""
@@ -203,28 +299,6 @@ class AkeneoTargetKind(TargetKind):
                 continue
             results += [_result(n, line) for (n, _), line in zip(entries, client.patch_categories(records))]
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
-
-    def _refuse_unknown(self, client, codec: FlatCodec, products, positions):
-        from akeneo.search import ProductQuery
-
-        key = client.settings.product_key
-        wanted = [_product_key(p, key, codec) for p in products]
-        existing = set()
-        for start in range(0, len(wanted), LOOKUP_BATCH):
-            batch = tuple(w for w in wanted[start:start + LOOKUP_BATCH] if w)
-            if batch:
-                query = ProductQuery(**{("uuids" if key == "uuid" else "identifiers"): batch},
-                                     attributes=(codec.identifier_column,))
-                existing |= {_product_key(p, key, codec) for p in client.iter_products(query)}
-        kept_products, kept_positions, refused = [], [], []
-        for product, n, value in zip(products, positions, wanted):
-            if value in existing:
-                kept_products.append(product)
-                kept_positions.append(n)
-            else:
-                refused.append(RecordResult.refused(
-                    n, "unknown_product", f"{value!r} does not exist in Akeneo and create_products is off"))
-        return kept_products, kept_positions, refused
 
 
 LINK_KEYS = ("associations", "quantified_associations")
@@ -261,12 +335,15 @@ def _staged_lines(path) -> list[dict]:
 
 
 _decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
 
 
 class _StagedProduct(msgspec.Struct):
     n: int
-    record: msgspec.Raw  # kept as its JSON text: load sends it as it is
+    record: msgspec.Raw  # kept as its JSON text: load sends it as it is (unless a merge completes it)
     key: str | None = None
+    merge: list[str] = []  # price collections the line may give in part (`akeneo_merge`)
+    parent: str | None = None  # a variant's model, when the line carries values a model may hold
 
 
 def _staged_products(path) -> list[_StagedProduct]:

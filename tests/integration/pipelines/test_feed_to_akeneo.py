@@ -131,3 +131,39 @@ def test_a_uuid_column_addresses_products_on_the_uuid_endpoints(connected, feed_
     assert dag_run.state == "success"
     assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": 1}
     assert value(akeneo_product(connected, "PF-000005"), "name", "en_US") == "Renamed by uuid"
+
+
+def prices_of(product) -> dict[str, str | None]:
+    return {price["currency"]: price["amount"] for price in value(product, "price") or []}
+
+
+@pytest.mark.parametrize("empty_cells", ["no_change", "clear"])
+def test_a_line_updating_one_currency_of_three_keeps_the_other_two(connected, feed_profile, run_profile,
+                                                                   empty_cells):
+    """Akeneo replaces a price collection whole: a line giving EUR alone must not delete the USD and
+    GBP prices it never mentioned. Columns one per currency or Productsup's `@currency` cell alike;
+    with `empty_cells: clear` an empty `price@USD` cell still clears USD, and GBP (no column) stays."""
+    before = {sku: prices_of(akeneo_product(connected, sku)) for sku in ("PF-000003", "PF-000004", "PF-000006")}
+    assert all(set(held) == {"EUR", "GBP", "USD"} for held in before.values())
+    feed_profile.write_text(feed_profile.read_text().replace(
+        "  product_id: identifier", f"  product_id: identifier\n  empty_cells: {empty_cells}"))
+    (feed_profile.parent / "supplier.csv").write_text("\n".join([
+        "sku;price@EUR;price@USD;cost@currency",
+        "PF-000003;7.00 EUR;;",
+        "PF-000004;;8.00 USD;",
+        "PF-000006;;;3.00 USD",  # cost, given in Productsup's form: the EUR cost stays
+        "NEW-P;1.00 EUR;2.00 USD;",
+    ]) + "\n", encoding="utf-8")
+    dag_run, staging = run_profile(feed_profile)
+
+    assert dag_run.state == "success"
+    assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": 3, "created": 1}
+    cleared_usd = {"USD": None} if empty_cells == "clear" else {}
+    assert prices_of(akeneo_product(connected, "PF-000003")) == {**before["PF-000003"], "EUR": "7.00", **cleared_usd}
+    cleared_eur = {"EUR": None} if empty_cells == "clear" else {}
+    assert prices_of(akeneo_product(connected, "PF-000004")) == {**before["PF-000004"], "USD": "8.00", **cleared_eur}
+    cost = {price["currency"]: price["amount"] for price in value(akeneo_product(connected, "PF-000006"), "cost")}
+    assert cost["USD"] == "3.00" and cost["EUR"] is not None
+    assert prices_of(akeneo_product(connected, "NEW-P")) == {"EUR": "1.00", "USD": "2.00"}
+    # what Akeneo held was read once for the chunk's four lines (at most one read per 100 lines)
+    assert akeneo_calls(connected, "GET /api/rest/v1/products") == 1

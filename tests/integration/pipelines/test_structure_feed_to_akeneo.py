@@ -23,6 +23,7 @@ ROWS = [
     ["FEED-HOOD-BLUE-S", "clothing", "", "feed_hood_blue", "", "", "s", "Feed hoodie blue S", "", "", "", ""],
     ["FEED-HOOD-BLUE-S2", "clothing", "", "feed_hood_blue", "", "", "s", "Same axis value", "", "", "", ""],
     ["feed_hood_blue", "clothing", "clothing_by_color_size", "feed_hood", "", "blue", "", "", "", "", "", ""],
+    ["feed_hood_blue2", "clothing", "clothing_by_color_size", "feed_hood", "", "Blue", "", "", "", "", "", ""],
     ["feed_tee", "clothing", "clothing_by_size", "", "tshirts", "red", "", "", "cotton", "", "", ""],
     ["feed_hood", "clothing", "clothing_by_color_size", "", "jackets", "", "", "", "wool", "", "", ""],
     ["FEED-KIT", "sports", "", "", "", "", "", "Feed kit", "", "", "feed_hood", "FEED-TEE-S|2<###>FEED-TEE-M|1"],
@@ -37,13 +38,13 @@ source:
 target:
   kind: akeneo
   product_id: identifier
-batch_size: 4
+batch_size: 1
 retries: 0
 chunk_size: 4
 """
-# batch_size = chunk_size: the two hoodies with the same axis value are in one PATCH, where Akeneo
-# takes lines in order (S wins, S2 is refused). In two batches, which run concurrently, either one
-# could win, and FEED-TEE-M's UPSELL could reach Akeneo before FEED-TEE-S exists.
+# batch_size 1: every line is its own PATCH, several in flight at once, so Akeneo alone would let
+# whichever of two lines with the same axis values arrives first win. The earlier line wins (the
+# later one is refused before sending), however the lines are batched.
 
 
 @pytest.fixture
@@ -83,10 +84,18 @@ def test_feed_creates_models_variants_and_associations_in_order(structured, tmp_
 
     with (staging / "feedback.csv").open(newline="", encoding="utf-8") as handle:
         refused = {row["sku"]: row for row in csv.DictReader(handle)}
-    assert set(refused) == {"FEED-HOOD-BLUE-S2", "FEED-BAD-KIT"}
-    assert refused["FEED-HOOD-BLUE-S2"]["akeneo_code"] == "422"  # the axis value is taken by a sibling
-    assert "size" in refused["FEED-HOOD-BLUE-S2"]["akeneo_message"]
+    assert set(refused) == {"FEED-HOOD-BLUE-S2", "feed_hood_blue2", "FEED-BAD-KIT"}
+    assert akeneo_model(structured, "feed_hood_blue2") is None
+    # the axis values an earlier line of the run gives: refused before sending, naming that line
+    assert refused["FEED-HOOD-BLUE-S2"]["akeneo_code"] == "conflicting_line"
+    assert refused["FEED-HOOD-BLUE-S2"]["akeneo_message"] == (
+        "an earlier line of this run, 'FEED-HOOD-BLUE-S', gives the variant product under product model "
+        "'feed_hood_blue' the same variant axis values (size = 's'); Akeneo accepts one variant product per axis "
+        "values under a model, and the earlier line wins")
+    assert refused["feed_hood_blue2"]["akeneo_code"] == "conflicting_line"
+    assert "'feed_hood_blue', gives the sub-model under product model 'feed_hood'" in \
+        refused["feed_hood_blue2"]["akeneo_message"]
     assert refused["FEED-BAD-KIT"]["akeneo_code"] == "invalid_value"  # refused before sending
     assert "at least 1" in refused["FEED-BAD-KIT"]["akeneo_message"]
     summary = json.loads((staging / "summary.json").read_text())
-    assert summary["read"] == len(ROWS) and summary["written"] == len(ROWS) - 2
+    assert summary["read"] == len(ROWS) and summary["written"] == len(ROWS) - 3

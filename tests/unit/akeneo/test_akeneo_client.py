@@ -224,3 +224,39 @@ def test_field_value_reads_whole_and_raw_items_alike():
         assert field_value(item, "parent") is None
         assert field_value(item, "values") == {"a": [{"data": "é"}]}
         assert field_value(item, "absent") is None
+
+
+def _by_identifier_callback(existing: set[str], calls: list[list[str]]):
+    """GET /products (or /product-models) answering the `identifier IN` filter, with a next link
+    whenever a page is full, as Akeneo does."""
+    def callback(request):
+        q = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        if "search_after" in q:
+            calls.append([])
+            return 200, {}, json.dumps(page([]))
+        asked = json.loads(q["search"])["identifier"][0]["value"]
+        calls.append(asked)
+        key = "code" if "product-models" in request.url else "identifier"
+        items = [{key: code, "values": {}} for code in asked if code in existing]
+        full = len(items) == int(q["limit"])
+        return 200, {}, json.dumps(page(items, "/api/rest/v1/products?search_after=x" if full else None))
+    return callback
+
+
+def test_fetching_products_by_identifier_takes_one_call_per_hundred_and_no_empty_page(token):
+    existing = {f"sku-{i:04d}" for i in range(250)}
+    calls: list[list[str]] = []
+    token.add_callback(responses.GET, PRODUCTS, callback=_by_identifier_callback(existing, calls))
+    wanted = [f"sku-{i:04d}" for i in range(0, 260)]  # the last ten do not exist
+    found = identifier_client().fetch_products(wanted, attributes=("price",))
+    assert set(found) == existing and found["sku-0007"]["identifier"] == "sku-0007"
+    assert sorted(len(asked) for asked in calls) == [60, 100, 100]  # the full pages' next links are not followed
+    assert all("attributes=price" in c.request.url for c in token.calls if c.request.url.startswith(PRODUCTS))
+
+
+def test_fetching_product_models_by_code(token):
+    calls: list[list[str]] = []
+    token.add_callback(responses.GET, BASE + "/api/rest/v1/product-models",
+                       callback=_by_identifier_callback({"tee", "hood"}, calls))
+    assert set(identifier_client().fetch_product_models(["tee", "hood", "gone", "tee"])) == {"tee", "hood"}
+    assert calls == [["tee", "hood", "gone"]]

@@ -137,6 +137,21 @@ def test_currency_is_picked_from_a_price_collection_or_a_currency_column():
                                               {"usd": "9.99", "eur": "0", "cost": ""}]
 
 
+def test_currencies_and_units_are_read_from_productsups_word_columns():
+    """An Akeneo source writing Productsup's form (`price@currency`, `weight@unit`): a mapping's
+    `from: price, currency: EUR` and `from: weight, unit: KGM` find those columns, and the word is
+    never taken for a code."""
+    data = frame([{"price@currency": "740.00 EUR<###>800.00 USD", "weight@unit": "450 GRM", "cost@currency": "12"}])
+    result = apply_mapping(mapping({"name": "usd", "from": "price", "currency": "USD"},
+                                   {"name": "kg", "from": "weight", "unit": "KGM"},
+                                   {"name": "grams", "from": "weight@unit", "unit": "GRM"},
+                                   {"name": "cost", "from": "cost", "currency": "EUR"}), data, CONTEXT)
+    assert result.rows.to_dict("records") == [{"usd": "800.00", "kg": "0.45", "grams": "450", "cost": ""}]
+    missing_unit = apply_mapping(mapping({"name": "kg", "from": "weight", "unit": "KGM"}),
+                                 frame([{"weight@unit": "450"}]), CONTEXT)
+    assert missing_unit.problems[0][0][2] == "'450' has no unit to convert from"
+
+
 def test_bare_attribute_codes_resolve_through_the_context():
     data = frame([{"sku": "A", "name~en_US~ecommerce": "Shoe"}])
     context = MappingContext(resolve=lambda code, columns: f"{code}~en_US~ecommerce")

@@ -126,6 +126,7 @@ def products(draw, meta: CatalogMeta, by_uuid: bool):
 codec_options = st.fixed_dictionaries({
     "value_separator": st.sampled_from(["<###>", "|", ";;"]),
     "prices": st.sampled_from(["per_currency", "collection"]),
+    "column_form": st.sampled_from(["pimflow", "productsup"]),
     "media_base_url": st.sampled_from([None, "https://pim.example.com"]),
     "product_id": st.sampled_from(["identifier", "uuid"]),
     "empty_cell": st.sampled_from(["no_change", "clear"]),
