@@ -12,7 +12,9 @@ catalog, a bare attribute code (`name`) resolves to the profile's locale and cha
 """
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Callable, Literal
@@ -176,6 +178,49 @@ def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext
     if problems:
         result = result.drop(index=list(problems))
     return MappingResult(result, problems)
+
+
+def unknown_references(mapping: Mapping, columns: Collection[str], context: MappingContext | None = None,
+                       known: Callable[[str], bool] | None = None) -> list[str]:
+    """What the mapping reads that is not there: one message per `from` (or a column's own name when
+    it has no `from`) and template placeholder that names none of `columns` (the input's header),
+    with the closest names. `known(name)`: names to accept anyway (a source whose records do not all
+    carry every column: an attribute of the catalog). Empty when every reference resolves.
+
+    Without this check a typo maps every row to an empty value, and the run succeeds."""
+    context = context or MappingContext()
+    present = set(columns)
+    problems = []
+    for column in mapping.columns:
+        if column.value is not None:
+            continue
+        for name in column.input_columns():
+            if context.column(name, present) in present or (known is not None and known(name)):
+                continue
+            if column.template is None and (column.currency or column.unit) and _suffixed_source(
+                    column, present, context):
+                continue
+            what = (f"template placeholder {{{name}}}" if column.template is not None
+                    else f"from {name!r}" if column.source is not None else f"input column {name!r} (its own name)")
+            problems.append(f"mapping column {column.name!r}: {what} is not a column of the input"
+                            f"{closest_names(name, present)}")
+    return problems
+
+
+def closest_names(name: str, names: Collection[str], count: int = 3) -> str:
+    """' (did you mean 'a' or 'b'?)' with the names whose code (before any `~` or `@`) is closest to
+    `name`'s (difflib's ratio), the closest full names first; '' when none is close."""
+    by_code: dict[str, list[str]] = {}
+    for other in names:
+        by_code.setdefault(_code_part(other), []).append(other)
+    codes = difflib.get_close_matches(_code_part(name), list(by_code), n=count, cutoff=0.6)
+    close = sorted((other for code in codes for other in by_code[code]),
+                   key=lambda other: -difflib.SequenceMatcher(None, name, other).ratio())[:count]
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+
+
+def _code_part(name: str) -> str:
+    return re.split(r"[~@]", name, maxsplit=1)[0]
 
 
 def frame_value(frame: pd.DataFrame, column: MappedColumn, index) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pimflow import carry_over, ledger
-from pimflow.errors import ErrorThresholdExceeded
+from pimflow.errors import ErrorThresholdExceeded, NotRetried
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.ledger import RecordResult
-from pimflow.mapping import apply_mapping
+from pimflow.mapping import apply_mapping, unknown_references
 from pimflow.originals import ChunkOriginals, stage_originals
 from pimflow.staging import as_storage_path, read_json, utcnow, write_json, write_json_atomic
 from pimflow.summary import RunSummary, gather_feedback
@@ -80,6 +80,10 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
     return chunks
 
 
+class MappingReferenceError(NotRetried):
+    """The mapping reads a column the input does not have (a typo in `from` or a template)."""
+
+
 def transform(ctx: RunContext, chunk: dict, chunks_total: int | None = None) -> dict:
     """Map one chunk and turn it into the target's records, staged for load; refuse what cannot be
     mapped. The chunk's records as they came in are kept for the feedback file, so no later step
@@ -96,6 +100,10 @@ def _transform(ctx: RunContext, chunk: dict, chunks_total: int | None) -> dict:
                                source_impl.key_column(ctx, source.original_header))
     stage_originals(ctx.staging, index, originals)
     context = source_impl.mapping_context(ctx) or target.mapping_context(ctx)
+    unknown = unknown_references(ctx.profile.mapping, source.frame.columns, context,
+                                 source_impl.known_names(ctx, source.frame.columns))
+    if unknown:  # every row would map to an empty value: fail before anything is staged for the target
+        raise MappingReferenceError(f"{source.origin or 'the input'}: " + "; ".join(unknown))
     mapped = apply_mapping(ctx.profile.mapping, source.frame, context)
     results = [RecordResult.refused(n, code, message) for n, (code, message) in source.refused.items()]
     results += source.settled.values()

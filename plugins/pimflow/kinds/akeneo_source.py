@@ -2,6 +2,8 @@
 they need) through Akeneo's REST API, in the flat format."""
 from __future__ import annotations
 
+import re
+
 from akeneo.pagination import field_value
 from pimflow import carry_over
 from pimflow.kinds import akeneo_structure as structure
@@ -242,11 +244,29 @@ class AkeneoSourceKind(SourceKind):
         meta, converter, raw = staged_metadata(ctx, "source")
         return SourceCatalog(meta.identifier, meta, converter, tuple(raw.get("categories") or ()))
 
+    def known_names(self, ctx: RunContext, columns):
+        """A record has a column only for the values it holds: the mapping may read any attribute of
+        the catalog (`name`, `name~en_US`, `price@EUR`, a record collection's `brand_2-label`), and
+        any field the chunk's columns start with."""
+        meta, _, _ = staged_metadata(ctx, "source")
+        present = {_leading_code(column) for column in columns}
+
+        def known(name: str) -> bool:
+            code = _leading_code(name)
+            return code in present or code in meta.attributes
+        return known
+
     def mapping_context(self, ctx: RunContext) -> MappingContext:
         meta, converter, _ = staged_metadata(ctx, "source")
         locale = self.config.locales[0] if self.config.locales else None
         return MappingContext(self.config.value_separator, converter,
                               attribute_resolver(meta, locale, self.config.channel))
+
+
+def _leading_code(name: str) -> str:
+    """The attribute or field a flat column name starts with (`brand_2-label~en_US` → `brand`)."""
+    code = re.split(r"[~@-]", name, maxsplit=1)[0]
+    return re.sub(r"_\d+$", "", code)
 
 
 def _record_key(record, identifier: str) -> str:

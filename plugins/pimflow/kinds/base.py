@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from pimflow.ledger import RecordResult
 from pimflow.staging import RunStaging
@@ -219,6 +219,11 @@ class SourceKind:
 
     def mapping_context(self, ctx: RunContext):
         """What the mapping needs to know of this source's catalog (None: nothing)."""
+        return None
+
+    def known_names(self, ctx: RunContext, columns) -> Callable[[str], bool] | None:
+        """Names the mapping may read that a chunk's `columns` lack (a catalog's attributes that no
+        record of the chunk has a value for); None: a chunk's columns are the whole input."""
         return None
 
     def catalog(self, ctx: RunContext) -> SourceCatalog | None:

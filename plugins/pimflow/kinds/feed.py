@@ -9,6 +9,7 @@ from pimflow.csv_safety import neutralised_row
 from pimflow.errors import NotRetried
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
 from pimflow.ledger import RecordResult, Status
+from pimflow.mapping import unknown_references
 from pimflow.paths import check_local, contained_storage_path, local_part
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
 from productsup.feed import Dialect, FeedWriter, expand_paths, open_feed, read_rows
@@ -55,6 +56,9 @@ class FeedSourceKind(SourceKind):
             with open_feed(path, dialect) as handle:
                 header, rows = read_rows(handle, dialect)
                 self._check_header(path, header, wanted)
+                unknown = unknown_references(ctx.profile.mapping, header)
+                if unknown:  # before any chunk is staged: nothing is written or published
+                    raise FeedError(f"{path}: " + "; ".join(unknown))
                 column = self.config.identifier_column
                 id_position = header.index(column) if column in header else None
                 batch: list[dict] = []

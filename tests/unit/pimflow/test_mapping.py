@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from pimflow.mapping import Mapping, apply_mapping
+from pimflow.mapping import Mapping, apply_mapping, unknown_references
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -158,3 +158,31 @@ def test_bare_attribute_codes_resolve_through_the_context():
     result = apply_mapping(mapping({"name": "sku"}, {"name": "title", "from": "name"},
                                    {"name": "label", "template": "{sku}: {name}"}), data, context)
     assert result.rows.to_dict("records") == [{"sku": "A", "title": "Shoe", "label": "A: Shoe"}]
+
+
+def _mapping(*columns: dict) -> Mapping:
+    return Mapping.model_validate({"columns": list(columns)})
+
+
+def test_every_reference_that_names_no_input_column_is_reported_with_the_closest_names():
+    mapping = _mapping({"name": "sku"}, {"name": "title", "from": "nmae"}, {"name": "url", "template": "/p/{skuu}/{sku}"},
+                       {"name": "amount", "from": "price@EUR"}, {"name": "brand", "value": "ACME"},
+                       {"name": "eur", "from": "price", "currency": "EUR"}, {"name": "zzz_unrelated"})
+    assert unknown_references(mapping, ["sku", "name", "price@currency", "link"]) == [
+        "mapping column 'title': from 'nmae' is not a column of the input (did you mean 'name'?)",
+        "mapping column 'url': template placeholder {skuu} is not a column of the input (did you mean 'sku'?)",
+        "mapping column 'amount': from 'price@EUR' is not a column of the input (did you mean 'price@currency'?)",
+        "mapping column 'zzz_unrelated': input column 'zzz_unrelated' (its own name) is not a column of the input",
+    ]  # `eur` reads Productsup's price@currency column: found
+
+
+def test_references_resolved_by_the_catalog_or_known_to_it_are_not_reported():
+    mapping = _mapping({"name": "title", "from": "name"}, {"name": "brand_label", "from": "brand_1-label~en_US"})
+    resolve = MappingContext(resolve=lambda name, columns: {"name": "name~en_US"}.get(name, name))
+    assert unknown_references(mapping, ["name~en_US"], resolve) == [
+        "mapping column 'brand_label': from 'brand_1-label~en_US' is not a column of the input"]
+    assert unknown_references(mapping, ["name~en_US"], resolve, known=lambda name: name.startswith("brand")) == []
+
+
+def test_a_mapping_without_columns_reads_nothing_by_name():
+    assert unknown_references(Mapping(), []) == []
