@@ -8,16 +8,16 @@ import json
 import sys
 from pathlib import Path
 
-from pimflow.loader import default_profiles_dir, load_profiles, profile_files
+from pimflow.loader import default_profiles_dir, load_profiles, profile_files, stray_files
 from pimflow.profile import profile_json_schema
 
 
 def _validate(args) -> int:
-    files = [Path(f) for f in args.files] or profile_files(default_profiles_dir())
-    if not files:
+    files = [Path(f) for f in args.files]
+    if not files and not profile_files(default_profiles_dir()) and not stray_files(default_profiles_dir()):
         print(f"no profile files found in {default_profiles_dir()}", file=sys.stderr)
         return 1
-    loaded, errors = load_profiles(files=files)
+    loaded, errors = load_profiles(files=files) if files else load_profiles()
     for item in loaded:
         print(f"ok    {item.path}  ({item.profile.id}: {item.profile.source.kind} → {item.profile.target.kind})")
     for error in errors:

@@ -35,9 +35,20 @@ def default_profiles_dir() -> Path:
 
 
 def profile_files(directory: Path) -> list[Path]:
+    """The profile files of `directory`: `.yaml` or `.yml`, in any case (`x.YAML` too)."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in PROFILE_SUFFIXES and p.is_file())
+    return sorted(p for p in directory.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file())
+
+
+def stray_files(directory: Path) -> list[Path]:
+    """Files of `directory` named like a profile that are not read as one (`x.yaml.bak`, `x.yaml~`,
+    `x.yaml.txt`): reported, so that a profile renamed by mistake is not silently left out."""
+    if not directory.is_dir():
+        return []
+    read = set(profile_files(directory))
+    return sorted(p for p in directory.iterdir() if p not in read and not p.name.startswith(".") and p.is_file()
+                  and any(suffix in p.name.lower() for suffix in PROFILE_SUFFIXES))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -156,9 +167,14 @@ def _shown(value) -> str:
 def load_profiles(directory: Path | None = None, files: list[Path] | None = None
                   ) -> tuple[list[LoadedProfile], list[ProfileError]]:
     """Validate every profile; return the good ones and one error per bad file (duplicate ids too)."""
-    files = files if files is not None else profile_files(directory or default_profiles_dir())
     loaded: list[LoadedProfile] = []
     errors: list[ProfileError] = []
+    if files is None:
+        directory = directory or default_profiles_dir()
+        files = profile_files(directory)
+        errors += [ProfileError(str(path), [("", "not read: a profile file's name ends in .yaml or .yml "
+                                                 "(rename it, or move it out of the profiles folder)")])
+                   for path in stray_files(directory)]
     by_id: dict[str, Path] = {}
     for path in files:
         try:

@@ -382,6 +382,10 @@ class Profile(Strict):
 
         if value.startswith("@") or not croniter.is_valid(value):
             raise ValueError(f"{value!r} is neither a cron expression nor one of {', '.join(SCHEDULE_PRESETS)}")
+        fields = len(value.split())
+        if fields != 5:  # croniter takes a 6th field as seconds: "0 0 * * * *" would fire 60 times a day
+            raise ValueError(f"{value!r} has {fields} fields; a cron expression has 5 (minute hour day-of-month "
+                             "month day-of-week), and Airflow would read a 6th as seconds")
         return value
 
     @field_validator("start_date", mode="wrap")

@@ -245,3 +245,42 @@ def test_akeneo_to_linnworks_needs_channel_and_locale(tmp_path):
     [(field, reason)] = problems(tmp_path, text)
     assert reason == "source: an akeneo → linnworks profile needs the channel (scope) and the locales to read"
     parse_profile(write(tmp_path, "ok.yaml", text.replace("{kind: akeneo}", "{kind: akeneo, channel: ecommerce, locales: [en_US]}")))
+
+
+@pytest.mark.parametrize("schedule", ["0 0 * * * *", "*/5 * * * * 0"])
+def test_a_six_field_cron_is_refused_since_airflow_would_read_seconds(tmp_path, schedule):
+    [(field, reason)] = problems(tmp_path, GOOD + f"schedule: '{schedule}'\n")
+    assert (field, reason) == ("schedule", f"{schedule!r} has 6 fields; a cron expression has 5 (minute hour "
+                                           "day-of-month month day-of-week), and Airflow would read a 6th as seconds")
+
+
+def test_a_five_field_cron_and_a_preset_are_kept(tmp_path):
+    assert parse_profile(write(tmp_path, "p.yaml", GOOD + "schedule: '30 2 * * 1-5'\n")).cron == "30 2 * * 1-5"
+    assert parse_profile(write(tmp_path, "p.yaml", GOOD + "schedule: '@daily'\n")).cron == "0 0 * * *"
+
+
+def test_profile_files_in_any_case_are_loaded_and_near_misses_are_reported(tmp_path):
+    write(tmp_path, "upper.YAML", GOOD.replace("id: good", "id: upper"))
+    write(tmp_path, "mixed.Yml", GOOD.replace("id: good", "id: mixed"))
+    write(tmp_path, "old.yaml.bak", GOOD.replace("id: good", "id: old"))
+    write(tmp_path, "draft.yaml~", GOOD.replace("id: good", "id: draft"))
+    write(tmp_path, "feed.csv", "sku\n1\n")  # a feed beside its profile is not a profile
+    write(tmp_path, ".hidden.yaml.swp", "")  # an editor's swap file
+
+    loaded, errors = load_profiles(tmp_path)
+
+    assert sorted(item.profile.id for item in loaded) == ["mixed", "upper"]
+    assert [(error.file, error.problems) for error in errors] == [
+        (str(tmp_path / name), [("", "not read: a profile file's name ends in .yaml or .yml "
+                                     "(rename it, or move it out of the profiles folder)")])
+        for name in ("draft.yaml~", "old.yaml.bak")]
+
+
+def test_pimflow_validate_reports_a_near_miss_file_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PIMFLOW_PROFILES_DIR", str(tmp_path))
+    write(tmp_path, "good.yaml", GOOD)
+    write(tmp_path, "copy.yml.txt", GOOD)
+    assert pimflow_cli(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'copy.yml.txt'}: invalid profile\n  (file): not read: a profile file's name ends in .yaml" in err
+    assert "1 valid, 1 invalid" in err
