@@ -1,4 +1,5 @@
-"""Fail a run at its start when a pool its write tasks need is missing.
+"""Fail a run at its start, with a note saying why, when it could not run as asked: a pool its write
+tasks need is missing, or its logical date is before the profile's `start_date`.
 
 Airflow leaves a task whose pool does not exist scheduled forever (the scheduler only logs "Tasks
 using non-existent pool ... will not be scheduled"), and a task cannot read pools: the Task SDK's
@@ -6,6 +7,10 @@ execution API has no pool endpoint. So this check runs in the scheduler, as a li
 starting (`on_dag_run_running`, called when a queued run becomes running, including a cleared run
 and a backfill's): a run of a pimflow DAG whose `pimflow_*` pool is missing is failed there, with a
 note on the run (shown in the UI and the REST API) naming the pool and the command that creates it.
+
+A run whose logical date is before the DAG's start date (a profile whose `start_date` is still to
+come, triggered now) gets no task at all from Airflow, and "succeeds" having done nothing; it is
+failed here instead, with a note naming the start date and what to change.
 
 Registered through the `airflow.plugins` entry point (pyproject.toml), so every scheduler loads it
 whatever `[core] lazy_discover_providers` says. It imports only what the hook needs: task
@@ -47,28 +52,57 @@ def fail_if_pools_missing(dag_run, dag, session) -> list[str]:
     return absent
 
 
+def starts_too_early(dag_run, dag) -> bool:
+    """Whether `dag_run`, of a pimflow DAG, has a logical date before the DAG's start date: Airflow
+    then creates none of its tasks (a backfill's runs excepted)."""
+    start, logical = getattr(dag, "start_date", None), getattr(dag_run, "logical_date", None)
+    run_type = getattr(dag_run, "run_type", None)
+    return ("pimflow" in (getattr(dag, "tags", None) or ()) and start is not None and logical is not None
+            and getattr(run_type, "value", run_type) != "backfill" and logical < start)
+
+
+def fail_if_before_start(dag_run, dag) -> bool:
+    """Fail `dag_run` (with a note saying why) when it `starts_too_early`; True when it was failed."""
+    from airflow.utils.state import DagRunState
+
+    if not starts_too_early(dag_run, dag):
+        return False
+    start, logical = dag.start_date, dag_run.logical_date
+    message = (f"Nothing ran: this run's logical date {logical.isoformat()} is before the profile's start_date "
+               f"{start.isoformat()}, and Airflow creates no task before a DAG's start date. Trigger it with a "
+               f"logical date from {start.date().isoformat()} on (or none), or move start_date in the profile.")
+    log.error("%s.%s: %s", dag_run.dag_id, dag_run.run_id, message)
+    dag_run.set_state(DagRunState.FAILED)
+    note = f"{dag_run.note}\n\n{message}" if dag_run.note else message
+    dag_run.note = note[:NOTE_LIMIT]
+    return True
+
+
 class MissingPoolCheck:
     @hookimpl
     def on_dag_run_running(self, dag_run, msg: str) -> None:
         if msg != "started":  # the scheduler starting a queued run (not a test run, not a timeout)
             return
         dag = getattr(dag_run, "dag", None)
-        if not pools_of(dag):
+        if not pools_of(dag) and not starts_too_early(dag_run, dag):
             return
         from sqlalchemy.orm import object_session
 
         session = object_session(dag_run)
         if session is not None:
-            fail_if_pools_missing(dag_run, dag, session)
+            fail_if_before_start(dag_run, dag) or fail_if_pools_missing(dag_run, dag, session)
             return
         from airflow.utils.session import create_session
 
         with create_session() as own:
-            fail_if_pools_missing(own.merge(dag_run), dag, own)
+            run = own.merge(dag_run)
+            fail_if_before_start(run, dag) or fail_if_pools_missing(run, dag, own)
+
 
 
 class PimflowPoolCheckPlugin(AirflowPlugin):
-    """pimflow's check that a run's pools exist (a scheduler listener)."""
+    """pimflow's checks of a run starting: its pools exist, it is not before the start date (a
+    scheduler listener)."""
 
     name = "pimflow_pool_check"
     listeners = [MissingPoolCheck()]
