@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,13 @@ feedback:
 retries: 0
 chunk_size: 40
 """
+#: a profile that starts in the future: triggered now, Airflow would create none of its tasks
+LATER = """id: pools_later
+start_date: 2099-01-01
+source: {{kind: feed, path: "{feed}"}}
+target: {{kind: feed, path: "{out}"}}
+"""
+
 AGENCY = """id: pools_agency_to_akeneo
 start_date: 2026-01-01
 tags: [pools-test]
@@ -127,6 +134,7 @@ def stack(tmp_path_factory):
     feed.parent.mkdir()
     shutil.copyfile(REPO / "include" / "feeds" / "agency_products.csv", feed)
     (profiles / "agency.yaml").write_text(AGENCY.format(feed=feed), encoding="utf-8")
+    (profiles / "later.yaml").write_text(LATER.format(feed=feed, out=work / "feeds" / "later.csv"), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AIRFLOW_HOME", str(work / "home"))  # its own metadata database, not the tests' one
         patch.setenv("PIMFLOW_PROFILES_DIR", str(profiles))
@@ -134,7 +142,7 @@ def stack(tmp_path_factory):
         sandboxes, process, env = local_stack.start(log_dir=work)
     try:
         api = Api(local_stack.api_url(env), local_stack.admin_password(work / "home"))
-        api.wait_for_dags({*SHOPS, "pools_agency_to_akeneo"})
+        api.wait_for_dags({*SHOPS, "pools_agency_to_akeneo", "pools_later"})
         yield api, sandboxes, work
     finally:
         local_stack.stop(sandboxes, process)
@@ -219,3 +227,16 @@ def test_a_run_whose_pool_is_missing_fails_at_its_start_and_runs_once_the_pool_e
     run_id = api.trigger("pools_agency_to_akeneo")
     run = api.wait("pools_agency_to_akeneo", run_id, timeout=300)
     assert run["state"] == "success" and not run["note"]
+
+
+def test_a_run_triggered_before_the_start_date_fails_with_a_note_instead_of_succeeding_empty(stack):
+    api, _, work = stack
+    api.call("PATCH", "/dags/pools_later", json={"is_paused": False})
+    run = api.call("POST", "/dags/pools_later/dagRuns",
+                   json={"logical_date": datetime.now(timezone.utc).isoformat(), "conf": {}})
+    ended = api.wait("pools_later", run["dag_run_id"], timeout=120)
+    assert ended["state"] == "failed"
+    assert ended["note"].startswith("Nothing ran: this run's logical date ")
+    assert "is before the profile's start_date 2099-01-01T00:00:00+00:00" in ended["note"]
+    assert api.task_instances("pools_later", run["dag_run_id"]) == []  # Airflow made none: nothing ran
+    assert not (work / "feeds" / "later.csv").exists()
