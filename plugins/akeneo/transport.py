@@ -97,7 +97,7 @@ class Transport:
                     _read_body(response, sink)
             except requests.exceptions.SSLError as exc:
                 raise AkeneoConnectionError(
-                    f"TLS handshake with {self.settings.base_url} failed: {self._clean(exc)}",
+                    f"TLS handshake with {self.settings.base_url} failed: {self.clean(exc)}",
                     endpoint=endpoint) from None
             except requests.RequestException as exc:
                 if is_retryable_exception(exc) and self.policy.can_retry(retries):
@@ -148,7 +148,7 @@ class Transport:
         if message is None:
             text = (response.text or "").strip()
             message = text[:200] if text else response.reason
-        message = self._clean(str(message)) if message else None
+        message = self.clean(str(message)) if message else None
         kwargs = {"endpoint": endpoint, "status": status, "akeneo_message": message}
         text = f"Akeneo answered {status}: {message or 'no message'}"
         if status == 401:
@@ -204,7 +204,7 @@ class Transport:
                 self._sessions.append(session)
         return session
 
-    def _clean(self, text: object) -> str:
+    def clean(self, text: object) -> str:
         """`text` without the connection's secrets, nor the tokens it was given (an error answer
         may echo the access token it refused)."""
         return redact(str(text), (*self.settings.secrets, *self.auth.secrets()))
@@ -220,7 +220,7 @@ class Transport:
                     or "failed to resolve" in text.lower():
                 return "the host name does not resolve (check the base URL)"
             return "the connection was closed without an answer"
-        return self._clean(type(exc).__name__)
+        return self.clean(type(exc).__name__)
 
 
 class _HeaderAuth(requests.auth.AuthBase):

@@ -259,9 +259,11 @@ class ProductWriter:
                 results.append(self._result(line.index, line.key, None,
                                             "Akeneo's answer has no line for this record"))
                 continue
-            errors = tuple(_line_error(e) for e in answer.get("errors") or [] if isinstance(e, dict))
+            errors = tuple(_line_error(e, self.transport.clean) for e in answer.get("errors") or []
+                           if isinstance(e, dict))
+            message = answer.get("message")
             results.append(self._result(line.index, line.key, answer.get("status_code"),
-                                        answer.get("message"), errors, answer))
+                                        self.transport.clean(message) if message else message, errors, answer))
         return results
 
 
@@ -295,8 +297,10 @@ class CategoryWriter(ProductModelWriter):
         self.path = CATEGORIES_PATH
 
 
-def _line_error(raw: Mapping) -> LineError:
-    return LineError(message=str(raw.get("message") or ""), property=raw.get("property"),
+def _line_error(raw: Mapping, clean) -> LineError:
+    """One of a line's errors; its message without the connection's secrets (`clean`): it goes to
+    the feedback file and the logs."""
+    return LineError(message=clean(str(raw.get("message") or "")), property=raw.get("property"),
                      attribute=raw.get("attribute"), locale=raw.get("locale"), scope=raw.get("scope"))
 
 

@@ -51,3 +51,18 @@ def test_a_plain_text_error_page_echoing_the_token_is_redacted(client, token):
     assert "access-1" not in str(caught.value)
     assert str(caught.value) == ("Akeneo answered 418: proxy refused Authorization *** for /api/rest/v1/products "
                                  "(GET /api/rest/v1/products -> HTTP 418)")
+
+
+def test_a_line_of_a_207_answer_echoing_the_token_is_redacted_before_it_reaches_feedback(client, token):
+    from akeneo.writer import ProductModelWriter
+
+    body = "\n".join([
+        '{"line":1,"code":"M-1","status_code":422,"message":"Bearer access-1 may not set this value",'
+        '"errors":[{"property":"values","message":"token access-1 refused for name","attribute":"name"}]}',
+        '{"line":2,"code":"M-2","status_code":204}'])
+    token.patch(BASE + "/api/rest/v1/product-models", status=200, body=body,
+                content_type="application/vnd.akeneo.collection+json")
+    first, second = ProductModelWriter(client.transport).write([{"code": "M-1"}, {"code": "M-2"}])
+    assert first.message == "Bearer *** may not set this value"
+    assert [error.message for error in first.errors] == ["token *** refused for name"]
+    assert second.status_code == 204 and second.message is None
