@@ -6,7 +6,7 @@ from collections import Counter
 from pimflow import ledger
 from pimflow.csv_safety import neutralised_row
 from pimflow.errors import NotRetried
-from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, TargetKind, read_flat
+from pimflow.kinds.base import RECORD_COLUMN, RunContext, SourceChunk, SourceKind, TargetKind
 from pimflow.ledger import RecordResult, Status
 from pimflow.paths import check_local, contained_storage_path, local_part
 from pimflow.staging import as_storage_path, read_jsonl, write_jsonl
@@ -136,21 +136,27 @@ class FeedSourceKind(SourceKind):
         import pandas as pd  # task time only: a DAG is built without it
 
         frame = pd.DataFrame(values, columns=header, index=positions, dtype="str")
-        return SourceChunk(frame.fillna(""), refused, header, originals, origin=first["file"])
+        if any(len(line) != len(header) for line in values):  # extract refuses such lines: never, normally
+            frame = frame.fillna("")  # (a pass over every column: skipped when no cell is missing)
+        return SourceChunk(frame, refused, header, originals, origin=first["file"])
 
 
 class FeedTargetKind(TargetKind):
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """The staged rows become this chunk's part of the output (published whole by commit)."""
-        rows = read_flat(flat_path)
+        """The staged rows become this chunk's part of the output (published whole by commit),
+        copied line by line: no table is built, so a feed of many columns costs what it holds."""
         part = ctx.staging.output(f"part-{index:05d}.csv")
-        with part.open("w", encoding="utf-8", newline="") as sink:
-            writer = FeedWriter(sink, list(rows.columns), _dialect(self.config))
-            for values in rows.itertuples(index=False, name=None):
-                writer.write(list(values))
+        positions: list[int] = []
+        with flat_path.open("r", encoding="utf-8", newline="") as staged, \
+                part.open("w", encoding="utf-8", newline="") as sink:
+            rows = csv_reader(staged)
+            writer = FeedWriter(sink, next(rows, [RECORD_COLUMN])[1:], _dialect(self.config))
+            for values in rows:
+                positions.append(int(values[0]))
+                writer.write(values[1:])
         status = (lambda n: RecordResult.would_write(n)) if ctx.params.dry_run else (
             lambda n: RecordResult(n=n, status=Status.WRITTEN))
-        results = ledger.record(ctx.staging, "load", index, [status(int(n)) for n in rows.index])
+        results = ledger.record(ctx.staging, "load", index, [status(n) for n in positions])
         return {**ledger.counts(results), "part": str(part)}
 
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
@@ -159,12 +165,11 @@ class FeedTargetKind(TargetKind):
         if dry_run:
             destination = ctx.staging.dry_run(destination.name)
         parts = [as_storage_path(load["part"]) for load in sorted(loads, key=lambda l: l["index"]) if load.get("part")]
-        header: list[str] = []
+        headers = []
         for part in parts:
             with part.open("r", encoding="utf-8", newline="") as handle:
-                for name in next(csv_reader(handle, dialect), []):
-                    if name not in header:
-                        header.append(name)
+                headers.append(next(csv_reader(handle, dialect), []))
+        header = list(dict.fromkeys(name for part_header in headers for name in part_header))  # in order, once
         if not header:  # nothing to write this run: still a well-formed feed with its header
             header = ctx.profile.mapping.output_columns([])
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -173,12 +178,16 @@ class FeedTargetKind(TargetKind):
         with temporary.open("w", encoding=self.config.encoding, newline="") as sink:
             cells = neutralised_row if self.config.escape_formulas else list
             writer = FeedWriter(sink, cells(header), dialect)
-            for part in parts:
+            for part, part_header in zip(parts, headers):
+                same = part_header == header
                 with part.open("r", encoding="utf-8", newline="") as handle:
                     reader = csv_reader(handle, dialect)
-                    names = next(reader, [])
-                    for row in (dict(zip(names, values)) for values in reader):
-                        writer.write(cells(row.get(name, "") for name in header))
+                    next(reader, None)
+                    for values in reader:
+                        if not same:  # parts whose columns differ: each value under its column's name
+                            by_name = dict(zip(part_header, values))
+                            values = [by_name.get(name, "") for name in header]
+                        writer.write(cells(values))
                         rows += 1
         temporary.rename(destination)
         ctx.log.info("%s %d row(s) to %s", "dry run: would write" if dry_run else "wrote", rows, destination)
