@@ -1,4 +1,5 @@
-"""Reading and writing flat CSV feeds (local paths or any fsspec URL, globs for several files)."""
+"""Writing flat CSV feeds, and where to read them (local paths or any fsspec URL, globs for several files);
+reading a feed file is `productsup.reader`."""
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,7 @@ _GLOB_CHARS = set("*?[")
 class Dialect:
     delimiter: str = ","
     quotechar: str = '"'
-    encoding: str = "utf-8"
-
-    @property
-    def read_encoding(self) -> str:
-        """UTF-8 feeds may start with a byte-order mark (Excel writes one): accept it."""
-        return "utf-8-sig" if self.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else self.encoding
+    encoding: str = "utf-8"  # read: a UTF-8 feed may start with a byte-order mark (`productsup.reader`)
 
 
 def expand_paths(location):
