@@ -22,8 +22,7 @@ import csv
 import io
 import itertools
 from collections import deque
-from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, NamedTuple
 
 from .errors import FeedError
 
@@ -62,8 +61,7 @@ def lift_field_limit() -> None:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
 
 
-@dataclass(frozen=True)
-class FeedRow:
+class FeedRow(NamedTuple):
     """One data record: `line` is the physical line it starts on (the header is line 1); `problem`
     is (code, reason) when the reader could not read it as the file meant, the reason starting
     with `line N`."""
@@ -73,8 +71,7 @@ class FeedRow:
     problem: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     number: int
     text: str
     problem: tuple[str, str] | None  # (code, what is wrong with this line, without its number)
@@ -108,18 +105,20 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        if len(self.taken) >= MAX_QUOTED_LINES:  # asked for one more line: the quote is still open
+        taken = self.taken
+        if len(taken) >= MAX_QUOTED_LINES:  # asked for one more line: the quote is still open
             raise _QuoteRunsOn
         if self._again:
             line = self._again.popleft()
         else:
             raw = next(self._raw, None)
             if raw is None:
-                self.ended_open = bool(self.taken)
+                self.ended_open = bool(taken)
                 raise StopIteration
             self.read += 1
-            line = _Line(self.read, *self._decode(raw))
-        self.taken.append(line)
+            text, problem = self._decode(raw)
+            line = _Line(self.read, text, problem)
+        taken.append(line)
         self.chars += len(line.text)
         return line.text
 
@@ -273,11 +272,13 @@ class FeedReader:
                            ("malformed_line", f"line {first.number} cannot be read as CSV ({exc})"))
         if lines.ended_open:
             return self._unterminated("is never closed (it runs to the end of the file)", header)
-        first = lines.taken[0]
-        for line in lines.taken:
-            if line.problem:
-                code, what = line.problem
-                return FeedRow(first.number, values, (code, f"line {line.number} {what}"))
+        taken = lines.taken
+        first = taken[0]
+        if first.problem or len(taken) > 1:
+            for line in taken:
+                if line.problem:
+                    code, what = line.problem
+                    return FeedRow(first.number, values, (code, f"line {line.number} {what}"))
         if lines.chars > MAX_CELL_CHARS:  # only then can a cell be too large
             return self._large_cells(first.number, values)
         return FeedRow(first.number, values)
