@@ -16,7 +16,8 @@ from productsup.reader import FeedReader
 
 
 class FeedError(NotRetried):
-    """A feed cannot be read at all (missing file, broken header): the run stops, naming the file."""
+    """A feed cannot be read as a feed of the profile (missing, empty, not CSV, a header that does not
+    fit): the run stops in extract, before any load, naming the file; never retried."""
 
 
 def shown_path(path) -> str:
