@@ -173,8 +173,9 @@ def apply_mapping(mapping: Mapping, frame: pd.DataFrame, context: MappingContext
         out[column.name] = values
     result = pd.DataFrame(out, index=frame.index)
     if mapping.keep_unmapped:
-        for name in mapping.output_columns(list(frame.columns))[len(mapping.columns):]:
-            result[name] = frame[name]
+        unmapped = mapping.output_columns(list(frame.columns))[len(mapping.columns):]
+        if unmapped:  # one concat: inserting the columns one by one copies the column index each time
+            result = pd.concat([result, frame[unmapped]], axis=1)
     if problems:
         result = result.drop(index=list(problems))
     return MappingResult(result, problems)

@@ -94,7 +94,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
     code_column, message_column = feedback_columns
     dialect = dialect or Dialect()
     run_ledger = RunLedger(ctx.staging)
-    header: list[str] = []
+    header_names: dict[str, None] = {}
     entries: list[tuple[list[str], list[str], RecordResult]] = []
     by_origin: dict[str, tuple[list[str], list]] = {}
     statuses: Counter = Counter()
@@ -103,9 +103,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
         originals = read_originals(ctx.staging, chunk["index"])
         if originals.origin and beside_source:  # every file gets one, even when all went well
             by_origin.setdefault(originals.origin, (originals.header, []))
-        for name in originals.header:
-            if name not in header:
-                header.append(name)
+        header_names.update(dict.fromkeys(originals.header))  # every chunk's columns, in order, once
         if ctx.params.dry_run:
             run_ledger.write_diff(chunk["index"], originals.keys())
         for result in run_ledger.outcomes(chunk["index"], originals.lines, originals.keys()):
@@ -118,6 +116,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
                 entries.append((originals.header, originals.lines[result.n], result))
                 if originals.origin and beside_source:
                     by_origin[originals.origin][1].append(entries[-1])
+    header = list(header_names)
     summary.statuses = dict(statuses)
     ledger.write_final(ctx.staging, final)
     if summary.accounted != summary.read:
@@ -139,8 +138,17 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
         ctx.log.info("feedback for %s also written beside it: %s", source_file.name, beside)
     for original_header, values, result in entries[:5]:
         if result.is_refused:
-            ctx.log.info("refused: %s → %s %s", dict(zip(original_header, values)), result.code, result.message)
+            ctx.log.info("refused: %s → %s %s", _shown_record(original_header, values), result.code, result.message)
     return path
+
+
+def _shown_record(header: list[str], values: list[str], most: int = 10, longest: int = 200) -> str:
+    """A record for the log: its first non-empty cells, each cut short (a feed may have 100,000
+    columns or a megabyte cell; the feedback file has the whole line)."""
+    cells = [(name, value) for name, value in zip(header, values) if value]
+    shown = {name: value if len(value) <= longest else f"{value[:longest]}... ({len(value):,} characters)"
+             for name, value in cells[:most]}
+    return f"{shown}" + (f" and {len(cells) - most:,} more cell(s)" if len(cells) > most else "")
 
 
 def _write_feedback(path, columns, entries, include_all, dialect: Dialect) -> None:

@@ -72,7 +72,7 @@ def decode_association(cell: str, separator: str, quantified: bool, kind: str, b
         except ValueError:
             number = 0
         if number < 1:
-            return None, f"{where(item)}the quantity must be a whole number of at least 1"
+            return None, f"{where(item)}the quantity {quantity.strip()!r} is not a whole number of at least 1"
         key = "uuid" if by_uuid and kind == "products" else "identifier"
         entries.append({key: code.strip(), "quantity": number})
     return entries, None

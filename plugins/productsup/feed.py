@@ -1,10 +1,13 @@
-"""Reading and writing flat CSV feeds (local paths or any fsspec URL, globs for several files)."""
+"""Writing flat CSV feeds, and where to read them (local paths or any fsspec URL, globs for several files);
+reading a feed file is `productsup.reader`."""
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from typing import Iterable, Iterator, TextIO
+from typing import Iterable, TextIO
+
+from .reader import lift_field_limit
 
 _GLOB_CHARS = set("*?[")
 
@@ -13,20 +16,7 @@ _GLOB_CHARS = set("*?[")
 class Dialect:
     delimiter: str = ","
     quotechar: str = '"'
-    encoding: str = "utf-8"
-
-    @property
-    def read_encoding(self) -> str:
-        """UTF-8 feeds may start with a byte-order mark (Excel writes one): accept it."""
-        return "utf-8-sig" if self.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else self.encoding
-
-
-@dataclass(frozen=True)
-class FeedRow:
-    """One data row: `row` counts records as a spreadsheet does (the header is row 1)."""
-
-    row: int
-    values: list[str]
+    encoding: str = "utf-8"  # read: a UTF-8 feed may start with a byte-order mark (`productsup.reader`)
 
 
 def expand_paths(location):
@@ -45,26 +35,12 @@ def expand_paths(location):
     return sorted((p for p in parent.glob(pattern) if p.is_file()), key=str)
 
 
-def open_feed(path, dialect: Dialect) -> TextIO:
-    return path.open("r", encoding=dialect.read_encoding, newline="")
-
-
-def read_rows(handle: TextIO, dialect: Dialect) -> tuple[list[str], Iterator[FeedRow]]:
-    """The header and an iterator over the data rows (blank lines are skipped)."""
-    reader = csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar, strict=False)
-    header = next(reader, None)
-    if header is None:
-        return [], iter(())
-
-    def rows() -> Iterator[FeedRow]:
-        number = 1
-        for values in reader:
-            number += 1
-            if not values or values == [""]:
-                continue
-            yield FeedRow(number, values)
-
-    return header, rows()
+def csv_reader(handle: TextIO, dialect: Dialect | None = None):
+    """A csv reader over a file pimflow wrote (a staged chunk, an output part): any cell size, since
+    the feed reader already refused the lines whose cells are too large (`productsup.reader`)."""
+    lift_field_limit()
+    dialect = dialect or Dialect()
+    return csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
 
 
 class FeedWriter:

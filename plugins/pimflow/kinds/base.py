@@ -175,10 +175,10 @@ def read_flat_records(path) -> tuple[list[int], list[str], list[dict[str, str]]]
 
 
 def _read_flat_lines(path) -> tuple[list[int], list[str], list[list[str]]]:
-    import csv
+    from productsup.feed import csv_reader
 
     with path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv_reader(handle)
         header = next(reader, [])
         lines = list(reader)
     return [int(line[0]) for line in lines], header[1:], [line[1:] for line in lines]

@@ -85,9 +85,18 @@ class LinnworksTargetKind(TargetKind):
         `price[AMAZON/Amazon UK]`, `property[ak_material]`, `image[0]`, `category`, `requires[...]`),
         staged as CSV: what load turns into `DesiredItem`s and writes. With a link step, what joins
         the items (groups, kits) is staged beside it."""
+        unreadable: list[RecordResult] = []
         if "link" in self.extra_steps(None):
-            write_jsonl(link_entries_path(ctx, index), self._link_entries(ctx, rows))
+            entries = self._link_entries(ctx, rows)
+            for entry in entries:  # a kit whose components cannot be read: refused before any write
+                if "problem" in entry:
+                    unreadable.append(RecordResult.refused(
+                        entry["n"], "invalid_value", f"kit {entry['sku']}: {entry.pop('problem')}; nothing written"))
+            write_jsonl(link_entries_path(ctx, index), entries)
+            if unreadable:
+                rows = rows.drop(index=[result.n for result in unreadable])
         results, frame = self._settle_models(rows)
+        results += unreadable
         context = self._context(ctx)
         layout = self._layout(ctx, frame.columns, context)
         mapped = layout.apply(frame, context)

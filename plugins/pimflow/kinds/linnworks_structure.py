@@ -91,7 +91,6 @@ class RunLinks:
     records: dict[str, tuple[int, int]] = field(default_factory=dict)  # SKU → (chunk index, n)
     statuses: dict[str, Status] = field(default_factory=dict)  # SKU → its load status
     ids: dict[str, str] = field(default_factory=dict)  # SKU → StockItemId, as the loads reported it
-    unreadable: dict[str, str] = field(default_factory=dict)  # kit SKU → why its components cannot be read
     # SKU → its load's refusal or skip: the record keeps it, its message says what became of its links
     settled: dict[str, RecordResult] = field(default_factory=dict)
     # settled before the load (transform refused or skipped it) or without a result: link reports nothing on it
@@ -130,8 +129,9 @@ def link_entries_path(ctx, index: int):
 
 def link_entries(config, rows, identifier: str, separator: str, group_name_column: str | None) -> list[dict]:
     """What the link step needs of each record of a chunk, worked out once in transform: its SKU,
-    whether it is a product model, its parent, a root model's group name, a kit's components (or
-    why they cannot be read)."""
+    whether it is a product model, its parent, a root model's group name, a kit's components (or,
+    as `problem`, why they cannot be read: transform refuses that record, the link step never
+    sees the problem)."""
     composition = config.compositions.association if config.compositions else None
     entries = []
     for n, row in zip(rows.index, rows.to_dict("records")):
@@ -192,9 +192,7 @@ def gather(ctx, config, transformed: list[dict]) -> RunLinks:
                 continue
             if config.variations is not None and entry.get("parent"):
                 variants.append((entry["parent"], sku))
-            if "problem" in entry:
-                links.unreadable[sku] = entry["problem"]
-            elif "components" in entry:
+            if "components" in entry:
                 links.compositions[sku] = entry["components"]
     models = _models(ctx, lineage)
     for parent, sku in variants:  # groups are built around the root models the run carries (the parent items)
@@ -225,7 +223,7 @@ def _quantities(row: Mapping[str, str], association: str, separator: str
         found = True
         entries, problem = decode_association(cell, separator, True, kind, by_uuid=False)
         if problem:
-            return None, f"{column}: {problem}"
+            return None, f"{column} {cell!r}: {problem}"
         for entry in entries:
             components[entry["identifier"]] = components.get(entry["identifier"], 0) + entry["quantity"]
     return (components if found else None), None
@@ -242,19 +240,15 @@ def write_link_results(ctx, outcomes: dict[tuple[int, int], RecordResult], step:
 
 
 def write_links(ctx, config, client, links: RunLinks) -> dict:
-    if not (links.groups or links.compositions or links.unreadable):
+    if not (links.groups or links.compositions):
         return {}
     dry_run = ctx.params.dry_run
-    outcomes: dict[str, RecordResult] = {
-        sku: RecordResult.refused(0, "invalid_value", f"composition not written: {why}")
-        for sku, why in links.unreadable.items()}
+    outcomes: dict[str, RecordResult] = {}
     # what became of the links of records the load refused or skipped (and of members that could not join)
-    notes: dict[str, list[str]] = {sku: [f"composition of {sku}: not written: {why}"]
-                                   for sku, why in links.unreadable.items() if sku in links.settled}
+    notes: dict[str, list[str]] = {}
     calls: Counter = Counter()
     units: Counter = Counter()
-    if links.groups or links.compositions:
-        _structure(ctx, config, client, links, outcomes, notes, calls, units, dry_run)
+    _structure(ctx, config, client, links, outcomes, notes, calls, units, dry_run)
     merged: dict[tuple[int, int], RecordResult] = {}
     structure: dict[tuple[int, int], RecordResult] = {}
     counts: Counter = Counter()

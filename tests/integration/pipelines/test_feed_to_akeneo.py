@@ -98,7 +98,7 @@ EXPECTED_FEEDBACK = [
     "NEW-9;clothing;;Shirt;;;;;fuchsia;;;;;;;;invalid_value;color: 'fuchsia': unknown option 'fuchsia' of attribute 'color'",
     "NEW-10;clothing;;Shirt;;;;;;;;;;two;;;invalid_value;warranty_years: 'two': not a number: write digits with '.' for decimals, like 12.50",
     "NEW-11;clothing;;Shirt;;;;;;;;;;;31/02/2026;;invalid_value;release_date: '31/02/2026': not a date: write YYYY-MM-DD, like 2026-01-31",
-    "NEW-1;clothing;;Rain Jacket again;;;;;;;;;;;;;duplicate_identifier;sku 'NEW-1' already appears on row 2",
+    "NEW-1;clothing;;Rain Jacket again;;;;;;;;;;;;;duplicate_identifier;supplier.csv: line 13 repeats sku 'NEW-1', already on line 2",
     ";clothing;;No identifier;;;;;;;;;;;;;invalid_value;sku: the identifier (column 'sku') is empty",
     'NEW-14;clothing;no_such_category;Shirt;;;;;;;;;;;;;422;The no_such_category category does not exist in your PIM. Check the expected format on the API documentation.',
 ]

@@ -61,8 +61,8 @@ EXPECTED_FEEDBACK = (
     ";Lamp;24.00;true;;missing_value;sku: required value is empty (from sku)\n"
     "A-5;Stove;forty;0;;invalid_value;price: 'forty' is not a valid decimal\n"
     "A-6;Mug;8.00;nope;;invalid_value;in_stock: 'nope' is not a valid boolean\n"
-    "A-7;Tent;249.00;true;green;malformed_line;line has 6 fields, the header has 5\n"
-    "A-2;Pole again;41.00;1;black;duplicate_identifier;sku 'A-2' already appears on row 3\n"
+    "A-7;Tent;249.00;true;green;malformed_line;a.csv: line 9 has 6 fields, the header has 5\n"
+    "A-2;Pole again;41.00;1;black;duplicate_identifier;a.csv: line 11 repeats sku 'A-2', already on line 3\n"
 )
 
 
