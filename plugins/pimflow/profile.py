@@ -78,6 +78,9 @@ class FeedSource(CsvDialect):
     path: str = Field(description="File path, fsspec URL or glob (relative paths are relative to the profile; "
                                   "local ones stay under the data roots).")
     identifier_column: str = Field("sku", description="Column holding the product identifier (or UUID).")
+    allow_empty: bool = Field(False, description="A glob matching no file, or a feed with a header and no data "
+                                                 "line, is normal: the run goes on with no record (a feed target "
+                                                 "then publishes the header alone). Off: either fails the run.")
     asset: bool = Field(False, description="Also run when an Airflow Asset event says the feed changed "
                                            "(the asset's URI is the feed's location; see the README).")
 

@@ -47,8 +47,9 @@ class FeedSourceKind(SourceKind):
         files = expand_paths(location)
         if files == [location] and not location.exists():
             raise FeedError(f"feed file not found: {shown_path(location)}")
-        if not files:
-            raise FeedError(f"no feed file matches {self.config.path} (in {shown_path(ctx.profile_dir)})")
+        if not files and not self.config.allow_empty:
+            raise FeedError(f"no feed file matches {self.config.path} (in {shown_path(ctx.profile_dir)}; "
+                            "source.allow_empty: true makes that normal)")
         if local_part(self.config.path) is not None:  # a file the glob found may be a symlink that leaves
             for file in files:
                 check_local(file.path, ctx.profile_dir, glob=False)
@@ -95,10 +96,10 @@ class FeedSourceKind(SourceKind):
                     if len(batch) == ctx.profile.chunk_size:
                         chunks.append(self._write_chunk(ctx, len(chunks), path, header, batch))
                         batch = []
-                if not reader.records:
+                if not reader.records and not self.config.allow_empty:
                     raise FeedError(f"{shown_path(path)}: the feed has a header line but no data line "
-                                    "(an empty feed is not published)")
-                if batch:
+                                    "(an empty feed is not published; source.allow_empty: true makes it normal)")
+                if batch or not reader.records:  # an allowed empty feed: a chunk of no record carries its header
                     chunks.append(self._write_chunk(ctx, len(chunks), path, header, batch))
             ctx.log.info("read %s: %d record(s)", path, reader.records)
         return chunks
@@ -182,7 +183,7 @@ class FeedTargetKind(TargetKind):
         rows = 0
         with temporary.open("w", encoding=self.config.encoding, newline="") as sink:
             cells = neutralised_row if self.config.escape_formulas else list
-            writer = FeedWriter(sink, cells(header), dialect)
+            writer = FeedWriter(sink, cells(header), dialect, write_header=bool(header))  # no column known: an empty file
             for part, part_header in zip(parts, headers):
                 same = part_header == header
                 with part.open("r", encoding="utf-8", newline="") as handle:

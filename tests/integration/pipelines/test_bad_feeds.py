@@ -26,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 PADDING = "".join(f"P-{n};{'padding ' * 8}\n" for n in range(1, 1001))  # 73 KB: past what the reader looks at first
 
 
-def run_feed(tmp_path: Path, run_profile, files: dict[str, bytes], source: str = "in.csv"):
+def run_feed(tmp_path: Path, run_profile, files: dict[str, bytes], source: str = "in.csv", allow_empty: bool = False):
     """Run a feed → feed profile over `files` (name → content) with an output published before."""
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,8 @@ def run_feed(tmp_path: Path, run_profile, files: dict[str, bytes], source: str =
     (tmp_path / "out" / "shop.csv").write_text(PUBLISHED_BEFORE, encoding="utf-8")
     dag_id = f"bad_feed_{uuid.uuid4().hex[:8]}"
     path = tmp_path / "profile.yaml"
-    path.write_text(PROFILE.format(dag_id=dag_id, path=source), encoding="utf-8")
+    profile = PROFILE.replace('delimiter: ";"}}', 'delimiter: ";", allow_empty: true}}') if allow_empty else PROFILE
+    path.write_text(profile.format(dag_id=dag_id, path=source), encoding="utf-8")
     dag_run, staging = run_profile(path)
     return dag_id, dag_run, staging
 
@@ -54,15 +55,15 @@ WHOLE_FILE = [
     # (case, files, source path, what the run says after "<file>: " (None: the message is whole))
     ("missing file", {}, "in.csv", "feed file not found: {dir}/in.csv"),
     ("glob matching nothing", {"incoming/notes.txt": b"sku;name\nA;b\n"}, "incoming/*.csv",
-     "no feed file matches incoming/*.csv (in {dir})"),
+     "no feed file matches incoming/*.csv (in {dir}; source.allow_empty: true makes that normal)"),
     ("empty file", {"in.csv": b""}, "in.csv", "{dir}/in.csv: the file is empty: the feed has no header line"),
     ("blank first line", {"in.csv": b"\n\nsku;name\nA;b\n"}, "in.csv",
      "{dir}/in.csv: the feed has no header line (its first line is blank)"),
     ("header only", {"in.csv": b"sku;name\n\n"}, "in.csv",
-     "{dir}/in.csv: the feed has a header line but no data line (an empty feed is not published)"),
+     "{dir}/in.csv: the feed has a header line but no data line (an empty feed is not published; source.allow_empty: true makes it normal)"),
     ("one header-only file of a glob", {"incoming/a.csv": b"sku;name\nA;b\n", "incoming/b.csv": b"sku;name\n"},
      "incoming/*.csv",
-     "{dir}/incoming/b.csv: the feed has a header line but no data line (an empty feed is not published)"),
+     "{dir}/incoming/b.csv: the feed has a header line but no data line (an empty feed is not published; source.allow_empty: true makes it normal)"),
     ("identifier column missing", {"in.csv": b"id;name\nA;b\n"}, "in.csv",
      "{dir}/in.csv: identifier column 'sku' is not in the header ('id', 'name'; source.identifier_column)"),
     ("column twice", {"in.csv": b"sku;name;name\nA;b;c\n"}, "in.csv",
@@ -160,3 +161,13 @@ def test_a_line_that_cannot_be_read_is_refused_with_its_file_and_line_and_the_ot
     with (staging / "feedback.csv").open(encoding="utf-8", newline="") as handle:
         feedback = list(csv.reader(handle, delimiter=";"))
     assert feedback == [["sku", "name", "code", "message"], *refused]
+
+
+@pytest.mark.parametrize(("files", "source", "published"), [
+    ({}, "incoming/*.csv", ""),  # a glob matching nothing: no header to publish either
+    ({"in.csv": b"sku;name\n"}, "in.csv", "sku,name\n"),  # a header line and no data line
+], ids=["glob matching nothing", "header only"])
+def test_a_profile_that_allows_an_empty_feed_publishes_no_line(tmp_path, run_profile, files, source, published):
+    dag_id, dag_run, _ = run_feed(tmp_path, run_profile, files, source, allow_empty=True)
+    assert dag_run.state == "success"
+    assert (tmp_path / "out" / "shop.csv").read_text(encoding="utf-8") == published
