@@ -1,5 +1,6 @@
 """Cells a spreadsheet would run as a formula get a leading single quote (OWASP's CSV injection rule);
-a plain number stays a number (issue 17)."""
+a plain number, or amounts with their codes as the flat format writes them, stay as written (issue 17):
+an export re-imports unchanged (issue 16's round trip)."""
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,9 @@ from pimflow.staging import RunStaging, as_storage_path
     ("\t=1+1", "'\t=1+1"),
     ("\r=1+1", "'\r=1+1"),
     ("\n=1+1", "'\n=1+1"),
-    ("-5.00 EUR", "'-5.00 EUR"),
+    ("-5 EUR+1", "'-5 EUR+1"),
+    ("-5 EUR(1)", "'-5 EUR(1)"),
+    ("-5.00 EUR ", "'-5.00 EUR "),
     ("- soft cotton", "'- soft cotton"),
     ("-", "'-"),
 ])
@@ -28,7 +31,8 @@ def test_a_cell_that_would_start_a_formula_gets_a_single_quote(cell, shown):
     assert neutralised(cell) == shown
 
 
-@pytest.mark.parametrize("cell", ["-5", "+3.50", "-1,25", "-.5", "2e-3", "-1E+6", "A=1", "x-1", "'=1+1", "", "Shoe"])
+@pytest.mark.parametrize("cell", ["-5", "+3.50", "-1,25", "-.5", "2e-3", "-1E+6", "A=1", "x-1", "'=1+1", "", "Shoe",
+                                  "-5.00 EUR", "-6.4336 CEL", "-5.00 EUR<###>-6.00 USD"])
 def test_plain_numbers_and_harmless_text_stay_as_they_are(cell):
     assert neutralised(cell) == cell
 
