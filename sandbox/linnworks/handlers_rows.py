@@ -1,4 +1,5 @@
-"""Item sub-rows keyed by client pkRowId: channel prices, titles, descriptions, extended properties."""
+"""Item sub-rows: channel prices, titles, descriptions (keyed by the client's pkRowId) and extended
+properties (named by the server on create)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from .errors import bad_request, invalid, primary_key_violation
 from .handlers_items import find_item
 from .params import ZERO_GUID, Fields, fields_list, optional_guid, to_float
 from .registry import NO_CONTENT, READ, Call, Text, api
-from .store import ItemRecord
+from .store import ItemRecord, new_guid
 from .views import description_row, ext_prop_row, price_row, title_row
 
 # Extended-property writes answer 2xx with a body that is not JSON (observed live).
@@ -150,16 +151,14 @@ async def get_extended_properties(call: Call):
 
 @api("Inventory/CreateInventoryItemExtendedProperties", 250)
 async def create_extended_properties(call: Call):
+    """Rows are StockItemExtendedPropertyUpsertItem (fkStockItemId or SKU, ProperyName, PropertyValue,
+    PropertyType): the spec's model has no pkRowId, so Linnworks names each new row itself (a
+    pkRowId sent anyway binds to nothing). Create does not upsert: a name twice makes two rows."""
     rows = fields_list(call.params.list("inventoryItemExtendedProperties"), "inventoryItemExtendedProperties")
-    store, staged, batch_keys = call.store, [], set()
-    for row in rows:
-        pk = _pk(row)
-        if pk in store.row_keys["ext_props"] or pk in batch_keys:
-            raise primary_key_violation("StockItem_ExtendedProperties", pk)
-        batch_keys.add(pk)
-        staged.append((_ext_owner(call, row), pk, {"pkRowId": pk, **_ext_values(row)}))
-    for record, pk, values in staged:
-        store.add_row("ext_props", record, pk, values)
+    staged = [(_ext_owner(call, row), _ext_values(row)) for row in rows]  # all checked before any insert
+    for record, values in staged:
+        pk = new_guid()
+        call.store.add_row("ext_props", record, pk, {"pkRowId": pk, **values})
     return Text(EXT_PROP_WRITE_ANSWER)
 
 

@@ -23,12 +23,27 @@ class Wire(BaseModel):
 
 
 class DataRequirement(StrEnum):
-    """What GetStockItemsFull / GetStockItemsFullByIds load besides the header."""
+    """What GetStockItemsFull loads besides the header (`dataRequirements`). GetStockItemsFullByIds
+    takes fewer: see `ExtendedDataRequirement`."""
 
     STOCK_LEVELS = "StockLevels"
-    PRICING = "Pricing"  # also needed for Suppliers to be filled
+    PRICING = "Pricing"
     SUPPLIER = "Supplier"
     SHIPPING_INFORMATION = "ShippingInformation"
+    CHANNEL_TITLE = "ChannelTitle"
+    CHANNEL_DESCRIPTION = "ChannelDescription"
+    CHANNEL_PRICE = "ChannelPrice"
+    EXTENDED_PROPERTIES = "ExtendedProperties"
+    IMAGES = "Images"
+
+
+class ExtendedDataRequirement(StrEnum):
+    """GetStockItemsFullByIds' `DataRequirements`: the spec's StockItemFullExtendedDataRequirement,
+    which has no Pricing and no ShippingInformation (values outside it are refused). Retail and
+    purchase prices are header fields of every answer: no requirement loads them."""
+
+    STOCK_LEVELS = "StockLevels"
+    SUPPLIER = "Supplier"
     CHANNEL_TITLE = "ChannelTitle"
     CHANNEL_DESCRIPTION = "ChannelDescription"
     CHANNEL_PRICE = "ChannelPrice"

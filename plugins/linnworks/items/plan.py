@@ -2,7 +2,8 @@
 
 Only what the desired item manages is compared; everything else on the item is left as it is.
 Channel rows match on (Source, SubSource) ignoring letter case, and tagged price rows are left alone;
-extended properties match on their name. New rows get deterministic pkRowIds (`ids`).
+extended properties match on their name. New channel rows get deterministic pkRowIds (`ids`); Linnworks
+names new extended properties.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from linnworks.api import ids
 from linnworks.api.models import (
-    DataRequirement,
+    ExtendedDataRequirement,
     ExtendedProperty,
     ItemDescription,
     ItemField,
@@ -127,23 +128,22 @@ def same_value(old: Any, new: Any, numeric: bool) -> bool:
     return (old or "") == (new or "")  # Linnworks answers null and "" alike for empty text
 
 
-def requirements(items: list[DesiredItem]) -> list[DataRequirement]:
-    """The data requirements GetStockItemsFullByIds needs to compare these items, and no more."""
+def requirements(items: list[DesiredItem]) -> list[ExtendedDataRequirement]:
+    """The data requirements GetStockItemsFullByIds needs to compare these items, and no more.
+    Retail and purchase prices are header fields of its answer: they need none."""
     wanted = set()
     for item in items:
-        if item.retail_price is not None or item.purchase_price is not None:
-            wanted.add(DataRequirement.PRICING)
         if item.channel_prices:
-            wanted.add(DataRequirement.CHANNEL_PRICE)
+            wanted.add(ExtendedDataRequirement.CHANNEL_PRICE)
         if item.channel_titles:
-            wanted.add(DataRequirement.CHANNEL_TITLE)
+            wanted.add(ExtendedDataRequirement.CHANNEL_TITLE)
         if item.channel_descriptions:
-            wanted.add(DataRequirement.CHANNEL_DESCRIPTION)
+            wanted.add(ExtendedDataRequirement.CHANNEL_DESCRIPTION)
         if item.extended_properties or item.images is not None:  # the image ledger is a property
-            wanted.add(DataRequirement.EXTENDED_PROPERTIES)
+            wanted.add(ExtendedDataRequirement.EXTENDED_PROPERTIES)
         if item.images is not None:
-            wanted.add(DataRequirement.IMAGES)
-    return [requirement for requirement in DataRequirement if requirement in wanted]
+            wanted.add(ExtendedDataRequirement.IMAGES)
+    return [requirement for requirement in ExtendedDataRequirement if requirement in wanted]
 
 
 def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id: str,
@@ -264,8 +264,8 @@ def _plan_properties(desired: dict, current: list[ExtendedProperty], stock_item_
 
 
 def new_property(stock_item_id: str, name: str, value: str, property_type: str) -> ExtendedProperty:
-    return ExtendedProperty(pk_row_id=ids.extended_property_row_id(stock_item_id, name),
-                            fk_stock_item_id=stock_item_id, propery_name=name, property_value=value,
+    """A row to create: Linnworks names it (the create call takes no pkRowId)."""
+    return ExtendedProperty(fk_stock_item_id=stock_item_id, propery_name=name, property_value=value,
                             property_type=property_type)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.api.models import (
-    DataRequirement,
+    ExtendedDataRequirement,
     ExtendedProperty,
     ItemImage,
     ItemPrice,
@@ -66,8 +66,7 @@ def test_a_new_item_plans_every_managed_part_as_creates_with_deterministic_row_i
     title, = plan.rows[RowKind.TITLES].creates
     assert title.pk_row_id == ids.title_row_id(ITEM, "EBAY", "DE")
     prop, = plan.rows[RowKind.PROPERTIES].creates
-    assert (prop.pk_row_id, prop.fk_stock_item_id, prop.property_type) == (
-        ids.extended_property_row_id(ITEM, "colour"), ITEM, "Attribute")
+    assert (prop.pk_row_id, prop.fk_stock_item_id, prop.property_type) == (None, ITEM, "Attribute")  # Linnworks names it
     assert [add.position for add in plan.images.adds] == [0]
     assert {row.action for row in plan.diff} == {"create", "add"}
 
@@ -136,11 +135,14 @@ def test_a_managed_property_keeps_one_row_and_other_names_and_the_ledger_are_lef
     assert [(row.propery_name, row.property_value) for row in changes.creates] == [("size", "M")]
 
 
-def test_reads_ask_only_for_the_data_the_items_manage():
+def test_reads_ask_only_for_the_data_the_items_manage_with_documented_values():
     assert requirements([desired(title="x")]) == []
+    # retail and purchase prices are header fields: no requirement (there is no "Pricing" for ByIds)
+    assert requirements([desired(retail_price=1, purchase_price=2)]) == []
     assert requirements([desired(retail_price=1), desired(channel_titles={("A", "B"): "t"})]) == [
-        DataRequirement.PRICING, DataRequirement.CHANNEL_TITLE]
-    assert requirements([desired(images=())]) == [DataRequirement.EXTENDED_PROPERTIES, DataRequirement.IMAGES]
+        ExtendedDataRequirement.CHANNEL_TITLE]
+    assert requirements([desired(images=())]) == [ExtendedDataRequirement.EXTENDED_PROPERTIES,
+                                                  ExtendedDataRequirement.IMAGES]
 
 
 # -- images and their ledger -----------------------------------------------------------------------
