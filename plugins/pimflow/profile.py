@@ -178,6 +178,9 @@ class ImageSettings(Strict):
     others: list[str] = Field(default_factory=list, description="Further image attributes, in order.")
     mode: Literal["upload", "url"] = Field("upload", description="Upload the bytes downloaded from Akeneo, or give Linnworks a public URL.")
     base_url: str | None = Field(None, description="Public base URL of Akeneo media (e.g. a CDN), for mode: url.")
+    remove_dropped: bool = Field(
+        True, description="Delete from Linnworks the images pimflow put on an item that the source no longer "
+                          "gives it; images added another way are never deleted. Off: they stay.")
 
     @model_validator(mode="after")
     def _url_needs_base(self):

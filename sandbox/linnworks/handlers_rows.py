@@ -2,6 +2,8 @@
 properties (named by the server on create)."""
 from __future__ import annotations
 
+import itertools
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -9,7 +11,7 @@ from .errors import bad_request, invalid, primary_key_violation
 from .handlers_items import find_item
 from .params import ZERO_GUID, Fields, fields_list, optional_guid, to_float
 from .registry import NO_CONTENT, READ, Call, Text, api
-from .store import ItemRecord, new_guid
+from .store import ItemRecord
 from .views import description_row, ext_prop_row, price_row, title_row
 
 # Extended-property writes answer 2xx with a body that is not JSON (observed live).
@@ -157,9 +159,21 @@ async def create_extended_properties(call: Call):
     rows = fields_list(call.params.list("inventoryItemExtendedProperties"), "inventoryItemExtendedProperties")
     staged = [(_ext_owner(call, row), _ext_values(row)) for row in rows]  # all checked before any insert
     for record, values in staged:
-        pk = new_guid()
+        pk = _server_row_id(call.store, record, values["ProperyName"])
         call.store.add_row("ext_props", record, pk, {"pkRowId": pk, **values})
     return Text(EXT_PROP_WRITE_ANSWER)
+
+
+_EXT_PROP_NS = uuid.UUID("6f1a0c3e-0000-4000-8000-00000000e9a0")
+
+
+def _server_row_id(store, record: ItemRecord, name) -> str:
+    """The id the server gives a new row. Linnworks' are its own business; the sandbox derives them
+    from the item, the name and the first free occurrence, so two equal syncs hold equal rows."""
+    for occurrence in itertools.count():
+        pk = str(uuid.uuid5(_EXT_PROP_NS, f"{record.id}/{name}/{occurrence}"))
+        if pk not in store.row_keys["ext_props"]:
+            return pk
 
 
 @api("Inventory/UpdateInventoryItemExtendedProperties", 150)

@@ -153,6 +153,21 @@ def test_images_through_the_generated_client(lw, client):
     assert bulk.images[0].sku is None and bulk.images[0].stock_item_id == item_id
 
 
+def test_image_bulk_delete_through_the_generated_client(lw, client):
+    inventory = client["inventory"]
+    item_id = lw.item_id("SKU-000003")
+    added = [inventory.add_image_to_inventory_item(inv.InventoryAddImageToInventoryItemRequest(
+        request=inv.AddImageToInventoryItemRequest(StockItemId=item_id, ImageUrl=f"https://cdn.example.test/{n}.jpg")))
+        for n in range(2)]
+    answer = inventory.delete_inventory_item_image_bulk(inv.InventoryDeleteInventoryItemImageBulkRequest(request=[
+        inv.DeleteInventoryItemImagesRequest(InventoryItemId=item_id, ImageIds=[added[1].image_id])]))
+    assert isinstance(answer, inv.BatchedAPIResponseDeleteInventoryItemImagesResponse)
+    assert (answer.result_status, answer.total_results) == ("SUCCESSFUL", 1)
+    assert (answer.results[0].result.inventory_item_id, answer.results[0].result.image_id) == (
+        item_id, added[1].image_id)
+    assert [i.pk_row_id for i in inventory.get_inventory_item_images(inventory_item_id=item_id)] == [added[0].image_id]
+
+
 def test_channels_and_locations_parse_as_spec_models(client):
     channels = client["inventory"].get_channels()
     assert all(isinstance(c, inv.AnyConfig) for c in channels)

@@ -215,6 +215,11 @@ class ItemImage(Wire):
     is_main: bool | None = Field(None, alias="IsMain")
     sort_order: int | None = Field(None, alias="SortOrder")
     checksum: str | None = Field(None, alias="CheckSumValue")  # MD5 of the image's bytes
+    raw_checksum: str | None = Field(None, alias="RawChecksum")  # "Raw file checksum (original and unaltered)"
+
+    def checksums(self) -> frozenset[str]:
+        """Both checksums Linnworks keeps, in lower case: an image's bytes match either."""
+        return frozenset(value.lower() for value in (self.checksum, self.raw_checksum) if value)
 
 
 class AddedImage(Wire):

@@ -113,16 +113,21 @@ class LinnworksTargetKind(TargetKind):
 
     # -- writing ----------------------------------------------------------------------------------
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed)."""
+        """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed),
+        with the profile's image ledger in staging."""
         from linnworks.items.writer import LinnworksWriter
+        from pimflow.kinds.linnworks_images import StagingImageLedger
 
         positions, columns, rows = read_flat_records(flat_path)
         roles = item_roles(columns)
         image = self._image_factory(ctx)
         items = [desired_item(row, roles, image) for row in rows]
+        images = self.config.images
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
-                               image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
-        report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
+                               image_mode=ImageMode(images.mode) if images else ImageMode.URL,
+                               delete_dropped_images=images.remove_dropped if images else False)
+        report = LinnworksWriter(linnworks_client(self.config.connection), options,
+                                 StagingImageLedger(ctx.staging, index)).write(items)
         # the ledger keeps what an update changed, and all a dry run would change (a creation's diff is the item)
         wanted = {outcome.sku for outcome in report.results
                   if ctx.params.dry_run or outcome.status.value == Status.UPDATED.value}
@@ -221,6 +226,11 @@ class LinnworksTargetKind(TargetKind):
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         from pimflow.staging import read_json
 
+        if not dry_run and self.config.images is not None:
+            from pimflow.kinds.linnworks_images import fold
+
+            fold(ctx.staging)
+
         calls: Counter = Counter()
         for loaded in loads:
             calls.update(loaded.get("calls") or {})
@@ -234,26 +244,31 @@ class LinnworksTargetKind(TargetKind):
         return {**shown, "linnworks": ", ".join(f"{method} {n}" for method, n in sorted(calls.items())) or "no call"}
 
     def _image_factory(self, ctx: RunContext):
-        """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed."""
+        """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed.
+        In url mode with an Akeneo source the bytes can be downloaded too: only to find an image
+        already on the item by checksum when the image ledger does not name it."""
         settings = self.config.images
         if settings is None:
             return None
+        source = _akeneo_source(ctx)
+        if settings.mode == "upload" and source is None:
+            raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
+        download = None
+        if source is not None:
+            lock, holder = threading.Lock(), {}
+
+            def download(code: str) -> bytes:
+                with lock:
+                    if "client" not in holder:
+                        from pimflow.kinds.akeneo import akeneo_client
+
+                        holder["client"] = akeneo_client(source.connection, source.product_id)
+                return holder["client"].download_media(code)
+
         if settings.mode == "url":
             base = settings.base_url.rstrip("/")
-            return lambda code: ImageRef(code, url=f"{base}/{code}")
-        source = _akeneo_source(ctx)
-        if source is None:
-            raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
-        lock, holder = threading.Lock(), {}
-
-        def download(code: str) -> bytes:
-            with lock:
-                if "client" not in holder:
-                    from pimflow.kinds.akeneo import akeneo_client
-
-                    holder["client"] = akeneo_client(source.connection, source.product_id)
-            return holder["client"].download_media(code)
-
+            return lambda code: ImageRef(code, url=f"{base}/{code}",
+                                         fetch=(lambda: download(code)) if download else None)
         return lambda code: ImageRef(code, fetch=lambda: download(code))
 
 
