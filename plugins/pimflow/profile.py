@@ -201,6 +201,30 @@ class LinnworksUnits(Strict):
     weight: Literal["kg", "g"] = "kg"
 
 
+#: pimflow takes Linnworks numbers that agree to 4 decimals as equal (`linnworks.items.plan`): a
+#: fifth decimal would never be written
+MAX_LINNWORKS_DECIMALS = 4
+
+
+class LinnworksPrecision(Strict):
+    """Decimals of the numbers sent to Linnworks (rounded half up); unset: the unit's default. A
+    value that is not 0 but rounds to 0 is sent as 0 with a warning in the feedback file."""
+
+    weight: int | None = Field(None, description="Weight decimals (default: 3 in kg, 1 in g).")
+    length: int | None = Field(None, description="Width, height and depth decimals (default: 2 in cm, 1 in mm).")
+    price: int | None = Field(None, description="Retail, purchase and channel price decimals (default: 2).")
+
+    @field_validator("weight", "length", "price", mode="before")
+    @classmethod
+    def _decimals(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LINNWORKS_DECIMALS:
+            raise ValueError(f"{value!r} is not a number of decimals from 0 to {MAX_LINNWORKS_DECIMALS} "
+                             f"(Linnworks numbers are compared to {MAX_LINNWORKS_DECIMALS} decimals)")
+        return value
+
+
 class VariationSettings(Strict):
     """Product models become Linnworks variation groups: the root model is the parent item."""
 
@@ -255,6 +279,8 @@ class LinnworksTarget(Strict):
     barcode: str | None = Field(None, description="Attribute giving the barcode.")
     dimensions: Dimensions = Field(default_factory=Dimensions, description="Metric attributes for width, height, depth, weight.")
     units: LinnworksUnits = Field(default_factory=LinnworksUnits, description="Units Linnworks stores dimensions and weight in.")
+    precision: LinnworksPrecision = Field(default_factory=LinnworksPrecision,
+                                          description="Decimals sent for weights, lengths and prices.")
     extended_properties: ExtendedPropertySettings | None = Field(None, description="Off when absent.")
     variations: VariationSettings | None = Field(
         default_factory=VariationSettings,

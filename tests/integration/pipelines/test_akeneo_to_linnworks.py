@@ -268,3 +268,48 @@ def test_an_image_removed_in_akeneo_leaves_linnworks_and_one_added_by_hand_stays
     assert images() == {main: True, by_hand: False}
     writes, _ = linnworks_calls(connected)
     assert writes == {"Inventory/DeleteInventoryItemImageBulk": 1}
+
+
+WEIGHT_PROFILE = """
+id: {dag_id}
+retries: 0
+source:
+  kind: akeneo
+  channel: ecommerce
+  locales: [en_US]
+  product_id: identifier
+target:
+  kind: linnworks
+  titles:
+    - {{attribute: name, to: item}}
+  dimensions: {{weight: weight}}
+  units: {{weight: kg}}
+{precision}"""
+
+
+def test_a_weight_that_rounds_to_zero_is_sent_with_a_warning_in_the_feedback_until_the_precision_keeps_it(
+        connected, tmp_path, run_profile):
+    catalog = generate_catalog(CATALOG_SIZE, seed=42)
+    tree = in_tree(catalog, catalog.channels["ecommerce"]["category_tree"])
+    sku = next(p.identifier for p in catalog.products.values() if tree & set(p.categories) and p.parent is None)
+    patch_akeneo(connected, sku, {"weight": [{"locale": None, "scope": None,
+                                              "data": {"amount": "0.4", "unit": "GRAM"}}]})
+    profile = tmp_path / "weights.yaml"
+    dag_id = f"akeneo_weights_to_linnworks_{uuid.uuid4().hex[:8]}"
+
+    profile.write_text(WEIGHT_PROFILE.format(dag_id=dag_id, precision=""), encoding="utf-8")
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    result = summary(staging)
+    assert result["warned"] == 1 and result["refused"] == 0
+    assert requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10).json()["item"]["Weight"] == 0
+    with (staging / "feedback.csv").open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    assert [(line["sku"], line["linnworks_message"]) for line in lines] == [
+        (sku, "warning: weight 0.0004 kg rounds to 0 at 3 decimal(s): Linnworks gets 0.000 "
+              "(set target.precision.weight to keep more decimals)")]
+
+    profile.write_text(WEIGHT_PROFILE.format(dag_id=dag_id, precision="  precision: {weight: 4}\n"), encoding="utf-8")
+    dag_run, staging = run_profile(profile, conf={"full_sync": True})
+    assert dag_run.state == "success" and summary(staging)["warned"] == 0
+    assert requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10).json()["item"]["Weight"] == 0.0004

@@ -245,3 +245,12 @@ def test_akeneo_to_linnworks_needs_channel_and_locale(tmp_path):
     [(field, reason)] = problems(tmp_path, text)
     assert reason == "source: an akeneo → linnworks profile needs the channel (scope) and the locales to read"
     parse_profile(write(tmp_path, "ok.yaml", text.replace("{kind: akeneo}", "{kind: akeneo, channel: ecommerce, locales: [en_US]}")))
+
+
+def test_a_linnworks_precision_out_of_range_names_the_field_and_the_range(tmp_path):
+    text = ("id: x\nsource: {kind: feed, path: in.csv}\n"
+            "target: {kind: linnworks, precision: {weight: 7, price: 2}}\n")
+    [(field, reason)] = problems(tmp_path, text)
+    assert (field, reason) == ("target.precision.weight", "7 is not a number of decimals from 0 to 4 "
+                                                          "(Linnworks numbers are compared to 4 decimals)")
+    parse_profile(write(tmp_path, "ok.yaml", text.replace("weight: 7", "weight: 4")))
