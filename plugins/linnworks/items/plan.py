@@ -201,6 +201,7 @@ def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id
         entries = ledger or [entry for row in legacy for entry in parse_legacy_ledger(row.property_value)]
         images = plan_images(desired.images, [] if is_new else current.images or [], entries,
                              options.delete_dropped_images)
+        images.read = list(ledger or [])  # the legacy entries are still to be recorded in the ledger
         diff.extend(_image_diff(sku, images, options.image_mode))
     return ItemPlan(sku=sku, stock_item_id=stock_item_id, is_new=is_new, fields=fields, rows=rows,
                     images=images, diff=diff, field_route=route)

@@ -284,3 +284,29 @@ def test_with_removal_off_a_dropped_image_stays(client, control):
 
     assert len(control.item("CHAIR-1")["images"]) == 2
     assert "Inventory/DeleteInventoryItemImageBulk" not in writes(control.stats())
+
+
+def test_an_earlier_versions_ledger_property_is_taken_in_and_deleted(client, control):
+    """Items written by a version that kept its image ledger in a `pimflow_images` property: the
+    images it names count as pimflow's (so a dropped one is deleted) and the property goes."""
+    from linnworks.api.models import ExtendedProperty
+    from linnworks.items.image_ledger import key_digest
+
+    content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([chair(images=images)])
+    stored = {requests.get(i["FullSource"], timeout=10).content: i["pkRowId"] for i in control.item("CHAIR-1")["images"]}
+    value = ";".join(f"{key_digest(key)}:{stored[content[key]]}" for key in content)
+    client.create_extended_properties([ExtendedProperty(fk_stock_item_id=ids.stock_item_id("CHAIR-1"),
+                                                        propery_name="pimflow_images", property_value=value)])
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))  # its ledger: empty
+    control.reset_stats()
+
+    writer.write([chair(images=images[1:], extended_properties={})])
+
+    assert [i["pkRowId"] for i in control.item("CHAIR-1")["images"]] == [stored[content["media/b.png"]]]
+    assert "pimflow_images" not in {p["ProperyName"] for p in control.item("CHAIR-1")["extended_properties"]}
+    calls = writes(control.stats())
+    assert calls["Inventory/DeleteInventoryItemImageBulk"] == 1 and "Uploader/UploadFile" not in calls
+    control.reset_stats()
+    assert writer.write([chair(images=images[1:], extended_properties={})]).diff == []

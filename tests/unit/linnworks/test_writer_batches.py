@@ -249,6 +249,23 @@ def test_images_leave_no_extended_property_and_their_ledger_is_kept_apart():
         ids.stock_item_id("NEW"): [entry("m/1.jpg", "new-1.jpg")]}
 
 
+def test_an_earlier_versions_ledger_property_moves_into_the_ledger_and_leaves_the_item():
+    from linnworks.api.models import ExtendedProperty
+
+    item_id = ids.stock_item_id("A")
+    legacy = ExtendedProperty(pk_row_id="p-ledger", fk_stock_item_id=item_id, propery_name="pimflow_images",
+                              property_value=f"{key_digest('m/1.jpg')}:img-1;{key_digest('m/old.jpg')}:img-old")
+    client = FakeClient([existing("A", item_extended_properties=[legacy], images=[
+        ItemImage(pk_row_id="img-1", is_main=True), ItemImage(pk_row_id="img-old")])])
+    ledger = MemoryImageLedger()
+    report = LinnworksWriter(client, WriteOptions(), ledger).write(
+        [DesiredItem("A", images=(ImageRef("m/1.jpg", "https://img/1.jpg"),))])
+    assert report.results[0].status is Status.UPDATED
+    assert ("delete_extended_properties", (item_id, ["p-ledger"])) in client.log
+    assert ("delete_images", {item_id: ["img-old"]}) in client.log
+    assert ledger.entries([item_id]) == {item_id: [entry("m/1.jpg", "img-1")]}
+
+
 def test_a_dry_run_leaves_the_ledger_as_it_was():
     ledger = MemoryImageLedger()
     ledger.save({ids.stock_item_id("A"): [entry("gone", "id-gone")]})

@@ -239,6 +239,7 @@ def test_an_earlier_versions_ledger_property_is_imported_and_deleted_not_kept_in
     assert plan.rows[RowKind.PROPERTIES].deletes == ["p-ledger"]
     assert plan.images.deletes == ["id-old"] and not plan.images.adds
     assert plan.images.final_entries() == [entry("a", "id-a"), entry("old", "id-old")]  # until deleted
+    assert plan.images.ledger_changed()  # the entries move into the ledger before the property goes
     # a ledger in staging wins over the property; the property goes anyway
     plan = plan_item(desired(images=(ref("a"),)), current(item_extended_properties=[legacy], images=[
         image("id-a", main=True), image("id-old")]), ITEM, OPTIONS, ledger=[entry("a", "id-a")])
