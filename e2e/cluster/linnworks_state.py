@@ -9,7 +9,6 @@ from pimflowdev.sandboxes import LINNWORKS_CREDENTIALS
 
 # Set by the sandbox at write time: creation dates, the integer id that follows creation order.
 VOLATILE_FIELDS = {"CreationDate", "StockItemIntId", "LastUpdateDate"}
-IMAGE_LEDGER = "pimflow_images"  # "<digest>:<image id>;...": image ids are new on every upload
 
 
 class LinnworksAccount:
@@ -92,11 +91,7 @@ def comparable(state: dict) -> dict:
     def rows(name: str) -> list[dict]:
         return sorted((clean(row) for row in state[name]), key=lambda row: row["pkRowId"])
 
-    properties = []
-    for row in rows("extended_properties"):
-        if row["ProperyName"] == IMAGE_LEDGER:  # keep the digests, in order; drop the image ids
-            row = {**row, "PropertyValue": [entry.split(":")[0] for entry in row["PropertyValue"].split(";")]}
-        properties.append(row)
+    properties = rows("extended_properties")  # pimflow keeps no property of its own (its image ledger is in staging)
     return {
         "status": state["status"],
         "item": clean(state["item"]),

@@ -86,7 +86,9 @@ class RecordResult(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True
     record refused before sending, pimflow's own); `target_id` is the target's id for it (a
     Linnworks StockItemId); `transient` marks a refusal that says nothing about the data (a 5xx, a
     lost answer, an exhausted quota); `changes` lists what the write changed field by field, where
-    the target tells (a dry run's diff is read from them).
+    the target tells (a dry run's diff is read from them); `warnings` say what a person should know
+    about a record that went through (a value changed on the way, e.g. rounded to 0): the feedback
+    file lists such records whatever its `include`.
     """
 
     n: int
@@ -99,6 +101,7 @@ class RecordResult(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True
     step: str = ""
     chunk: int = -1
     changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def refused(cls, n: int, code: str, message: str, *, key: str = "", transient: bool = False) -> "RecordResult":
@@ -194,10 +197,17 @@ class RunLedger:
         self.steps = steps
 
     def decided(self, chunk: int) -> dict[int, RecordResult]:
+        """The deciding result of each record, with the warnings of every step that gave one."""
         decided: dict[int, RecordResult] = {}
+        warnings: dict[int, dict[str, None]] = {}
         for step in self.steps:
             for result in read(self.staging, step, chunk):
                 decided.setdefault(result.n, result)
+                if result.warnings:
+                    warnings.setdefault(result.n, {}).update(dict.fromkeys(result.warnings))
+        for n, said in warnings.items():
+            if decided[n].warnings != tuple(said):
+                decided[n] = msgspec.structs.replace(decided[n], warnings=tuple(said))
         return decided
 
     def write_diff(self, chunk: int, keys: Mapping[int, str] | None = None) -> int:

@@ -181,6 +181,9 @@ class ImageSettings(Strict):
     others: list[str] = Field(default_factory=list, description="Further image attributes, in order.")
     mode: Literal["upload", "url"] = Field("upload", description="Upload the bytes downloaded from Akeneo, or give Linnworks a public URL.")
     base_url: str | None = Field(None, description="Public base URL of Akeneo media (e.g. a CDN), for mode: url.")
+    remove_dropped: bool = Field(
+        True, description="Delete from Linnworks the images pimflow put on an item that the source no longer "
+                          "gives it; images added another way are never deleted. Off: they stay.")
 
     @model_validator(mode="after")
     def _url_needs_base(self):
@@ -199,6 +202,30 @@ class Dimensions(Strict):
 class LinnworksUnits(Strict):
     length: Literal["cm", "mm"] = "cm"
     weight: Literal["kg", "g"] = "kg"
+
+
+#: pimflow takes Linnworks numbers that agree to 4 decimals as equal (`linnworks.items.plan`): a
+#: fifth decimal would never be written
+MAX_LINNWORKS_DECIMALS = 4
+
+
+class LinnworksPrecision(Strict):
+    """Decimals of the numbers sent to Linnworks (rounded half up); unset: the unit's default. A
+    value that is not 0 but rounds to 0 is sent as 0 with a warning in the feedback file."""
+
+    weight: int | None = Field(None, description="Weight decimals (default: 3 in kg, 1 in g).")
+    length: int | None = Field(None, description="Width, height and depth decimals (default: 2 in cm, 1 in mm).")
+    price: int | None = Field(None, description="Retail, purchase and channel price decimals (default: 2).")
+
+    @field_validator("weight", "length", "price", mode="before")
+    @classmethod
+    def _decimals(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LINNWORKS_DECIMALS:
+            raise ValueError(f"{value!r} is not a number of decimals from 0 to {MAX_LINNWORKS_DECIMALS} "
+                             f"(Linnworks numbers are compared to {MAX_LINNWORKS_DECIMALS} decimals)")
+        return value
 
 
 class VariationSettings(Strict):
@@ -255,6 +282,8 @@ class LinnworksTarget(Strict):
     barcode: str | None = Field(None, description="Attribute giving the barcode.")
     dimensions: Dimensions = Field(default_factory=Dimensions, description="Metric attributes for width, height, depth, weight.")
     units: LinnworksUnits = Field(default_factory=LinnworksUnits, description="Units Linnworks stores dimensions and weight in.")
+    precision: LinnworksPrecision = Field(default_factory=LinnworksPrecision,
+                                          description="Decimals sent for weights, lengths and prices.")
     extended_properties: ExtendedPropertySettings | None = Field(None, description="Off when absent.")
     variations: VariationSettings | None = Field(
         default_factory=VariationSettings,

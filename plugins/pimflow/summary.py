@@ -2,7 +2,9 @@
 
 Both are read from the run ledger (`pimflow.ledger`) and the records as they came in
 (`pimflow.originals`), nothing else: each input record was written, left unchanged, skipped or
-refused, and a record no step reported on is flagged as `no_result`, never dropped.
+refused, and a record no step reported on is flagged as `no_result`, never dropped. The feedback
+file lists the refused records (or all, with `include: all`) and every record with a warning, whose
+message column then carries `warning: ...`.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class RunSummary:
     refused_transient: int = 0  # worth another try (5xx, lost answer, quota); the rest are data refusals
     carried_in: int = 0  # records earlier runs refused transiently, selected again (`pimflow.carry_over`)
     carried_over: int = 0  # records refused transiently, kept for the next run (0 on a dry run)
+    warned: int = 0  # records with a warning (in the feedback file whatever its `include`)
     feedback: str | None = None
     extra: dict = field(default_factory=dict)
 
@@ -77,6 +80,8 @@ class RunSummary:
             f"by the target {self.refused - self.refused_before_sending}; "
             f"transient {self.refused_transient}, data {self.refused - self.refused_transient})",
         ]
+        if self.warned:
+            lines.append(f"  warnings   {self.warned} record(s) with a warning: see the feedback file")
         if self.carried_in or self.carried_over:
             lines.append(f"  carry-over {self.carried_in} refused transiently before, selected again; "
                          f"{self.carried_over} refused transiently now, selected by the next run")
@@ -112,7 +117,8 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
             if result.is_refused:
                 summary.refused_before_sending += result.step == "transform"  # never sent
                 summary.refused_transient += result.transient
-            if include_all or result.is_refused:
+            summary.warned += bool(result.warnings)
+            if include_all or result.is_refused or result.warnings:
                 entries.append((originals.header, originals.lines[result.n], result))
                 if originals.origin and beside_source:
                     by_origin[originals.origin][1].append(entries[-1])
@@ -136,9 +142,10 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
         origin_columns = [*origin_header, *columns[len(header):]]
         _write_feedback(beside, origin_columns, origin_entries, include_all, dialect)
         ctx.log.info("feedback for %s also written beside it: %s", source_file.name, beside)
-    for original_header, values, result in entries[:5]:
-        if result.is_refused:
-            ctx.log.info("refused: %s → %s %s", _shown_record(original_header, values), result.code, result.message)
+    for original_header, values, result in [entry for entry in entries if entry[2].is_refused][:5]:
+        ctx.log.info("refused: %s → %s %s", _shown_record(original_header, values), result.code, result.message)
+    for original_header, values, result in [entry for entry in entries if entry[2].warnings][:5]:
+        ctx.log.warning("warning: %s → %s", _shown_record(original_header, values), "; ".join(result.warnings))
     return path
 
 
@@ -160,5 +167,6 @@ def _write_feedback(path, columns, entries, include_all, dialect: Dialect) -> No
             if include_all:
                 row["status"] = result.status.value
             row[columns[-2]] = result.code
-            row[columns[-1]] = result.message
+            row[columns[-1]] = "; ".join([*([result.message] if result.message else []),
+                                          *(f"warning: {warning}" for warning in result.warnings)])
             writer.write(neutralised_row(row.get(name, "") for name in columns))

@@ -1,4 +1,4 @@
-"""Item images: add by URL, the file uploader + UploadImagesToInventoryItem, main image, reads."""
+"""Item images: add by URL, the file uploader + UploadImagesToInventoryItem, main image, reads, deletes."""
 from __future__ import annotations
 
 import hashlib
@@ -6,9 +6,9 @@ from urllib.parse import urlparse
 
 from starlette.datastructures import UploadFile
 
-from .errors import bad_request
+from .errors import bad_request, invalid
 from .handlers_items import find_item
-from .params import optional_guid, to_bool, to_float, to_guid
+from .params import fields_list, optional_guid, to_bool, to_float, to_guid
 from .registry import NO_CONTENT, READ, Call, api
 from .store import ItemRecord, Store, Upload, new_guid
 from .views import image_row, sorted_images
@@ -141,3 +141,41 @@ async def delete_images_from_inventory_item(call: Call):
             if image_id in record.images:
                 call.store.delete_row("images", image_id)
     return NO_CONTENT
+
+
+# Messages of per-image failures are undocumented: the sandbox's own wording.
+IMAGE_NOT_ON_ITEM = "Image {image_id} was not found on the stock item"
+ITEM_NOT_FOUND_FOR_IMAGES = "Stock item not found"
+
+
+@api("Inventory/DeleteInventoryItemImageBulk", 150)
+async def delete_inventory_item_image_bulk(call: Call):
+    """`{"request": [DeleteInventoryItemImagesRequest{InventoryItemId, ItemNumber, ImageIds}]}` (the
+    item by id, or by SKU when the id is absent) → BatchedAPIResponse of DeleteInventoryItemImagesResponse
+    `{InventoryItemId, ItemNumber, ImageId}`: one result per image, HTTP 200 even when some fail;
+    ItemNumber is answered only when the request gave it."""
+    requests = fields_list(call.params.list("request"), "request")
+    if not requests:
+        raise bad_request("request is empty")
+    results = []
+    for entry in requests:
+        item_id = optional_guid(entry.get("InventoryItemId"), "InventoryItemId")
+        sku = entry.get("ItemNumber")
+        record = call.store.by_id(item_id) if item_id else call.store.live_by_sku(sku) if sku else None
+        image_ids = entry.get("ImageIds")
+        if not isinstance(image_ids, list):
+            raise invalid("request.ImageIds", "ImageIds must be a JSON array.")
+        for value in image_ids:
+            image_id = to_guid(value, "request.ImageIds")
+            answer = {"InventoryItemId": record.id if record else item_id, "ItemNumber": sku, "ImageId": image_id}
+            if record is None:
+                results.append({"Result": answer, "ResultStatus": "FAILED", "Message": ITEM_NOT_FOUND_FOR_IMAGES})
+            elif image_id not in record.images:
+                results.append({"Result": answer, "ResultStatus": "FAILED",
+                                "Message": IMAGE_NOT_ON_ITEM.format(image_id=image_id)})
+            else:
+                call.store.delete_row("images", image_id)
+                results.append({"Result": answer, "ResultStatus": "SUCCESSFUL", "Message": None})
+    ok = sum(1 for result in results if result["ResultStatus"] == "SUCCESSFUL")
+    overall = "SUCCESSFUL" if ok == len(results) else "FAILED" if ok == 0 else "PARTIALLY_SUCCESSFUL"
+    return {"Results": results, "TotalResults": len(results), "ResultStatus": overall}

@@ -1,6 +1,9 @@
-"""Item sub-rows keyed by client pkRowId: channel prices, titles, descriptions, extended properties."""
+"""Item sub-rows: channel prices, titles, descriptions (keyed by the client's pkRowId) and extended
+properties (named by the server on create)."""
 from __future__ import annotations
 
+import itertools
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -150,17 +153,27 @@ async def get_extended_properties(call: Call):
 
 @api("Inventory/CreateInventoryItemExtendedProperties", 250)
 async def create_extended_properties(call: Call):
+    """Rows are StockItemExtendedPropertyUpsertItem (fkStockItemId or SKU, ProperyName, PropertyValue,
+    PropertyType): the spec's model has no pkRowId, so Linnworks names each new row itself (a
+    pkRowId sent anyway binds to nothing). Create does not upsert: a name twice makes two rows."""
     rows = fields_list(call.params.list("inventoryItemExtendedProperties"), "inventoryItemExtendedProperties")
-    store, staged, batch_keys = call.store, [], set()
-    for row in rows:
-        pk = _pk(row)
-        if pk in store.row_keys["ext_props"] or pk in batch_keys:
-            raise primary_key_violation("StockItem_ExtendedProperties", pk)
-        batch_keys.add(pk)
-        staged.append((_ext_owner(call, row), pk, {"pkRowId": pk, **_ext_values(row)}))
-    for record, pk, values in staged:
-        store.add_row("ext_props", record, pk, values)
+    staged = [(_ext_owner(call, row), _ext_values(row)) for row in rows]  # all checked before any insert
+    for record, values in staged:
+        pk = _server_row_id(call.store, record, values["ProperyName"])
+        call.store.add_row("ext_props", record, pk, {"pkRowId": pk, **values})
     return Text(EXT_PROP_WRITE_ANSWER)
+
+
+_EXT_PROP_NS = uuid.UUID("6f1a0c3e-0000-4000-8000-00000000e9a0")
+
+
+def _server_row_id(store, record: ItemRecord, name) -> str:
+    """The id the server gives a new row. Linnworks' are its own business; the sandbox derives them
+    from the item, the name and the first free occurrence, so two equal syncs hold equal rows."""
+    for occurrence in itertools.count():
+        pk = str(uuid.uuid5(_EXT_PROP_NS, f"{record.id}/{name}/{occurrence}"))
+        if pk not in store.row_keys["ext_props"]:
+            return pk
 
 
 @api("Inventory/UpdateInventoryItemExtendedProperties", 150)

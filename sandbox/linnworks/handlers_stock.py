@@ -9,7 +9,7 @@ from .handlers_items import find_item
 from .params import ZERO_GUID, fields_list, optional_guid, to_int
 from .registry import READ, Call, api
 from .store import ItemRecord, Store, now_iso
-from .views import DATA_REQUIREMENTS, level_row, levels, stock_item, stock_item_full
+from .views import DATA_REQUIREMENTS, EXTENDED_DATA_REQUIREMENTS, level_row, levels, stock_item, stock_item_full
 
 PAGE_LIMIT = 200
 BY_IDS_LIMIT = 200
@@ -150,7 +150,7 @@ async def get_stock_items_full_by_ids(call: Call):
         raise bad_request("request is empty")
     if len(ids) > BY_IDS_LIMIT:
         raise bad_request(f"The maximum items count for this call is {BY_IDS_LIMIT}")
-    wanted = _enum_names(request.get("DataRequirements"), DATA_REQUIREMENTS, "DataRequirements")
+    wanted = _enum_names(request.get("DataRequirements"), EXTENDED_DATA_REQUIREMENTS, "DataRequirements")
     items = []
     for item_id in ids:
         record = call.store.by_id(optional_guid(item_id, "StockItemIds"))

@@ -7,9 +7,13 @@ from .store import ItemRecord, Store
 
 _ROWID_NS = uuid.UUID("6f1a0c3e-0000-4000-8000-00000000beef")
 
-# DataRequirements of GetStockItemsFull(ByIds): enum names and their numbers.
+# GetStockItemsFull's dataRequirements (StockInformationDataRequirement): names and their numbers.
 DATA_REQUIREMENTS = ["StockLevels", "Pricing", "Supplier", "ShippingInformation", "ChannelTitle",
                      "ChannelDescription", "ChannelPrice", "ExtendedProperties", "Images"]
+# GetStockItemsFullByIds' DataRequirements (StockItemFullExtendedDataRequirement): a different enum,
+# without Pricing and ShippingInformation; numbered in the spec's order (a live `[1]` filled Suppliers).
+EXTENDED_DATA_REQUIREMENTS = ["StockLevels", "Supplier", "ChannelTitle", "ChannelDescription", "ChannelPrice",
+                              "ExtendedProperties", "Images"]
 
 
 def _base(record: ItemRecord) -> dict:
@@ -139,7 +143,7 @@ def stock_item_full(store: Store, record: ItemRecord, wanted: set[str], extended
         **_base(record),
     }
     if "Pricing" in wanted or "Supplier" in wanted:
-        # Suppliers are filled by Pricing (observed live) or Supplier; the sandbox keeps one default.
+        # Suppliers are filled by Supplier (and, in GetStockItemsFull, Pricing); the sandbox keeps one default.
         item["Suppliers"] = [supplier_row(record)]
     if extended:
         item.pop("IsVariationParent")

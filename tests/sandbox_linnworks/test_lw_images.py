@@ -105,3 +105,50 @@ def test_delete_images_from_inventory_item(lw):
     lw.ok("Inventory/DeleteImagesFromInventoryItem", json={
         "inventoryItemImages": {lw.item_id("SKU-000012"): [image_id]}})
     assert lw.stored("SKU-000012")["images"] == []
+
+
+DELETE_BULK = "Inventory/DeleteInventoryItemImageBulk"
+
+
+def test_delete_image_bulk_deletes_by_item_id_or_sku_and_answers_one_result_per_image(lw):
+    kept = _add(lw, "https://cdn.example.test/keep.jpg").json()["ImageId"]
+    gone = _add(lw, "https://cdn.example.test/gone.jpg").json()["ImageId"]
+    other = _add(lw, "https://cdn.example.test/other.jpg", sku="SKU-000014").json()["ImageId"]
+    answer = lw.ok(DELETE_BULK, json={"request": [
+        {"InventoryItemId": lw.item_id("SKU-000012"), "ImageIds": [gone]},
+        {"ItemNumber": "SKU-000014", "ImageIds": [other]}]})
+    assert answer == {"TotalResults": 2, "ResultStatus": "SUCCESSFUL", "Results": [
+        {"Result": {"InventoryItemId": lw.item_id("SKU-000012"), "ItemNumber": None, "ImageId": gone},
+         "ResultStatus": "SUCCESSFUL", "Message": None},
+        {"Result": {"InventoryItemId": lw.item_id("SKU-000014"), "ItemNumber": "SKU-000014", "ImageId": other},
+         "ResultStatus": "SUCCESSFUL", "Message": None}]}
+    assert [image["pkRowId"] for image in lw.stored("SKU-000012")["images"]] == [kept]
+    assert lw.stored("SKU-000014")["images"] == []
+
+
+def test_delete_image_bulk_fails_an_image_of_another_item_alone_with_http_200(lw):
+    mine = _add(lw, "https://cdn.example.test/mine.jpg").json()["ImageId"]
+    theirs = _add(lw, "https://cdn.example.test/theirs.jpg", sku="SKU-000014").json()["ImageId"]
+    answer = lw.ok(DELETE_BULK, json={"request": [
+        {"InventoryItemId": lw.item_id("SKU-000012"), "ImageIds": [mine, theirs]}]})
+    assert answer["ResultStatus"] == "PARTIALLY_SUCCESSFUL"
+    assert [(r["Result"]["ImageId"], r["ResultStatus"]) for r in answer["Results"]] == [
+        (mine, "SUCCESSFUL"), (theirs, "FAILED")]
+    assert theirs in answer["Results"][1]["Message"]
+    assert [image["pkRowId"] for image in lw.stored("SKU-000014")["images"]] == [theirs]  # not deleted
+
+
+def test_delete_image_bulk_of_an_unknown_item_fails_every_image_and_a_repeat_deletes_nothing_more(lw):
+    image_id = _add(lw, "https://cdn.example.test/1.jpg").json()["ImageId"]
+    unknown = lw.ok(DELETE_BULK, json={"request": [{"ItemNumber": "NOPE", "ImageIds": [image_id]}]})
+    assert (unknown["ResultStatus"], unknown["Results"][0]["ResultStatus"]) == ("FAILED", "FAILED")
+    body = {"request": [{"InventoryItemId": lw.item_id("SKU-000012"), "ImageIds": [image_id]}]}
+    assert lw.ok(DELETE_BULK, json=body)["ResultStatus"] == "SUCCESSFUL"
+    assert lw.ok(DELETE_BULK, json=body)["ResultStatus"] == "FAILED"  # already gone
+    assert lw.stored("SKU-000012")["images"] == []
+
+
+@pytest.mark.parametrize("body", [{}, {"request": []}, {"request": {"ImageIds": []}}])
+def test_delete_image_bulk_needs_the_request_list(lw, body):
+    answer = lw.call(DELETE_BULK, json=body)
+    assert answer.status_code == 400

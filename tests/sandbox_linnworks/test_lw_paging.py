@@ -91,6 +91,29 @@ def test_full_by_ids_honours_data_requirements_and_skips_unknown_ids(lw):
     assert "IsCompositeParent" in rows[0] and "IsVariationParent" not in rows[0]
 
 
+@pytest.mark.parametrize("value", ["Pricing", "ShippingInformation", "Everything", 7])
+def test_full_by_ids_refuses_a_value_outside_its_documented_enum_naming_it(lw, value):
+    """GetStockItemsFullByIds takes StockItemFullExtendedDataRequirement, which has no Pricing (that
+    is GetStockItemsFull's enum): a 400 whose ModelState names the value."""
+    answer = lw.call("Stock/GetStockItemsFullByIds", json={"request": {
+        "StockItemIds": [lw.item_id("SKU-000001")], "DataRequirements": ["Images", value]}})
+    assert answer.status_code == 400
+    assert answer.json()["Message"] == "The request is invalid."
+    assert f"'{value}'" in answer.json()["ModelState"]["DataRequirements"][0]
+
+
+def test_full_by_ids_takes_every_documented_value_by_name_or_number(lw):
+    names = ["StockLevels", "Supplier", "ChannelTitle", "ChannelDescription", "ChannelPrice", "ExtendedProperties",
+             "Images"]
+    by_name = lw.ok("Stock/GetStockItemsFullByIds", json={"request": {
+        "StockItemIds": [lw.item_id("SKU-000001")], "DataRequirements": names}})["StockItemsFullExtended"][0]
+    assert by_name["StockLevels"] and by_name["Suppliers"] and by_name["ItemChannelPrices"]
+    assert by_name["RetailPrice"] > 0 and by_name["PurchasePrice"] > 0  # header fields: no requirement loads them
+    by_number = lw.ok("Stock/GetStockItemsFullByIds", json={"request": {
+        "StockItemIds": [lw.item_id("SKU-000001")], "DataRequirements": [1]}})["StockItemsFullExtended"][0]
+    assert by_number["Suppliers"] and not by_number["StockLevels"]  # 1 is Supplier in this enum
+
+
 def test_full_by_ids_takes_at_most_200_ids(lw):
     ids = [str(uuid.uuid4()) for _ in range(201)]
     answer = lw.call("Stock/GetStockItemsFullByIds", json={"request": {"StockItemIds": ids}})
@@ -108,7 +131,7 @@ def test_get_stock_items_returns_generic_paged_result_totals(lw):
     assert past["Data"] == [] and past["TotalEntries"] == 20
 
 
-REQUIREMENT_LISTS = {"StockLevels": "StockLevels", "Pricing": "Suppliers", "ChannelTitle": "ItemChannelTitles",
+REQUIREMENT_LISTS = {"StockLevels": "StockLevels", "Supplier": "Suppliers", "ChannelTitle": "ItemChannelTitles",
                      "ChannelDescription": "ItemChannelDescriptions", "ChannelPrice": "ItemChannelPrices",
                      "ExtendedProperties": "ItemExtendedProperties", "Images": "Images"}
 
@@ -120,7 +143,7 @@ def test_full_by_ids_fills_exactly_the_requested_list(lw, requirement):
         "pkRowId": str(uuid.uuid4()), "StockItemId": item_id, "Source": "EBAY", "SubSource": "eBay DE",
         "Description": "d"}]})
     lw.call("Inventory/CreateInventoryItemExtendedProperties", json={"inventoryItemExtendedProperties": [{
-        "pkRowId": str(uuid.uuid4()), "fkStockItemId": item_id, "ProperyName": "p", "PropertyValue": "v"}]})
+        "fkStockItemId": item_id, "ProperyName": "p", "PropertyValue": "v"}]})
     lw.ok("Inventory/AddImageToInventoryItem", json={"request": {
         "StockItemId": item_id, "ImageUrl": "https://cdn.example.test/x.jpg"}})
     row = lw.ok("Stock/GetStockItemsFullByIds", json={"request": {

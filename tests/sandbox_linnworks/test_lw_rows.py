@@ -1,4 +1,5 @@
-"""Prices, titles, descriptions and extended properties: client pkRowIds, PK violations, the typo."""
+"""Prices, titles, descriptions (client pkRowIds, PK violations) and extended properties (server-named
+rows, the typo)."""
 from __future__ import annotations
 
 import uuid
@@ -96,44 +97,48 @@ def _props(lw, sku="SKU-000011", **extra):
 
 
 def test_extended_properties_use_the_propery_name_typo_and_answer_text(lw):
-    pk = str(uuid.uuid4())
     answer = lw.call("Inventory/CreateInventoryItemExtendedProperties", json={"inventoryItemExtendedProperties": [
-        {"pkRowId": pk, "fkStockItemId": lw.item_id("SKU-000011"), "ProperyName": "ak_color",
+        {"fkStockItemId": lw.item_id("SKU-000011"), "ProperyName": "ak_color",
          "PropertyValue": "red", "PropertyType": "Attribute"}]})
     assert answer.status_code == 200
     assert answer.content and not answer.headers["content-type"].startswith("application/json")
     with pytest.raises(ValueError):
         answer.json()
     props = _props(lw)
-    assert props == [{"pkRowId": pk, "fkStockItemId": lw.item_id("SKU-000011"), "ProperyName": "ak_color",
-                      "PropertyValue": "red", "PropertyType": "Attribute"}]
+    assert props == [{"pkRowId": props[0]["pkRowId"], "fkStockItemId": lw.item_id("SKU-000011"),
+                      "ProperyName": "ak_color", "PropertyValue": "red", "PropertyType": "Attribute"}]
+    assert uuid.UUID(props[0]["pkRowId"]).int != 0
 
 
 def test_correctly_spelt_property_name_is_silently_ignored(lw):
     lw.call("Inventory/CreateInventoryItemExtendedProperties", json={"inventoryItemExtendedProperties": [
-        {"pkRowId": str(uuid.uuid4()), "SKU": "SKU-000011", "PropertyName": "ak_size", "PropertyValue": "XL"}]})
+        {"SKU": "SKU-000011", "PropertyName": "ak_size", "PropertyValue": "XL"}]})
     assert [(p["ProperyName"], p["PropertyValue"]) for p in _props(lw)] == [(None, "XL")]
 
 
-def test_extended_property_create_needs_a_pk_row_id_and_update_answers_text(lw):
-    row = {"SKU": "SKU-000011", "ProperyName": "a", "PropertyValue": "1"}
+def test_extended_property_rows_are_named_by_the_server_and_create_does_not_upsert(lw):
+    """The spec's StockItemExtendedPropertyUpsertItem has no pkRowId: each create makes a row of its
+    own, whatever pkRowId a client sends, and updates address the row by the id the server gave."""
+    client_id = str(uuid.uuid4())
+    row = {"SKU": "SKU-000011", "ProperyName": "a", "PropertyValue": "1", "pkRowId": client_id}
     body = {"inventoryItemExtendedProperties": [row]}
     assert lw.call("Inventory/CreateInventoryItemExtendedProperties", json=body).status_code == 200
-    again = lw.call("Inventory/CreateInventoryItemExtendedProperties", json=body)
-    assert again.status_code == 400 and "PRIMARY KEY" in again.json()["Message"]
+    assert lw.call("Inventory/CreateInventoryItemExtendedProperties", json=body).status_code == 200
+    first, second = _props(lw)
+    assert client_id not in (first["pkRowId"], second["pkRowId"]) and first["pkRowId"] != second["pkRowId"]
     updated = lw.call("Inventory/UpdateInventoryItemExtendedProperties", json={"inventoryItemExtendedProperties": [
-        {"pkRowId": ZERO, "ItemNumber": "SKU-000011", "ProperyName": "a", "PropertyValue": "2"}]})
+        {"pkRowId": second["pkRowId"], "ItemNumber": "SKU-000011", "ProperyName": "a", "PropertyValue": "2"}]})
     assert updated.status_code == 200
     with pytest.raises(ValueError):
         updated.json()
-    assert _props(lw)[0]["PropertyValue"] == "2"
+    assert [p["PropertyValue"] for p in _props(lw)] == ["1", "2"]
 
 
 def test_extended_properties_filter_and_delete(lw):
-    pks = [str(uuid.uuid4()), str(uuid.uuid4())]
     lw.call("Inventory/CreateInventoryItemExtendedProperties", json={"inventoryItemExtendedProperties": [
-        {"pkRowId": pks[0], "SKU": "SKU-000011", "ProperyName": "ak_a", "PropertyValue": "1"},
-        {"pkRowId": pks[1], "SKU": "SKU-000011", "ProperyName": "ak_b", "PropertyValue": "2"}]})
+        {"SKU": "SKU-000011", "ProperyName": "ak_a", "PropertyValue": "1"},
+        {"SKU": "SKU-000011", "ProperyName": "ak_b", "PropertyValue": "2"}]})
+    pks = [p["pkRowId"] for p in _props(lw)]
     # The filter object (propertyParams) spells PropertyName correctly.
     assert [p["pkRowId"] for p in _props(lw, propertyParams={"PropertyName": "ak_b"})] == [pks[1]]
     lw.ok("Inventory/DeleteInventoryItemExtendedProperties", json={

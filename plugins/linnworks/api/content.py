@@ -1,9 +1,13 @@
 """Per-channel rows of an item: prices, titles, descriptions, extended properties.
 
-Linnworks makes the client name each new row (`pkRowId`); the client fills it with a deterministic
-id from the row's item and key (`ids`). After a create's answer is lost, the client reads the batch's
-items back (one GetStockItemsFullByIds call) and resends only the rows whose pkRowId is not there
-(`Retry.VERIFY`): a row is never created twice, and a create that landed is a success.
+Price, title and description rows are named by the client (`pkRowId`, in the spec's models of their
+Create calls); the client fills it with a deterministic id from the row's item and key (`ids`).
+Extended properties are not: CreateInventoryItemExtendedProperties takes
+StockItemExtendedPropertyUpsertItem (fkStockItemId or SKU, ProperyName, PropertyValue, PropertyType),
+which has no pkRowId, so Linnworks names the row. Either way, after a create's answer is lost the
+client reads the batch's items back (one GetStockItemsFullByIds call) and resends only the rows not
+there yet (`Retry.VERIFY`): channel rows by their pkRowId, extended properties by their item and name.
+A row is never created twice, and a create that landed is a success.
 Create/Update take arrays and answer nothing per row: a batch lands whole or fails with one message.
 """
 from __future__ import annotations
@@ -16,8 +20,8 @@ from httpkit.verify import Landed, NotLanded
 from linnworks.api import ids
 from linnworks.api.batching import map_batches
 from linnworks.api.endpoints import ROWS_BATCH
-from linnworks.api.models import (DataRequirement, ExtendedProperty, ItemDescription, ItemPrice, ItemTitle,
-                                  StockItemFull, Wire)
+from linnworks.api.models import (ExtendedDataRequirement, ExtendedProperty, ItemDescription, ItemPrice,
+                                  ItemTitle, StockItemFull, Wire)
 
 
 @dataclass(frozen=True)
@@ -27,19 +31,19 @@ class _RowKind:
     ids_param: str  # the body key of Delete
     model: type[Wire]
     row_id: Callable[[Any], str]
-    requirement: DataRequirement  # what GetStockItemsFullByIds must load to list the rows
+    requirement: ExtendedDataRequirement  # what GetStockItemsFullByIds must load to list the rows
     listed: Callable[[StockItemFull], list | None]  # the rows in its answer
 
 
 _PRICES = _RowKind("Prices", "inventoryItemPrices", "inventoryItemPriceIds", ItemPrice,
                    lambda r: ids.price_row_id(r.stock_item_id, r.source, r.sub_source, r.tag or ""),
-                   DataRequirement.CHANNEL_PRICE, lambda item: item.item_channel_prices)
+                   ExtendedDataRequirement.CHANNEL_PRICE, lambda item: item.item_channel_prices)
 _TITLES = _RowKind("Titles", "inventoryItemTitles", "inventoryItemTitleIds", ItemTitle,
                    lambda r: ids.title_row_id(r.stock_item_id, r.source, r.sub_source),
-                   DataRequirement.CHANNEL_TITLE, lambda item: item.item_channel_titles)
+                   ExtendedDataRequirement.CHANNEL_TITLE, lambda item: item.item_channel_titles)
 _DESCRIPTIONS = _RowKind("Descriptions", "inventoryItemDescriptions", "inventoryItemDescriptionIds",
                          ItemDescription, lambda r: ids.description_row_id(r.stock_item_id, r.source, r.sub_source),
-                         DataRequirement.CHANNEL_DESCRIPTION, lambda item: item.item_channel_descriptions)
+                         ExtendedDataRequirement.CHANNEL_DESCRIPTION, lambda item: item.item_channel_descriptions)
 
 
 class ContentCalls:
@@ -104,12 +108,40 @@ class ContentCalls:
         return [ExtendedProperty.model_validate(row) for row in answer or []]
 
     def create_extended_properties(self, rows: Iterable[ExtendedProperty]) -> None:
-        """Create does not upsert: create new names, update existing ones by pkRowId."""
-        self._write_properties("Create", rows)
+        """Create does not upsert: create new names, update existing ones by pkRowId. Linnworks
+        names the new rows (a pkRowId on a row given here is not sent)."""
+        prepared = []
+        for row in rows:
+            if not row.fk_stock_item_id:
+                raise ValueError(f"extended property {row.propery_name!r} has no fk_stock_item_id")
+            prepared.append(row.model_copy(update={"pk_row_id": None, "item_number": None}).wire())
+        path = "Inventory/CreateInventoryItemExtendedProperties"
+
+        def send(batch: list[dict]) -> None:
+            self._call(path, json={"inventoryItemExtendedProperties": batch})
+
+        def verify(batch: list[dict]) -> Landed[None] | NotLanded[list[dict]]:
+            items = self.get_items_full({row["fkStockItemId"] for row in batch},
+                                        [ExtendedDataRequirement.EXTENDED_PROPERTIES])
+            there = {(item.stock_item_id.lower(), row.propery_name)
+                     for item in items for row in item.item_extended_properties or ()}
+            rest = [row for row in batch if (row["fkStockItemId"].lower(), row["ProperyName"]) not in there]
+            return NotLanded(rest) if rest else Landed(None)
+
+        map_batches(lambda batch: self._call_verified(path, batch, send, verify),
+                    prepared, ROWS_BATCH, self._concurrency)
 
     def update_extended_properties(self, rows: Iterable[ExtendedProperty]) -> None:
-        """Update by pkRowId (deterministic when absent, as for `update_prices`)."""
-        self._write_properties("Update", rows)
+        """Update by pkRowId, as read from Linnworks."""
+        prepared = []
+        for row in rows:
+            if not (row.fk_stock_item_id and row.pk_row_id):
+                raise ValueError(f"extended property {row.propery_name!r}: an update needs the pkRowId and "
+                                 "fk_stock_item_id Linnworks answered")
+            prepared.append(row.wire())
+        path = "Inventory/UpdateInventoryItemExtendedProperties"
+        map_batches(lambda batch: self._call(path, json={"inventoryItemExtendedProperties": batch}),
+                    prepared, ROWS_BATCH, self._concurrency)
 
     def delete_extended_properties(self, stock_item_id: str, row_ids: Iterable[str]) -> None:
         """One call per item: DeleteInventoryItemExtendedProperties takes one inventoryItemId."""
@@ -117,21 +149,6 @@ class ContentCalls:
         if row_ids:
             self._call("Inventory/DeleteInventoryItemExtendedProperties", json={
                 "inventoryItemId": stock_item_id, "inventoryItemExtendedPropertyIds": row_ids})
-
-    def _write_properties(self, verb: str, rows: Iterable[ExtendedProperty]) -> None:
-        prepared = []
-        for row in rows:
-            if not row.fk_stock_item_id:
-                raise ValueError(f"extended property {row.propery_name!r} has no fk_stock_item_id")
-            row_id = row.pk_row_id or ids.extended_property_row_id(row.fk_stock_item_id, row.propery_name)
-            prepared.append(row.model_copy(update={"pk_row_id": row_id}).wire())
-        path = f"Inventory/{verb}InventoryItemExtendedProperties"
-        if verb == "Create":
-            self._create_rows(path, "inventoryItemExtendedProperties", prepared, "fkStockItemId",
-                              DataRequirement.EXTENDED_PROPERTIES, lambda item: item.item_extended_properties)
-            return
-        map_batches(lambda batch: self._call(path, json={"inventoryItemExtendedProperties": batch}),
-                    prepared, ROWS_BATCH, self._concurrency)
 
     # -- shared ---------------------------------------------------------------------------------
     def _get_rows(self, kind: _RowKind, stock_item_id: str) -> list:
@@ -152,7 +169,7 @@ class ContentCalls:
                     prepared, ROWS_BATCH, self._concurrency)
 
     def _create_rows(self, path: str, rows_param: str, prepared: list[dict], item_key: str,
-                     requirement: DataRequirement, listed: Callable[[StockItemFull], list | None]) -> None:
+                     requirement: ExtendedDataRequirement, listed: Callable[[StockItemFull], list | None]) -> None:
         """Create rows 200 a call; after a lost answer, read the batch's items back and resend only
         the rows whose pkRowId is not there yet."""
         def send(batch: list[dict]) -> None:

@@ -61,7 +61,8 @@ ENDPOINTS: dict[str, Endpoint] = _table(
     ("Inventory/AddImageToInventoryItem", "POST", 150, V),
     ("Inventory/UploadImagesToInventoryItem", "POST", 150, V),
     ("Inventory/SetInventoryItemImageAsMain", "POST", 150, S),
-    ("Inventory/DeleteInventoryItemImageBulk", "POST", 150, S),  # by image id: a repeat deletes nothing more
+    # A repeat deletes nothing more but answers FAILED for the images already gone: read back first.
+    ("Inventory/DeleteInventoryItemImageBulk", "POST", 150, V),
     ("Inventory/GetInventoryItemImages", "GET", 250, S),
     ("Inventory/GetChannels", "GET", 150, S),
     ("Inventory/GetStockLocations", "GET", 150, S),

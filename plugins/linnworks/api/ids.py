@@ -4,9 +4,10 @@ Linnworks makes the client choose these GUIDs (omitting them fails, or collides 
 Deriving them with UUID5 from what identifies the row means that a retry after a lost response,
 or a re-run of the same load, addresses the same row instead of creating a second one.
 
-Items derive from their SKU. Rows of an item (prices, titles, descriptions, extended properties)
-derive from the item's StockItemId plus the row's key: that id is on every row the client handles,
-is itself derived from the SKU for items pimflow created, and is stable for items made elsewhere.
+Items derive from their SKU. Rows of an item (prices, titles, descriptions) derive from the item's
+StockItemId plus the row's key: that id is on every row the client handles, is itself derived from
+the SKU for items pimflow created, and is stable for items made elsewhere. (Extended properties are
+named by Linnworks: their create call takes no pkRowId; see `content`.)
 
 Caveat: a SKU deleted in Linnworks and created again gets the same StockItemId; if Linnworks keeps
 soft-deleted rows, that create is refused as a duplicate key and needs a person to look.
@@ -38,10 +39,6 @@ def title_row_id(stock_item_id: str, source: str = "", sub_source: str = "") -> 
 
 def description_row_id(stock_item_id: str, source: str = "", sub_source: str = "") -> str:
     return _derive("description", stock_item_id.lower(), source, sub_source)
-
-
-def extended_property_row_id(stock_item_id: str, name: str) -> str:
-    return _derive("extended_property", stock_item_id.lower(), name)
 
 
 def category_id(name: str) -> str:

@@ -1,10 +1,11 @@
-"""Item images: add by URL, upload bytes through the Uploader then attach, choose the main one.
+"""Item images: add by URL, upload bytes through the Uploader then attach, choose the main one, delete.
 
 Adding an image is not idempotent (each call adds one more), so these calls are resent only after
 reading the item's images back (`Retry.VERIFY`): an attached file is recognised by its checksum
 (Linnworks keeps the MD5 of an image's bytes), an image added by URL as one the item did not have
 before the call. The caller says which images the item had (`present`); without that (or the
 checksums) a lost answer surfaces as `LinnworksServerError(maybe_committed=True)` and nothing is resent.
+A bulk delete whose answer is lost is resent only for the images still there.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _DELETED = {"SUCCESSFUL", "PARTIALLY_SUCCESSFUL"}
 
 ATTACH = "Inventory/UploadImagesToInventoryItem"
 ADD_BY_URL = "Inventory/AddImageToInventoryItem"
+DELETE_BULK = "Inventory/DeleteInventoryItemImageBulk"
 
 
 class ImageCalls:
@@ -139,7 +141,7 @@ class ImageCalls:
                      if image.pk_row_id and image.pk_row_id.lower() not in claimed]
             rest = []
             for file_id in pending:
-                match = next((image for image in fresh if (image.checksum or "").lower() == checksum_of[file_id]), None)
+                match = next((image for image in fresh if checksum_of[file_id] in image.checksums()), None)
                 if match is None:
                     rest.append(file_id)
                     continue
@@ -157,21 +159,39 @@ class ImageCalls:
 
     def delete_images(self, image_ids_by_item: dict[str, list[str]]) -> list[ImageDeleteFailure]:
         """Delete images of several items in one call (DeleteInventoryItemImageBulk); returns the
-        images Linnworks did not delete. The call's batch limit is undocumented: send ≤ 200 images."""
+        images Linnworks did not delete. The call's batch limit is undocumented: send ≤ 200 images.
+
+        Sent again as it is, a delete that landed would answer FAILED for images already gone, so
+        after a lost answer the items' images are read back (one GetStockItemsFullByIds call) and
+        only the images still there are sent again."""
         request = [{"InventoryItemId": item_id, "ImageIds": list(image_ids)}
                    for item_id, image_ids in image_ids_by_item.items() if image_ids]
         if not request:
             return []
-        answer = self._call("Inventory/DeleteInventoryItemImageBulk", json={"request": request})
-        # BatchedAPIResponse: {"Results": [{"Result": {InventoryItemId, ItemNumber, ImageId},
-        # "ResultStatus", "Message"}]}, 2xx even when some images failed.
-        rows = (answer.get("Results") if isinstance(answer, dict) else None) or []
-        failures = []
-        for row in rows:
-            if str(row.get("ResultStatus", "")).upper() in _DELETED:
-                continue
-            result = row.get("Result") or {}
-            failures.append(ImageDeleteFailure(stock_item_id=result.get("InventoryItemId"),
-                                               image_id=result.get("ImageId"),
-                                               message=row.get("Message") or row.get("ResultStatus") or "not deleted"))
-        return failures
+
+        def send(pending: list[dict]) -> list[ImageDeleteFailure]:
+            return _delete_failures(self._call(DELETE_BULK, json={"request": pending}))
+
+        def verify(pending: list[dict]) -> Landed[list[ImageDeleteFailure]] | NotLanded[list[dict]]:
+            items = self.get_items_full([entry["InventoryItemId"] for entry in pending], ["Images"])
+            there = {(image.pk_row_id or "").lower() for item in items for image in item.images or ()}
+            rest = [{**entry, "ImageIds": [i for i in entry["ImageIds"] if i.lower() in there]} for entry in pending]
+            rest = [entry for entry in rest if entry["ImageIds"]]
+            return NotLanded(rest) if rest else Landed([])
+
+        return self._call_verified(DELETE_BULK, request, send, verify)
+
+
+def _delete_failures(answer) -> list[ImageDeleteFailure]:
+    """BatchedAPIResponse: {"Results": [{"Result": {InventoryItemId, ItemNumber, ImageId}, "ResultStatus",
+    "Message"}]}, 2xx even when some images failed."""
+    rows = (answer.get("Results") if isinstance(answer, dict) else None) or []
+    failures = []
+    for row in rows:
+        if str(row.get("ResultStatus", "")).upper() in _DELETED:
+            continue
+        result = row.get("Result") or {}
+        failures.append(ImageDeleteFailure(stock_item_id=result.get("InventoryItemId"),
+                                           image_id=result.get("ImageId"),
+                                           message=row.get("Message") or row.get("ResultStatus") or "not deleted"))
+    return failures

@@ -23,12 +23,27 @@ class Wire(BaseModel):
 
 
 class DataRequirement(StrEnum):
-    """What GetStockItemsFull / GetStockItemsFullByIds load besides the header."""
+    """What GetStockItemsFull loads besides the header (`dataRequirements`). GetStockItemsFullByIds
+    takes fewer: see `ExtendedDataRequirement`."""
 
     STOCK_LEVELS = "StockLevels"
-    PRICING = "Pricing"  # also needed for Suppliers to be filled
+    PRICING = "Pricing"
     SUPPLIER = "Supplier"
     SHIPPING_INFORMATION = "ShippingInformation"
+    CHANNEL_TITLE = "ChannelTitle"
+    CHANNEL_DESCRIPTION = "ChannelDescription"
+    CHANNEL_PRICE = "ChannelPrice"
+    EXTENDED_PROPERTIES = "ExtendedProperties"
+    IMAGES = "Images"
+
+
+class ExtendedDataRequirement(StrEnum):
+    """GetStockItemsFullByIds' `DataRequirements`: the spec's StockItemFullExtendedDataRequirement,
+    which has no Pricing and no ShippingInformation (values outside it are refused). Retail and
+    purchase prices are header fields of every answer: no requirement loads them."""
+
+    STOCK_LEVELS = "StockLevels"
+    SUPPLIER = "Supplier"
     CHANNEL_TITLE = "ChannelTitle"
     CHANNEL_DESCRIPTION = "ChannelDescription"
     CHANNEL_PRICE = "ChannelPrice"
@@ -200,6 +215,11 @@ class ItemImage(Wire):
     is_main: bool | None = Field(None, alias="IsMain")
     sort_order: int | None = Field(None, alias="SortOrder")
     checksum: str | None = Field(None, alias="CheckSumValue")  # MD5 of the image's bytes
+    raw_checksum: str | None = Field(None, alias="RawChecksum")  # "Raw file checksum (original and unaltered)"
+
+    def checksums(self) -> frozenset[str]:
+        """Both checksums Linnworks keeps, in lower case: an image's bytes match either."""
+        return frozenset(value.lower() for value in (self.checksum, self.raw_checksum) if value)
 
 
 class AddedImage(Wire):

@@ -7,7 +7,7 @@ from typing import Any
 from linnworks.api.batching import map_batches
 from linnworks.api.endpoints import FULL_BY_IDS_BATCH, FULL_ITEMS_PAGE, STOCK_LEVELS_BATCH
 from linnworks.api.errors import LinnworksRequestError
-from linnworks.api.models import DataRequirement, StockItemFull, StockLevel, StockLevelUpdate
+from linnworks.api.models import DataRequirement, ExtendedDataRequirement, StockItemFull, StockLevel, StockLevelUpdate
 from linnworks.api.paging import MAX_READS, PagedListing
 
 DEFAULT_LOCATION_ID = "00000000-0000-0000-0000-000000000000"
@@ -41,9 +41,16 @@ class StockCalls:
         return [level for batch in map_batches(send, rows, STOCK_LEVELS_BATCH, self._concurrency) for level in batch]
 
     def get_items_full(self, stock_item_ids: Iterable[str],
-                       requirements: Iterable[DataRequirement] = ()) -> list[StockItemFull]:
-        """Full state of many items (GetStockItemsFullByIds), with what `requirements` asks to load."""
-        wanted = [DataRequirement(r).value for r in requirements]
+                       requirements: Iterable[ExtendedDataRequirement | str] = ()) -> list[StockItemFull]:
+        """Full state of many items (GetStockItemsFullByIds), with what `requirements` asks to load.
+        Only the documented values (`ExtendedDataRequirement`) are sent: another one is a ValueError."""
+        wanted = []
+        for requirement in requirements:
+            try:
+                wanted.append(ExtendedDataRequirement(requirement).value)
+            except ValueError:
+                raise ValueError(f"{requirement!r} is not a data requirement of GetStockItemsFullByIds "
+                                 f"(one of {', '.join(ExtendedDataRequirement)})") from None
 
         def send(batch: list[str]) -> list[StockItemFull]:
             answer = self._call("Stock/GetStockItemsFullByIds",

@@ -49,15 +49,24 @@ class SessionRejected(LinnworksError):
 
 
 def api_message(response: requests.Response) -> str:
-    """Linnworks' error text: the `Message` of `{"Code", "Message"}` bodies, else the raw text."""
+    """Linnworks' error text: the `Message` of `{"Code", "Message"}` bodies, else the raw text. A
+    model-binding refusal ("The request is invalid.") names what it refused in `ModelState`
+    (parameter -> reasons, ASP.NET's shape): those reasons follow the message."""
     try:
         body = response.json()
     except ValueError:
         return response.text.strip()[:500] or response.reason or ""
     if isinstance(body, dict):
-        message = body.get("Message") or body.get("message") or ""
+        message = str(body.get("Message") or body.get("message") or "")
         code = body.get("Code")
-        return f"{message} (code {code})" if code not in (None, "", "-") and message else str(message)
+        if code not in (None, "", "-") and message:
+            message = f"{message} (code {code})"
+        state = body.get("ModelState")
+        if isinstance(state, dict) and state:
+            reasons = "; ".join(f"{name}: {' '.join(map(str, errors)) if isinstance(errors, list) else errors}"
+                                for name, errors in state.items())
+            message = f"{message} {reasons}".strip()[:500]
+        return message
     return str(body)[:500]
 
 

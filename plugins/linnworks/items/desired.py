@@ -23,7 +23,9 @@ TEXT_FIELDS = ("title", "barcode", "metadata")
 @dataclass(frozen=True)
 class ImageRef:
     """One image: `key` is its stable identity (e.g. the Akeneo media code), so an unchanged image
-    is recognised without downloading it; `url` for Linnworks to fetch, `fetch` for uploading bytes."""
+    is recognised without downloading it; `url` for Linnworks to fetch, `fetch` for uploading bytes
+    (with a `url` too, `fetch` serves only to find the image on the item by checksum when the image
+    ledger does not name it: `image_ledger`)."""
 
     key: str
     url: str | None = None
@@ -113,14 +115,12 @@ class WriteOptions:
     dry_run: bool = False  # read and diff only; nothing is written
     image_mode: ImageMode = ImageMode.URL
     property_type: str = "Attribute"  # PropertyType of extended properties the writer creates
-    # The extended property where the writer records which Linnworks image holds which ImageRef key.
-    image_ledger_property: str = "pimflow_images"
     # An existing item with this many changed fields is written whole (read, merge, UpdateInventoryItem:
     # 2 calls) instead of one UpdateInventoryItemField call per field. MetaData always needs the former.
     replace_from_fields: int = 3
-    # Delete images the writer added earlier that are no longer desired (DeleteInventoryItemImageBulk,
-    # which the sandbox does not serve yet). Off: they stay on the item, recorded in the ledger.
-    delete_dropped_images: bool = False
+    # Delete images the writer attached earlier that are no longer desired (DeleteInventoryItemImageBulk);
+    # images it did not attach are never deleted (`image_ledger`). Off: they stay, still in the ledger.
+    delete_dropped_images: bool = True
     # A batch refused with a 400 is resent in halves (by SKU) so only the SKUs at fault are refused.
     split_refused_batches: bool = True
 
@@ -128,8 +128,6 @@ class WriteOptions:
         object.__setattr__(self, "image_mode", ImageMode(self.image_mode))
         if self.replace_from_fields < 1:
             raise ValueError("replace_from_fields must be at least 1")
-        if not self.image_ledger_property:
-            raise ValueError("image_ledger_property must not be empty")
 
 
 def _channel(key: Any, sku: str) -> ChannelKey:

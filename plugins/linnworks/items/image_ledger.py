@@ -1,48 +1,106 @@
-"""Which Linnworks image holds which `ImageRef`: the image ledger, and the image part of a plan.
+"""Which Linnworks image holds which `ImageRef`, and which images the writer put there: the image
+ledger, and the image part of a plan.
 
-Linnworks cannot tell us where an image came from: the image rows hold Linnworks' own CDN URLs,
-and their checksum is of bytes we would have to download again to compare. So the writer records,
-in one extended property of the item (`WriteOptions.image_ledger_property`), a short digest of each
-image key it added with the image's pkRowId: `"<digest>:<image id>;..."`, desired order first.
-An entry counts only while its image still exists, so an image deleted in Linnworks is added again.
-Images pimflow did not add are left alone.
+Linnworks cannot tell who added an image: an image row holds Linnworks' own CDN URLs and checksums
+of the bytes, nothing about its origin, and nothing on an item can carry a note but extended
+properties, which are the customer's catalog (every channel can list them). So the writer keeps its
+ledger outside Linnworks, in an `ImageLedger` it is given (pimflow keeps it in the profile's
+staging): per item, one `LedgerEntry` per image the writer attached (or adopted), with the key of
+the `ImageRef` it holds. Then:
 
-The ledger is written once a batch's images are attached. A try stopped in between (a killed
-worker) leaves attached images the ledger does not name: before uploading, the writer compares every
-image's bytes (MD5) with those images' `CheckSumValue` and adopts a match instead of attaching it
-twice, each unnamed image once (two desired images with the same bytes adopt two copies). Within a
-try, an attach whose answer is lost is read back the same way before anything is sent again
-(`linnworks.api.images`), against the images the item had when it was read (`present`).
+- a desired image the ledger names, still on the item, is kept: nothing is downloaded or sent;
+- a desired image it does not name is uploaded (or added by URL); first, an image of the item that
+  no entry names and whose checksum is the MD5 of the image's bytes is adopted instead (a try
+  stopped between attaching and recording, or a ledger lost);
+- an image the ledger names that is no longer desired is deleted (`WriteOptions.delete_dropped_images`,
+  on by default) when the writer attached it; an adopted one is forgotten and left on the item;
+- an image no entry names is never deleted: a person added it, or another profile did.
+
+Why a ledger of ids and not checksums alone: checksums cannot tell a person's upload of the same
+picture from pimflow's, and an image removed from Akeneo has no bytes left to compare with. Why
+adopted images are never deleted: adoption is a guess by checksum, which a person's copy of the
+same picture would match too. So when the ledger is lost (a fresh Airflow home, another staging
+location) nothing is deleted for want of it: the desired images are adopted by checksum (no second
+upload) and images removed from Akeneo before the loss stay on the item, for a person to delete.
 """
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from linnworks.api.models import ItemImage
 from linnworks.items.desired import ImageRef
 
-_ENTRY_SEPARATOR = ";"
-_PAIR_SEPARATOR = ":"
+#: The extended property earlier pimflow versions kept the ledger in ("<digest>:<image id>;..."):
+#: read once, for the entries, and deleted.
+LEGACY_LEDGER_PROPERTY = "pimflow_images"
 
 
 def key_digest(key: str) -> str:
-    """16 hex characters of the key's SHA-1: short enough for many images in one property value."""
+    """16 hex characters of the key's SHA-1 (what the legacy property held; kept as the entry's key)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_ledger(value: str | None) -> list[tuple[str, str]]:
-    """(digest, image id) pairs; malformed entries are ignored (they were written by someone else)."""
-    pairs = []
-    for entry in (value or "").split(_ENTRY_SEPARATOR):
-        digest, _, image_id = entry.strip().partition(_PAIR_SEPARATOR)
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One image of an item the writer knows: the `ImageRef` key it holds (as `key_digest`), its
+    Linnworks image id, and whether the writer attached it (False: adopted by checksum)."""
+
+    digest: str
+    image_id: str
+    attached: bool = True
+
+    def to_json(self) -> dict:
+        return {"key": self.digest, "image": self.image_id, "attached": self.attached}
+
+    @classmethod
+    def from_json(cls, data) -> "LedgerEntry | None":
+        if not isinstance(data, dict) or not data.get("key") or not data.get("image"):
+            return None
+        return cls(str(data["key"]), str(data["image"]), data.get("attached") is not False)
+
+
+class ImageLedger(Protocol):
+    """Where the writer keeps its entries, by item (StockItemId, lower case)."""
+
+    def entries(self, stock_item_ids: Iterable[str]) -> dict[str, list[LedgerEntry]]:
+        """The entries of these items (items without any are left out)."""
+
+    def save(self, entries: Mapping[str, list[LedgerEntry]]) -> None:
+        """Replace these items' entries (an empty list forgets the item)."""
+
+
+class MemoryImageLedger:
+    """An `ImageLedger` in memory: one writer's runs, tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, list[LedgerEntry]] = {}
+
+    def entries(self, stock_item_ids: Iterable[str]) -> dict[str, list[LedgerEntry]]:
+        with self._lock:
+            return {key: list(self._items[key]) for key in (i.lower() for i in stock_item_ids) if key in self._items}
+
+    def save(self, entries: Mapping[str, list[LedgerEntry]]) -> None:
+        with self._lock:
+            for item_id, item_entries in entries.items():
+                if item_entries:
+                    self._items[item_id.lower()] = list(item_entries)
+                else:
+                    self._items.pop(item_id.lower(), None)
+
+
+def parse_legacy_ledger(value: str | None) -> list[LedgerEntry]:
+    """The legacy property's entries (all attached by the writer); malformed ones are ignored."""
+    entries = []
+    for part in (value or "").split(";"):
+        digest, _, image_id = part.strip().partition(":")
         if digest and image_id:
-            pairs.append((digest, image_id))
-    return pairs
-
-
-def format_ledger(pairs: list[tuple[str, str]]) -> str:
-    return _ENTRY_SEPARATOR.join(f"{digest}{_PAIR_SEPARATOR}{image_id}" for digest, image_id in pairs)
+            entries.append(LedgerEntry(digest, image_id))
+    return entries
 
 
 @dataclass(frozen=True)
@@ -54,44 +112,56 @@ class ImageAdd:
 
 @dataclass
 class ImagePlan:
-    """Images to add, an existing image to make main, and the ledger to write afterwards."""
+    """Images to add, an existing image to make main, images to delete, and the ledger afterwards."""
 
     desired: list[tuple[str, ImageRef]]  # (digest, ref), duplicates of a key removed
-    kept: dict[str, str]  # digest -> image id of desired images already in Linnworks
+    kept: dict[str, LedgerEntry]  # digest -> entry of a desired image already on the item
     adds: list[ImageAdd]
     set_main: str | None  # image id of a kept image that must become main
-    leftovers: list[tuple[str, str]]  # ledger entries no longer desired
-    deletes: list[str]  # image ids of leftovers to delete (WriteOptions.delete_dropped_images)
+    leftovers: list[LedgerEntry]  # entries of images on the item that are no longer desired
+    deletes: list[str]  # image ids of leftovers the writer attached (WriteOptions.delete_dropped_images)
     current_main: str | None
-    ledger_value: str | None  # the ledger as read (None: no ledger property yet)
-    # checksum (lower case) -> ids of current images the ledger does not name (see the module doc)
-    orphans: dict[str, list[str]] = field(default_factory=dict)
+    read: list[LedgerEntry]  # the ledger as read
+    # images no entry names, in Linnworks' order: (image id, its checksums in lower case)
+    orphans: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     present: frozenset[str] = frozenset()  # ids (lower case) of the item's images when it was read
-    added: dict[str, str] = field(default_factory=dict)  # digest -> image id, filled while writing
+    added: dict[str, LedgerEntry] = field(default_factory=dict)  # digest -> entry, filled while writing
     deleted: set[str] = field(default_factory=set)  # image ids, filled while writing
+    _adopted: set[str] = field(default_factory=set, repr=False)
 
     @property
     def has_image_writes(self) -> bool:
         """Adds or a new main image (deletes are batched across items apart from these)."""
         return bool(self.adds or self.set_main)
 
-    def final_ledger(self) -> str:
-        """The ledger after writing: desired images that exist (kept or added), then leftovers."""
-        pairs = [(digest, self.kept.get(digest) or self.added[digest]) for digest, _ in self.desired
-                 if digest in self.kept or digest in self.added]
-        return format_ledger(pairs + [(d, i) for d, i in self.leftovers if i not in self.deleted])
+    def adopt(self, checksum: str) -> str | None:
+        """The first image no entry names whose checksum is `checksum` and that nothing adopted yet
+        (so two desired images with the same bytes adopt two copies), or None."""
+        checksum = checksum.lower()
+        for image_id, checksums in self.orphans:
+            if checksum in checksums and image_id not in self._adopted:
+                self._adopted.add(image_id)
+                return image_id
+        return None
+
+    def final_entries(self) -> list[LedgerEntry]:
+        """The ledger after writing: desired images on the item (kept or added, in desired order),
+        then the leftovers the writer attached and did not delete (adopted ones are forgotten)."""
+        entries = [self.kept.get(digest) or self.added[digest] for digest, _ in self.desired
+                   if digest in self.kept or digest in self.added]
+        return entries + [entry for entry in self.leftovers if entry.attached and entry.image_id not in self.deleted]
 
     def ledger_changed(self) -> bool:
-        return self.final_ledger() != (self.ledger_value or "")
+        return self.final_entries() != self.read
 
 
-def plan_images(desired: tuple[ImageRef, ...], current: list[ItemImage], ledger_value: str | None,
-                delete_dropped: bool = False) -> ImagePlan:
+def plan_images(desired: tuple[ImageRef, ...], current: list[ItemImage], entries: list[LedgerEntry],
+                delete_dropped: bool = True) -> ImagePlan:
     existing = {(image.pk_row_id or "").lower(): image for image in current if image.pk_row_id}
-    recorded: dict[str, str] = {}
-    for digest, image_id in parse_ledger(ledger_value):
-        if image_id.lower() in existing and digest not in recorded:
-            recorded[digest] = existing[image_id.lower()].pk_row_id
+    recorded: dict[str, LedgerEntry] = {}
+    for entry in entries:  # an entry counts only while its image exists: one deleted in Linnworks is added again
+        if entry.image_id.lower() in existing and entry.digest not in recorded:
+            recorded[entry.digest] = entry
     wanted: list[tuple[str, ImageRef]] = []
     for ref in desired:
         digest = key_digest(ref.key)
@@ -102,16 +172,13 @@ def plan_images(desired: tuple[ImageRef, ...], current: list[ItemImage], ledger_
             if digest not in kept]
     current_main = next((image.pk_row_id for image in current if image.is_main), None)
     set_main = None
-    if wanted and wanted[0][0] in kept and kept[wanted[0][0]].lower() != (current_main or "").lower():
-        set_main = kept[wanted[0][0]]
+    if wanted and wanted[0][0] in kept and kept[wanted[0][0]].image_id.lower() != (current_main or "").lower():
+        set_main = kept[wanted[0][0]].image_id
     wanted_digests = {digest for digest, _ in wanted}
-    leftovers = [(digest, image_id) for digest, image_id in recorded.items() if digest not in wanted_digests]
-    named = {image_id.lower() for image_id in recorded.values()}
-    orphans: dict[str, list[str]] = {}
-    for image in current if adds else ():  # in Linnworks' order: the first copy is adopted first
-        if image.checksum and image.pk_row_id and image.pk_row_id.lower() not in named:
-            orphans.setdefault(image.checksum.lower(), []).append(image.pk_row_id)
+    leftovers = [entry for digest, entry in recorded.items() if digest not in wanted_digests]
+    named = {entry.image_id.lower() for entry in recorded.values()}
+    orphans = [(image.pk_row_id, image.checksums()) for image in current if adds  # only worth it with adds
+               and image.pk_row_id and image.pk_row_id.lower() not in named and image.checksums()]
     return ImagePlan(desired=wanted, kept=kept, adds=adds, set_main=set_main, leftovers=leftovers,
-                     deletes=[image_id for _, image_id in leftovers] if delete_dropped else [],
-                     current_main=current_main, ledger_value=ledger_value, orphans=orphans,
-                     present=frozenset(existing))
+                     deletes=[entry.image_id for entry in leftovers if entry.attached] if delete_dropped else [],
+                     current_main=current_main, read=list(entries), orphans=orphans, present=frozenset(existing))

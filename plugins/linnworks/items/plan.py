@@ -2,7 +2,8 @@
 
 Only what the desired item manages is compared; everything else on the item is left as it is.
 Channel rows match on (Source, SubSource) ignoring letter case, and tagged price rows are left alone;
-extended properties match on their name. New rows get deterministic pkRowIds (`ids`).
+extended properties match on their name. New channel rows get deterministic pkRowIds (`ids`); Linnworks
+names new extended properties.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from linnworks.api import ids
 from linnworks.api.models import (
-    DataRequirement,
+    ExtendedDataRequirement,
     ExtendedProperty,
     ItemDescription,
     ItemField,
@@ -25,7 +26,8 @@ from linnworks.api.models import (
 )
 from linnworks.common.report import DiffRow
 from linnworks.items.desired import ChannelKey, DesiredItem, ImageMode, WriteOptions
-from linnworks.items.image_ledger import ImagePlan, plan_images
+from linnworks.items.image_ledger import (LEGACY_LEDGER_PROPERTY, ImagePlan, LedgerEntry, parse_legacy_ledger,
+                                         plan_images)
 
 # Numbers equal to 4 decimal places are the same (Linnworks keeps prices as decimals).
 NUMBER_TOLERANCE = 0.00005
@@ -108,15 +110,15 @@ class ItemPlan:
     fields: list[FieldChange]
     rows: dict[RowKind, RowChanges]
     images: ImagePlan | None
-    ledger_row: ExtendedProperty | None  # the image ledger as read
     diff: list[DiffRow]
     # How the changed fields of an existing item are written: UPDATE_FIELD, UPDATE_ITEM or None.
     field_route: str | None = None
 
     def has_writes(self) -> bool:
+        """Whether Linnworks changes (the image ledger is pimflow's own: a change to it alone is none)."""
         images = self.images
         return bool(self.is_new or self.fields or any(self.rows.values()) or (
-            images is not None and (images.has_image_writes or images.deletes or images.ledger_changed())))
+            images is not None and (images.has_image_writes or images.deletes)))
 
 
 def same_value(old: Any, new: Any, numeric: bool) -> bool:
@@ -127,29 +129,32 @@ def same_value(old: Any, new: Any, numeric: bool) -> bool:
     return (old or "") == (new or "")  # Linnworks answers null and "" alike for empty text
 
 
-def requirements(items: list[DesiredItem]) -> list[DataRequirement]:
-    """The data requirements GetStockItemsFullByIds needs to compare these items, and no more."""
-    wanted = set()
+def requirements(items: list[DesiredItem], legacy_ledger: bool = False) -> list[ExtendedDataRequirement]:
+    """The data requirements GetStockItemsFullByIds needs to compare these items, and no more.
+    Retail and purchase prices are header fields of its answer: they need none. `legacy_ledger`:
+    some item with images has no ledger entries yet, so an earlier version's ledger property is
+    looked for among the extended properties."""
+    wanted = {ExtendedDataRequirement.EXTENDED_PROPERTIES} if legacy_ledger else set()
     for item in items:
-        if item.retail_price is not None or item.purchase_price is not None:
-            wanted.add(DataRequirement.PRICING)
         if item.channel_prices:
-            wanted.add(DataRequirement.CHANNEL_PRICE)
+            wanted.add(ExtendedDataRequirement.CHANNEL_PRICE)
         if item.channel_titles:
-            wanted.add(DataRequirement.CHANNEL_TITLE)
+            wanted.add(ExtendedDataRequirement.CHANNEL_TITLE)
         if item.channel_descriptions:
-            wanted.add(DataRequirement.CHANNEL_DESCRIPTION)
-        if item.extended_properties or item.images is not None:  # the image ledger is a property
-            wanted.add(DataRequirement.EXTENDED_PROPERTIES)
+            wanted.add(ExtendedDataRequirement.CHANNEL_DESCRIPTION)
+        if item.extended_properties:
+            wanted.add(ExtendedDataRequirement.EXTENDED_PROPERTIES)
         if item.images is not None:
-            wanted.add(DataRequirement.IMAGES)
-    return [requirement for requirement in DataRequirement if requirement in wanted]
+            wanted.add(ExtendedDataRequirement.IMAGES)
+    return [requirement for requirement in ExtendedDataRequirement if requirement in wanted]
 
 
 def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id: str,
-              options: WriteOptions, category_ids: Mapping[str, str] | None = None) -> ItemPlan:
+              options: WriteOptions, category_ids: Mapping[str, str] | None = None,
+              ledger: list[LedgerEntry] | None = None) -> ItemPlan:
     """The writes that make Linnworks match `desired`; `current` None means the item is new.
-    `category_ids` maps category names to CategoryIds (a category it lacks is left alone)."""
+    `category_ids` maps category names to CategoryIds (a category it lacks is left alone); `ledger`
+    is the item's image ledger (`image_ledger`)."""
     is_new = current is None
     sku, diff = desired.sku, []
     fields = []
@@ -181,18 +186,25 @@ def plan_item(desired: DesiredItem, current: StockItemFull | None, stock_item_id
     _plan_channel_rows(RowKind.DESCRIPTIONS, desired.channel_descriptions,
                        [] if is_new else current.item_channel_descriptions or [], stock_item_id, sku, rows, diff)
     properties = [] if is_new else current.item_extended_properties or []
-    ledger_name = options.image_ledger_property
-    _plan_properties(desired.extended_properties, [p for p in properties if p.propery_name != ledger_name],
+    legacy = []  # an earlier version's image ledger: pimflow's bookkeeping, not the customer's property
+    if desired.images is not None and LEGACY_LEDGER_PROPERTY not in desired.extended_properties:
+        legacy = [row for row in properties if row.propery_name == LEGACY_LEDGER_PROPERTY]
+    _plan_properties(desired.extended_properties, [row for row in properties if row not in legacy],
                      stock_item_id, sku, options.property_type, rows[RowKind.PROPERTIES], diff)
+    for row in legacy:
+        rows[RowKind.PROPERTIES].deletes.append(row.pk_row_id)
+        diff.append(DiffRow(sku, f"property[{row.propery_name}]", row.property_value, None, "delete",
+                            RowKind.PROPERTIES.endpoint("Delete")))
 
-    images, ledger_row = None, None
+    images = None
     if desired.images is not None:
-        ledger_row = next((p for p in properties if p.propery_name == ledger_name), None)
-        images = plan_images(desired.images, [] if is_new else current.images or [],
-                             ledger_row.property_value if ledger_row else None, options.delete_dropped_images)
+        entries = ledger or [entry for row in legacy for entry in parse_legacy_ledger(row.property_value)]
+        images = plan_images(desired.images, [] if is_new else current.images or [], entries,
+                             options.delete_dropped_images)
+        images.read = list(ledger or [])  # the legacy entries are still to be recorded in the ledger
         diff.extend(_image_diff(sku, images, options.image_mode))
     return ItemPlan(sku=sku, stock_item_id=stock_item_id, is_new=is_new, fields=fields, rows=rows,
-                    images=images, ledger_row=ledger_row, diff=diff, field_route=route)
+                    images=images, diff=diff, field_route=route)
 
 
 def _untagged(current: StockItemFull) -> list[ItemPrice]:
@@ -264,8 +276,8 @@ def _plan_properties(desired: dict, current: list[ExtendedProperty], stock_item_
 
 
 def new_property(stock_item_id: str, name: str, value: str, property_type: str) -> ExtendedProperty:
-    return ExtendedProperty(pk_row_id=ids.extended_property_row_id(stock_item_id, name),
-                            fk_stock_item_id=stock_item_id, propery_name=name, property_value=value,
+    """A row to create: Linnworks names it (the create call takes no pkRowId)."""
+    return ExtendedProperty(fk_stock_item_id=stock_item_id, propery_name=name, property_value=value,
                             property_type=property_type)
 
 

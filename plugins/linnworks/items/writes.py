@@ -1,6 +1,6 @@
 """Carry out item plans in the fewest calls: bulk add, then item fields, rows and images side by
-side (a lane per method), then extended properties with the image ledger last (it needs the ids
-of the images just added).
+side (a lane per method), then extended properties, and last the image ledger (it needs the ids of
+the images just added; it is pimflow's, kept outside Linnworks: see `image_ledger`).
 
 Images set a sync's wall time, so they get a pipeline of their own beside the lanes: every image
 is fetched as a task of its own, and the fetch that completes an item's set uploads them all in one
@@ -24,7 +24,7 @@ from linnworks.api.models import NewStockItem
 from linnworks.common.lanes import DATA_ERRORS, FATAL_ERRORS, Task, batch_tasks, run_lanes
 from linnworks.common.report import Tally
 from linnworks.items.desired import DesiredItem, ImageMode, WriteOptions
-from linnworks.items.image_ledger import ImageAdd
+from linnworks.items.image_ledger import ImageAdd, ImageLedger, LedgerEntry, MemoryImageLedger
 from linnworks.items.plan import (
     ADD_IMAGE,
     ADD_ITEMS,
@@ -36,9 +36,7 @@ from linnworks.items.plan import (
     UPLOAD_FILE,
     ItemPlan,
     RowKind,
-    new_property,
     plan_item,
-    updated_property,
 )
 
 GET_ITEM = "Inventory/GetInventoryItemById"
@@ -52,13 +50,15 @@ class PlanWriter:
     """Writes plans for one `LinnworksWriter.write` call; outcomes go to `tally`."""
 
     def __init__(self, client: LinnworksClient, options: WriteOptions, tally: Tally, workers: int,
-                 category_ids: dict[str, str] | None = None, image_workers: int | None = None):
+                 category_ids: dict[str, str] | None = None, image_workers: int | None = None,
+                 image_ledger: ImageLedger | None = None):
         self.client = client
         self.options = options
         self.tally = tally
         self.workers = workers
         self.image_workers = image_workers or workers
         self.category_ids = category_ids or {}
+        self.image_ledger = image_ledger if image_ledger is not None else MemoryImageLedger()
 
     def run(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
         """Write the plans; returns those that were written (new items as created)."""
@@ -81,7 +81,15 @@ class PlanWriter:
                     images.start(plan)
             run_lanes(lanes, self.workers)
         run_lanes(self._property_lanes(plans), self.workers)
+        self._record_images(plans)
         return plans
+
+    def _record_images(self, plans: list[ItemPlan]) -> None:
+        """The image ledger of every item whose images changed (added, adopted, deleted, gone)."""
+        changed = {plan.stock_item_id.lower(): plan.images.final_entries() for plan in plans
+                   if plan.images is not None and plan.images.ledger_changed()}
+        if changed:
+            self.image_ledger.save(changed)
 
     # -- items ------------------------------------------------------------------------------------
     def _create_items(self, plans: list[ItemPlan], desired: dict[str, DesiredItem]) -> list[ItemPlan]:
@@ -155,23 +163,15 @@ class PlanWriter:
         lanes[endpoint] = batch_tasks(endpoint, deletes, ROWS_BATCH, method("delete"), self.tally, split=split)
 
     def _property_lanes(self, plans: list[ItemPlan]) -> dict[str, list[Task]]:
-        """Extended properties, the image ledger among them; deletes are one call per item."""
+        """Extended properties; deletes are one call per item."""
         creates, updates, lanes = [], [], {}
-        ledger_name, kind = self.options.image_ledger_property, RowKind.PROPERTIES
-        deletes = []
+        kind, deletes = RowKind.PROPERTIES, []
         for plan in plans:
             changes = plan.rows[kind]
             creates += [(plan.sku, row) for row in changes.creates]
             updates += [(plan.sku, row) for row in changes.updates]
             if changes.deletes:
                 deletes.append(lambda plan=plan: self._delete_properties(plan))
-            if plan.images is not None and plan.images.ledger_changed():
-                value = plan.images.final_ledger()
-                if plan.ledger_row is None:
-                    creates.append((plan.sku, new_property(plan.stock_item_id, ledger_name, value,
-                                                           self.options.property_type)))
-                else:
-                    updates.append((plan.sku, updated_property(plan.ledger_row, plan.stock_item_id, value)))
         split = self.options.split_refused_batches
         for verb, rows, send in (("Create", creates, self.client.create_extended_properties),
                                  ("Update", updates, self.client.update_extended_properties)):
@@ -193,25 +193,49 @@ class PlanWriter:
             self.tally.refuse_error([plan.sku], endpoint, exc, {plan.sku: row_ids})
 
     # -- images (run by ImagePipeline) ------------------------------------------------------------
-    def _add_by_url(self, plan: ItemPlan, add: ImageAdd) -> None:
+    def _add_by_url(self, plan: ItemPlan, add: ImageAdd, item: "_ItemImages") -> None:
+        if plan.images.orphans and add.ref.fetch is not None:
+            # the item has images the ledger does not name: one may be this image (same bytes)
+            content = self._fetched_or_none(add)
+            if content and self._adopt(plan, add, content, item):
+                return
         sent = {"ImageUrl": add.ref.url, "IsMain": add.position == 0}
         self.tally.called(ADD_IMAGE)
         # the item's adds by URL go one at a time: an image it did not have is this add's, should its answer be lost
-        present = plan.images.present | {image_id.lower() for image_id in plan.images.added.values()}
         try:
             answer = self.client.add_image_by_url(plan.stock_item_id, add.ref.url, is_main=add.position == 0,
-                                                  present=present)
+                                                  present=_present(plan))
         except DATA_ERRORS as exc:
             self.tally.refuse_error([plan.sku], ADD_IMAGE, exc, {plan.sku: sent})
             return
         if answer.image_id:
-            plan.images.added[add.digest] = answer.image_id
+            plan.images.added[add.digest] = LedgerEntry(add.digest, answer.image_id)
             self.tally.wrote([plan.sku])
         else:  # added, but without an id the ledger cannot record it: the next run would add it again
             self.tally.refuse([plan.sku], ADD_IMAGE, "answered without an ImageId", {plan.sku: sent})
 
+    @staticmethod
+    def _fetched_or_none(add: ImageAdd) -> bytes | None:
+        try:
+            return add.ref.fetch()
+        except Exception:  # noqa: BLE001 - only a chance to adopt: the image is added by URL instead
+            return None
+
+    def _adopt(self, plan: ItemPlan, add: ImageAdd, content: bytes, item: "_ItemImages") -> bool:
+        """Take an image of the item that no ledger entry names and that has these bytes as this
+        image (an earlier try attached it and stopped before its ledger was written, or the ledger
+        was lost): recorded as adopted, so it is never deleted (it could be a person's copy)."""
+        with item.lock:
+            adopted = plan.images.adopt(hashlib.md5(content).hexdigest())
+            if adopted is None:
+                return False
+            plan.images.added[add.digest] = LedgerEntry(add.digest, adopted, attached=False)
+            if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
+                item.adopted_main = adopted
+            return True
+
     def _fetch_one(self, plan: ItemPlan, add: ImageAdd, item: "_ItemImages") -> None:
-        """Fetch one image's bytes for the item's upload (or adopt the copy an earlier try attached)."""
+        """Fetch one image's bytes for the item's upload (or adopt a copy already on the item)."""
         sku = plan.sku
         try:
             content = add.ref.fetch() if add.ref.fetch else None
@@ -222,14 +246,8 @@ class PlanWriter:
         if not content:
             self.tally.refuse([sku], UPLOAD_FILE, f"image {add.ref.key!r}: {problem}", {sku: add.ref.key})
             return
-        with item.lock:
-            copies = plan.images.orphans.get(hashlib.md5(content).hexdigest())
-            adopted = copies.pop(0) if copies else None
-            if adopted is not None:  # attached by an earlier try that stopped before writing the ledger
-                plan.images.added[add.digest] = adopted
-                if add.position == 0 and adopted.lower() != (plan.images.current_main or "").lower():
-                    item.adopted_main = adopted
-            else:
+        if not self._adopt(plan, add, content, item):
+            with item.lock:
                 item.fetched.append((add, content))
 
     def _upload_fetched(self, plan: ItemPlan, item: "_ItemImages") -> None:
@@ -266,11 +284,10 @@ class PlanWriter:
         self.tally.needs(ATTACH_UPLOADS, 1)
         self.tally.called(ATTACH_UPLOADS)
         file_ids = [file_id for _, file_id, _ in uploaded]
-        present = plan.images.present | {image_id.lower() for image_id in plan.images.added.values()}
         try:
             pictures = self.client.attach_uploaded_images(plan.stock_item_id, file_ids,
                                                           checksums=[checksum for _, _, checksum in uploaded],
-                                                          present=present)
+                                                          present=_present(plan))
         except DATA_ERRORS as exc:
             self.tally.refuse_error([sku], ATTACH_UPLOADS, exc, {sku: {"imageIds": file_ids}})
             return None
@@ -278,7 +295,7 @@ class PlanWriter:
         main_id = item.adopted_main
         for (add, _, _), picture in zip(uploaded, pictures):
             if picture.picture_id:
-                plan.images.added[add.digest] = picture.picture_id
+                plan.images.added[add.digest] = LedgerEntry(add.digest, picture.picture_id)
                 if add.position == 0 and not picture.is_main:
                     main_id = picture.picture_id
         return main_id
@@ -388,9 +405,9 @@ class ImagePipeline:
 
         def begin() -> None:
             for add in url_adds:
-                writer._add_by_url(plan, add)
+                writer._add_by_url(plan, add, item)
             if not uploads:
-                writer._set_main(plan, images.set_main)
+                writer._set_main(plan, item.adopted_main or images.set_main)
                 return
             for add in uploads:
                 self._submit(lambda add=add: fetch(add))
@@ -405,6 +422,12 @@ class ImagePipeline:
                 writer._set_main(plan, writer._attach(plan, item) or images.set_main)
 
         self._submit(begin)
+
+
+def _present(plan: ItemPlan) -> set[str]:
+    """Ids (lower case) of the item's images before this image's call: those read, plus those
+    added or adopted since (what an image that lands can never be)."""
+    return set(plan.images.present) | {entry.image_id.lower() for entry in plan.images.added.values()}
 
 
 def _file_name_and_type(add: ImageAdd) -> tuple[str, str]:

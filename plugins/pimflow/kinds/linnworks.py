@@ -19,7 +19,8 @@ from pimflow import ledger
 from pimflow.kinds.base import (RunContext, SourceKind, StagedRecords, TargetKind, frame_records, read_flat_records,
                                 write_flat_rows)
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
-from pimflow.kinds.linnworks_layout import VALUE_SEPARATOR, Layout, build_layout, desired_item, item_roles
+from pimflow.kinds.linnworks_layout import (VALUE_SEPARATOR, Layout, build_layout, desired_item, item_roles,
+                                           row_warnings)
 from pimflow.kinds.base import run_keys
 from pimflow.kinds.linnworks_structure import (CategoryPaths, gather, link_entries, link_entries_path, model_outcome,
                                            related_properties, related_types)
@@ -83,8 +84,10 @@ class LinnworksTargetKind(TargetKind):
     def stage_records(self, ctx: RunContext, index: int, rows: pd.DataFrame) -> StagedRecords:
         """Flat rows → one item row per Linnworks item (columns named for what they fill: `title`,
         `price[AMAZON/Amazon UK]`, `property[ak_material]`, `image[0]`, `category`, `requires[...]`),
-        staged as CSV: what load turns into `DesiredItem`s and writes. With a link step, what joins
-        the items (groups, kits) is staged beside it."""
+        staged as CSV: what load turns into `DesiredItem`s and writes. Numbers are staged at their
+        precision (`target.precision`), with a `warning[column]` cell where a value that is not 0
+        became 0: load hands it to the record's result, for the feedback file. With a link step,
+        what joins the items (groups, kits) is staged beside it."""
         unreadable: list[RecordResult] = []
         if "link" in self.extra_steps(None):
             entries = self._link_entries(ctx, rows)
@@ -107,7 +110,7 @@ class LinnworksTargetKind(TargetKind):
         items: dict[int, dict[str, str]] = {}
         roles_by_columns: dict[tuple, object] = {}  # rows share their columns (extras may add some)
         for n, row in zip(mapped.rows.index, frame_records(mapped.rows)):
-            row = extras(row, n)
+            row = layout.at_precision(extras(row, n))
             columns = tuple(row)
             roles = roles_by_columns.get(columns) or roles_by_columns.setdefault(columns, item_roles(row))
             try:  # what DesiredItem refuses (a number that is not one...) is refused here, not at load
@@ -122,22 +125,27 @@ class LinnworksTargetKind(TargetKind):
 
     # -- writing ----------------------------------------------------------------------------------
     def load(self, ctx: RunContext, index: int, flat_path) -> dict:
-        """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed)."""
+        """The staged item rows → `DesiredItem`s → `LinnworksWriter` (reads, diffs, writes what changed),
+        with the profile's image ledger in staging."""
         from linnworks.items.writer import LinnworksWriter
+        from pimflow.kinds.linnworks_images import StagingImageLedger
 
         positions, columns, rows = read_flat_records(flat_path)
         roles = item_roles(columns)
         image = self._image_factory(ctx)
         items = [desired_item(row, roles, image) for row in rows]
+        images = self.config.images
         options = WriteOptions(create_products=self.config.create_products, dry_run=ctx.params.dry_run,
-                               image_mode=ImageMode(self.config.images.mode) if self.config.images else ImageMode.URL)
-        report = LinnworksWriter(linnworks_client(self.config.connection), options).write(items)
+                               image_mode=ImageMode(images.mode) if images else ImageMode.URL,
+                               delete_dropped_images=images.remove_dropped if images else False)
+        report = LinnworksWriter(linnworks_client(self.config.connection), options,
+                                 StagingImageLedger(ctx.staging, index)).write(items)
         # the ledger keeps what an update changed, and all a dry run would change (a creation's diff is the item)
         wanted = {outcome.sku for outcome in report.results
                   if ctx.params.dry_run or outcome.status.value == Status.UPDATED.value}
         changes = changes_by_sku(row for row in report.diff if row.sku in wanted)
-        results = [_result(n, outcome, ctx.params.dry_run, changes.get(outcome.sku, ()))
-                   for n, outcome in zip(positions, report.results)]
+        results = [_result(n, outcome, ctx.params.dry_run, changes.get(outcome.sku, ()), row_warnings(row, roles))
+                   for n, outcome, row in zip(positions, report.results, rows)]
         counts = ledger.counts(ledger.record(ctx.staging, "load", index, results))
         return {**counts, "calls": dict(report.calls), "units": dict(report.units)}
 
@@ -230,6 +238,11 @@ class LinnworksTargetKind(TargetKind):
     def commit(self, ctx: RunContext, loads: list[dict], dry_run: bool) -> dict:
         from pimflow.staging import read_json
 
+        if not dry_run and self.config.images is not None:
+            from pimflow.kinds.linnworks_images import fold
+
+            fold(ctx.staging)
+
         calls: Counter = Counter()
         for loaded in loads:
             calls.update(loaded.get("calls") or {})
@@ -243,26 +256,31 @@ class LinnworksTargetKind(TargetKind):
         return {**shown, "linnworks": ", ".join(f"{method} {n}" for method, n in sorted(calls.items())) or "no call"}
 
     def _image_factory(self, ctx: RunContext):
-        """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed."""
+        """ImageRef per media code: a public URL, or bytes downloaded from Akeneo when first needed.
+        In url mode with an Akeneo source the bytes can be downloaded too: only to find an image
+        already on the item by checksum when the image ledger does not name it."""
         settings = self.config.images
         if settings is None:
             return None
+        source = _akeneo_source(ctx)
+        if settings.mode == "upload" and source is None:
+            raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
+        download = None
+        if source is not None:
+            lock, holder = threading.Lock(), {}
+
+            def download(code: str) -> bytes:
+                with lock:
+                    if "client" not in holder:
+                        from pimflow.kinds.akeneo import akeneo_client
+
+                        holder["client"] = akeneo_client(source.connection, source.product_id)
+                return holder["client"].download_media(code)
+
         if settings.mode == "url":
             base = settings.base_url.rstrip("/")
-            return lambda code: ImageRef(code, url=f"{base}/{code}")
-        source = _akeneo_source(ctx)
-        if source is None:
-            raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
-        lock, holder = threading.Lock(), {}
-
-        def download(code: str) -> bytes:
-            with lock:
-                if "client" not in holder:
-                    from pimflow.kinds.akeneo import akeneo_client
-
-                    holder["client"] = akeneo_client(source.connection, source.product_id)
-            return holder["client"].download_media(code)
-
+            return lambda code: ImageRef(code, url=f"{base}/{code}",
+                                         fetch=(lambda: download(code)) if download else None)
         return lambda code: ImageRef(code, fetch=lambda: download(code))
 
 
@@ -271,21 +289,23 @@ def _image_stub(code: str) -> ImageRef:
     return ImageRef(code, url=code)
 
 
-def _result(n: int, outcome, dry_run: bool, changes: tuple[Change, ...] = ()) -> RecordResult:
-    """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id, and
-    the fields an update changed or a dry run would change)."""
+def _result(n: int, outcome, dry_run: bool, changes: tuple[Change, ...] = (),
+            warnings: tuple[str, ...] = ()) -> RecordResult:
+    """The writer's `ItemResult` as the record's ledger result (its StockItemId as the target id,
+    the fields an update changed or a dry run would change, and the row's warnings)."""
     status = Status(outcome.status.value)
     if status is Status.REFUSED:
         message = outcome.message or ""
         if outcome.sent is not None:
             message += f" (sent: {json.dumps(outcome.sent, default=str, ensure_ascii=False)})"
-        return RecordResult.refused(n, outcome.endpoint or "pimflow", message,
-                                    transient=outcome.transient)
-    if dry_run and status in (Status.CREATED, Status.UPDATED):
-        return msgspec.structs.replace(
+        result = RecordResult.refused(n, outcome.endpoint or "pimflow", message, transient=outcome.transient)
+    elif dry_run and status in (Status.CREATED, Status.UPDATED):
+        result = msgspec.structs.replace(
             RecordResult.would_write(n, "create" if status is Status.CREATED else "update"), changes=changes)
-    return RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "",
-                        changes=changes if status is Status.UPDATED else ())
+    else:
+        result = RecordResult(n=n, status=status, target_id=outcome.stock_item_id or "",
+                              changes=changes if status is Status.UPDATED else ())
+    return msgspec.structs.replace(result, warnings=warnings) if warnings else result
 
 
 def changes_by_sku(diff) -> dict[str, tuple[Change, ...]]:

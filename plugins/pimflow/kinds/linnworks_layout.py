@@ -7,7 +7,8 @@ for what they fill (`title`, `retail_price`, `price[AMAZON/Amazon UK]`, `propert
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from linnworks.items.desired import DesiredItem, ImageRef
@@ -19,9 +20,11 @@ from pimflow.mapping import MappedColumn, Mapping, MappingContext, MappingResult
 if TYPE_CHECKING:
     import pandas as pd  # only for annotations: building a DAG must not import pandas
 
-#: Linnworks unit settings → UN/CEFACT codes the unit converter knows, and the decimals kept
+#: Linnworks unit settings → UN/CEFACT codes the unit converter knows, and the decimals sent by default
+#: (a tenth of a millimetre, a gram: `target.precision` changes them; the README's table)
 LENGTH_UNITS = {"cm": ("CMT", 2), "mm": ("MMT", 1)}
 WEIGHT_UNITS = {"kg": ("KGM", 3), "g": ("GRM", 1)}
+PRICE_DECIMALS = 2
 #: flat columns that describe the product rather than hold an attribute value
 RECORD_COLUMNS = frozenset({"uuid", "family", "family_variant", "categories", "enabled", "parent", "groups"})
 MEDIA_PATH = "/api/rest/v1/media-files/"
@@ -37,12 +40,42 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Decimals:
+    """How one numeric column is rounded: `places` decimals of `unit`, set by `setting`."""
+
+    places: int
+    unit: str
+    setting: str
+
+
+@dataclass(frozen=True)
 class Layout:
     mapping: Mapping
     roles: dict[str, Role]
+    decimals: dict[str, Decimals] = field(default_factory=dict)  # numeric column -> its rounding
 
     def apply(self, frame: pd.DataFrame, context: MappingContext | None) -> MappingResult:
         return apply_mapping(self.mapping, frame, context)
+
+    def at_precision(self, row: dict[str, str]) -> dict[str, str]:
+        """The row's numbers at their precision (half up). A number that is not 0 and rounds to 0
+        is sent as 0 all the same, with a `warning[column]` cell saying so: never silently."""
+        out = dict(row)
+        for column, decimals in self.decimals.items():
+            text = row.get(column, "")
+            try:
+                amount = Decimal(text) if text else None
+            except InvalidOperation:
+                continue  # not a number: refused when the item is built
+            if amount is None or not amount.is_finite():
+                continue
+            rounded = amount.quantize(Decimal(1).scaleb(-decimals.places), rounding=ROUND_HALF_UP)
+            out[column] = format(rounded, "f")
+            if amount and not rounded:
+                out[f"warning[{column}]"] = (
+                    f"{column} {text} {decimals.unit} rounds to 0 at {decimals.places} decimal(s): Linnworks gets "
+                    f"{out[column]} (set target.{decimals.setting} to keep more decimals)")
+        return out
 
 
 def channel_label(source: str, subsource: str) -> str:
@@ -77,20 +110,33 @@ def build_layout(settings, columns: Iterable[str], identifier: str = "sku",
             key = (description.source, description.subsource)
             add(f"description[{channel_label(*key)}]", Role("channel_description", key),
                 **{"from": description.attribute})
+    # numbers are rounded after the mapping (`Layout.at_precision`), so a value rounded to 0 is seen
+    precision = settings.precision
+    price_places = PRICE_DECIMALS if precision.price is None else precision.price
+    decimals: dict[str, Decimals] = {}
     for price in settings.prices:
-        amount = {"from": price.attribute, "currency": price.currency, "round": 2}
+        amount = {"from": price.attribute, "currency": price.currency}
         if price.to == "channel":
             key = (price.source, price.subsource)
-            add(f"price[{channel_label(*key)}]", Role("channel_price", key), **amount)
+            name = f"price[{channel_label(*key)}]"
+            add(name, Role("channel_price", key), **amount)
         else:
-            add(f"{price.to}_price", Role("field", f"{price.to}_price"), **amount)
-    length_unit, length_round = LENGTH_UNITS[settings.units.length]
-    weight_unit, weight_round = WEIGHT_UNITS[settings.units.weight]
+            name = f"{price.to}_price"
+            add(name, Role("field", name), **amount)
+        decimals[name] = Decimals(price_places, price.currency, "precision.price")
+    length_unit, length_places = LENGTH_UNITS[settings.units.length]
+    weight_unit, weight_places = WEIGHT_UNITS[settings.units.weight]
     for name in ("width", "height", "depth", "weight"):
         attribute = getattr(settings.dimensions, name)
         if attribute:
-            unit, decimals = (weight_unit, weight_round) if name == "weight" else (length_unit, length_round)
-            add(name, Role("field", name), **{"from": attribute, "unit": unit, "round": decimals, "type": "decimal"})
+            if name == "weight":
+                unit, places, setting = weight_unit, _given(precision.weight, weight_places), "precision.weight"
+                label = settings.units.weight
+            else:
+                unit, places, setting = length_unit, _given(precision.length, length_places), "precision.length"
+                label = settings.units.length
+            add(name, Role("field", name), **{"from": attribute, "unit": unit, "type": "decimal"})
+            decimals[name] = Decimals(places, label, setting)
     if settings.barcode:
         add("barcode", Role("field", "barcode"), **{"from": settings.barcode})
     if settings.extended_properties is not None:
@@ -100,14 +146,18 @@ def build_layout(settings, columns: Iterable[str], identifier: str = "sku",
     if settings.images is not None:
         for position, attribute in enumerate([settings.images.main, *settings.images.others]):
             add(f"image[{position}]", Role("image", position), **{"from": attribute})
-    return Layout(Mapping(columns=out), roles)
+    return Layout(Mapping(columns=out), roles, decimals)
+
+
+def _given(places: int | None, default: int) -> int:
+    return default if places is None else places
 
 
 #: columns of an item row that fill a field of the item (the layout's and those transform adds)
 ITEM_FIELDS = frozenset({"sku", "title", "metadata", "barcode", "retail_price", "purchase_price",
                          "width", "height", "depth", "weight", "category"})
 _BRACKETED = {"title": "channel_title", "description": "channel_description", "price": "channel_price",
-              "property": "property", "image": "image", "requires": "requires"}
+              "property": "property", "image": "image", "requires": "requires", "warning": "warning"}
 
 
 def item_roles(columns: Iterable[str]) -> dict[str, Role]:
@@ -146,6 +196,11 @@ def property_columns(settings, columns: list[str], identifier: str, resolve, is_
     return list(dict.fromkeys(chosen))
 
 
+def row_warnings(row: dict[str, str], roles: dict[str, Role]) -> tuple[str, ...]:
+    """The warnings staged with an item row (`Layout.at_precision`), for its feedback."""
+    return tuple(row[column] for column, role in roles.items() if role.kind == "warning" and row.get(column))
+
+
 def media_code(cell: str) -> str:
     """A media code, also when the source wrote images as download URLs."""
     return cell.split(MEDIA_PATH, 1)[1] if MEDIA_PATH in cell else cell
@@ -171,6 +226,7 @@ def desired_item(row: dict[str, str], roles: dict[str, Role], image: Callable[[s
         elif role.kind == "requires":
             if value:
                 required[role.key] = tuple(split_values(value, VALUE_SEPARATOR))
+        # role "warning": what the feedback says about the row (`row_warnings`), nothing to write
         elif role.kind == "image" and value and image is not None:
             code = media_code(value)
             if all(ref.key != code for ref in images.values()):  # the same file twice is one image

@@ -98,10 +98,11 @@ def test_extended_properties_create_read_update_delete(client, control, item):
     ])
     assert {p.propery_name: p.property_value for p in client.get_extended_properties(item_id)} == {
         "colour": "red", "material": "steel"}
-    client.update_extended_properties([ExtendedProperty(fk_stock_item_id=item_id, item_number=sku,
-                                                        propery_name="colour", property_value="blue")])
+    colour, = client.get_extended_properties(item_id, name="colour")
+    client.update_extended_properties([colour.model_copy(update={"item_number": sku, "property_value": "blue"})])
     assert [p.property_value for p in client.get_extended_properties(item_id, name="colour")] == ["blue"]
-    client.delete_extended_properties(item_id, [ids.extended_property_row_id(item_id, "material")])
+    material, = client.get_extended_properties(item_id, name="material")
+    client.delete_extended_properties(item_id, [material.pk_row_id])
     assert [p["ProperyName"] for p in control.item(sku)["extended_properties"]] == ["colour"]
 
 

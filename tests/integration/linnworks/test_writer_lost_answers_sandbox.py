@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from linnworks.api import ids
 from linnworks.items.desired import DesiredItem, ImageMode, ImageRef, WriteOptions
 from linnworks.items.report import Status
 from linnworks.items.writer import LinnworksWriter
@@ -41,8 +40,7 @@ def stored(control, sku: str) -> dict:
         "prices": sorted((p["Source"], p["SubSource"], p["Price"]) for p in state["prices"]),
         "titles": sorted((t["Source"], t["SubSource"], t["Title"]) for t in state["titles"]),
         "descriptions": sorted((d["Source"], d["SubSource"], d["Description"]) for d in state["descriptions"]),
-        "properties": sorted((p["ProperyName"], p["PropertyValue"].count(":") if p["ProperyName"] == "pimflow_images"
-                              else p["PropertyValue"]) for p in state["extended_properties"]),
+        "properties": sorted((p["ProperyName"], p["PropertyValue"]) for p in state["extended_properties"]),
         "images": [(i["ChecksumValue"], i["IsMain"]) for i in state["images"]],
     }
 
@@ -124,11 +122,8 @@ def test_a_retry_of_a_stopped_try_adopts_each_copy_of_identical_images_once(clie
     """Two image keys with the same bytes: Linnworks holds two images with one checksum. A try
     stopped before its ledger leaves both unnamed; the retry adopts both, and attaches nothing."""
     same = (ImageRef("media/a.png", fetch=lambda: b"\x89PNG same"), ImageRef("media/b.png", fetch=lambda: b"\x89PNG same"))
-    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))
-    writer.write([lamp("LAMP-5", images=same)])
-    item_id = ids.stock_item_id("LAMP-5")
-    ledger = [row for row in client.get_extended_properties(item_id) if row.propery_name == "pimflow_images"]
-    client.delete_extended_properties(item_id, [row.pk_row_id for row in ledger])
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([lamp("LAMP-5", images=same)])
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))  # its ledger: empty
     control.reset_stats()
 
     writer.write([lamp("LAMP-5", images=same)])
@@ -143,3 +138,21 @@ def ids_md5(content: bytes) -> str:
     import hashlib
 
     return hashlib.md5(content).hexdigest()
+
+
+def test_an_image_delete_whose_answer_is_lost_is_read_back_and_not_refused(client, control):
+    """Sent again, a delete that landed would answer FAILED for the image already gone."""
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))
+    writer.write([lamp("LAMP-7")])
+    control.reset_stats()
+    control.settings(fail_next=[{"method": "Inventory/DeleteInventoryItemImageBulk", "status": 500,
+                                 "after_commit": True}])
+
+    result, = writer.write([lamp("LAMP-7", images=(uploaded("media/side.png"),))]).results
+
+    assert result.status is Status.UPDATED, result.message
+    assert [checksum for checksum, _ in stored(control, "LAMP-7")["images"]] == [ids_md5(CONTENT["media/side.png"])]
+    assert writes(control)["Inventory/DeleteInventoryItemImageBulk"] == 1
+    control.reset_stats()
+    assert writer.write([lamp("LAMP-7", images=(uploaded("media/side.png"),))]).results[0].status is Status.UNCHANGED
+    assert writes(control) == {}

@@ -47,8 +47,9 @@ def test_items_are_created_from_scratch_with_every_part(client, control):
     assert {(p["Source"], p["SubSource"]): p["Price"] for p in stored["prices"]} == {AMAZON: 139.0, EBAY: 134.5}
     assert [(t["Source"], t["SubSource"], t["Title"]) for t in stored["titles"]] == [("EBAY", "eBay DE", "Eichenstuhl")]
     assert [d["Description"] for d in stored["descriptions"]] == ["<p>Solid oak</p>"]
-    properties = {p["ProperyName"]: p["PropertyValue"] for p in stored["extended_properties"]}
-    assert {name: properties[name] for name in ("colour", "material")} == {"colour": "oak", "material": "wood"}
+    # exactly the properties the item asks for: nothing of pimflow's own (its image ledger is not in Linnworks)
+    assert {p["ProperyName"]: p["PropertyValue"] for p in stored["extended_properties"]} == {
+        "colour": "oak", "material": "wood"}
     images = stored["images"]
     assert [(i["Origin"], i["IsMain"]) for i in images] == [
         ("https://images.example/chair-front.jpg", True), ("https://images.example/chair-side.jpg", False)]
@@ -206,12 +207,10 @@ def test_throttling_is_waited_out_and_never_refuses_a_sku(client, control):
 def test_images_attached_by_a_try_stopped_before_its_ledger_are_adopted_not_attached_again(client, control):
     content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
     images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([chair(images=images)])
+    # A worker killed after the attach call and before the ledger write leaves this state: the
+    # images on the item, a ledger that does not name them (a new writer's ledger is empty).
     writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))
-    writer.write([chair(images=images)])
-    # A worker killed after the attach call and before the ledger write leaves this state:
-    item_id = ids.stock_item_id("CHAIR-1")
-    ledger = [row for row in client.get_extended_properties(item_id) if row.propery_name == "pimflow_images"]
-    client.delete_extended_properties(item_id, [row.pk_row_id for row in ledger])
     control.reset_stats()
 
     report = writer.write([chair(images=images)])
@@ -220,7 +219,94 @@ def test_images_attached_by_a_try_stopped_before_its_ledger_are_adopted_not_atta
     assert "Uploader/UploadFile" not in calls and "Inventory/UploadImagesToInventoryItem" not in calls
     assert len(control.item("CHAIR-1")["images"]) == 2
     assert [(d.field, d.action) for d in report.diff if d.field.startswith("image")] == [
-        ("image[0]", "add"), ("image[1]", "add")]  # recorded again in the ledger
+        ("image[0]", "add"), ("image[1]", "add")]  # planned as adds, then adopted by checksum
+    assert [entry.attached for entries in writer.image_ledger.entries([ids.stock_item_id("CHAIR-1")]).values()
+            for entry in entries] == [False, False]
     control.reset_stats()
     assert writer.write([chair(images=images)]).diff == []
     assert writes(control.stats()) == {}
+
+
+def add_by_hand(client, sku: str, content: bytes) -> str:
+    """What a person does in Linnworks: upload a picture and attach it to the item."""
+    file_id = client.upload_file(content, "by-hand.png", "image/png")
+    picture, = client.attach_uploaded_images(ids.stock_item_id(sku), [file_id])
+    return picture.picture_id
+
+
+def test_an_image_dropped_from_the_desired_ones_leaves_linnworks_and_one_added_by_hand_stays(client, control):
+    content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))
+    writer.write([chair(images=images)])
+    by_hand = add_by_hand(client, "CHAIR-1", b"\x89PNG a person's photo")
+    first = next(i["pkRowId"] for i in control.item("CHAIR-1")["images"] if i["IsMain"])
+    control.reset_stats()
+
+    report = writer.write([chair(images=images[1:])])
+
+    assert report.results[0].status is Status.UPDATED
+    stored = control.item("CHAIR-1")["images"]
+    assert by_hand in {i["pkRowId"] for i in stored} and first not in {i["pkRowId"] for i in stored}
+    assert sorted(requests.get(i["FullSource"], timeout=10).content for i in stored) == sorted(
+        [b"\x89PNG second", b"\x89PNG a person's photo"])
+    main, = [i for i in stored if i["IsMain"]]
+    assert requests.get(main["FullSource"], timeout=10).content == b"\x89PNG second"
+    assert writes(control.stats()) == {"Inventory/DeleteInventoryItemImageBulk": 1,
+                                      "Inventory/SetInventoryItemImageAsMain": 1}
+    assert [(d.field, d.old, d.action) for d in report.diff if d.action == "delete"] == [("image", first, "delete")]
+    assert {p["ProperyName"] for p in control.item("CHAIR-1")["extended_properties"]} == {"colour", "material"}
+
+
+def test_without_a_ledger_no_image_is_deleted(client, control):
+    """A lost ledger (a fresh Airflow home): the writer cannot tell its images from a person's, so
+    it deletes none; the desired ones are adopted by checksum, not uploaded again."""
+    content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([chair(images=images)])
+    add_by_hand(client, "CHAIR-1", b"\x89PNG a person's photo")
+    control.reset_stats()
+
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([chair(images=images[1:])])
+
+    assert len(control.item("CHAIR-1")["images"]) == 3
+    assert writes(control.stats()) == {"Inventory/SetInventoryItemImageAsMain": 1}  # nothing uploaded or deleted
+
+
+def test_with_removal_off_a_dropped_image_stays(client, control):
+    images = (ImageRef("media/a.png", fetch=lambda: b"\x89PNG first"),
+              ImageRef("media/b.png", fetch=lambda: b"\x89PNG second"))
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD, delete_dropped_images=False))
+    writer.write([chair(images=images)])
+    control.reset_stats()
+
+    writer.write([chair(images=images[1:])])
+
+    assert len(control.item("CHAIR-1")["images"]) == 2
+    assert "Inventory/DeleteInventoryItemImageBulk" not in writes(control.stats())
+
+
+def test_an_earlier_versions_ledger_property_is_taken_in_and_deleted(client, control):
+    """Items written by a version that kept its image ledger in a `pimflow_images` property: the
+    images it names count as pimflow's (so a dropped one is deleted) and the property goes."""
+    from linnworks.api.models import ExtendedProperty
+    from linnworks.items.image_ledger import key_digest
+
+    content = {"media/a.png": b"\x89PNG first", "media/b.png": b"\x89PNG second"}
+    images = tuple(ImageRef(key, fetch=lambda key=key: content[key]) for key in content)
+    LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD)).write([chair(images=images)])
+    stored = {requests.get(i["FullSource"], timeout=10).content: i["pkRowId"] for i in control.item("CHAIR-1")["images"]}
+    value = ";".join(f"{key_digest(key)}:{stored[content[key]]}" for key in content)
+    client.create_extended_properties([ExtendedProperty(fk_stock_item_id=ids.stock_item_id("CHAIR-1"),
+                                                        propery_name="pimflow_images", property_value=value)])
+    writer = LinnworksWriter(client, WriteOptions(image_mode=ImageMode.UPLOAD))  # its ledger: empty
+    control.reset_stats()
+
+    writer.write([chair(images=images[1:], extended_properties={})])
+
+    assert [i["pkRowId"] for i in control.item("CHAIR-1")["images"]] == [stored[content["media/b.png"]]]
+    assert "pimflow_images" not in {p["ProperyName"] for p in control.item("CHAIR-1")["extended_properties"]}
+    calls = writes(control.stats())
+    assert calls["Inventory/DeleteInventoryItemImageBulk"] == 1 and "Uploader/UploadFile" not in calls
+    control.reset_stats()
+    assert writer.write([chair(images=images[1:], extended_properties={})]).diff == []

@@ -1,6 +1,7 @@
 """Akeneo → Linnworks through real Airflow against both sandboxes: the items Linnworks stores match
 Akeneo field by field; an unchanged catalog makes no write call; a changed product is the only one
-written; a dry run writes nothing and leaves the diff."""
+written; a dry run writes nothing and leaves the diff; an image removed in Akeneo leaves Linnworks
+(unless the profile says otherwise) and one a person added in Linnworks stays."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import requests
 
-from pimflowdev.sandboxes import AKENEO_CREDENTIALS
+from pimflowdev.sandboxes import AKENEO_CREDENTIALS, LINNWORKS_CREDENTIALS
 from sandbox.akeneo.catalog import generate_catalog
 
 from pipeline_helpers import in_tree
@@ -93,8 +94,8 @@ def stored(connected, sku: str) -> dict:
                                       "Width", "Depth", "Weight")},
         "prices": {(p["Source"], p["SubSource"]): p["Price"] for p in state["prices"]},
         "titles": {(t["Source"], t["SubSource"]): t["Title"] for t in state["titles"]},
-        "properties": {p["ProperyName"]: p["PropertyValue"] for p in state["extended_properties"]
-                       if p["ProperyName"] != "pimflow_images"},
+        # every property, so one pimflow would keep for itself would show (it keeps none)
+        "properties": {p["ProperyName"]: p["PropertyValue"] for p in state["extended_properties"]},
         "images": state["images"],
     }
 
@@ -199,3 +200,116 @@ def test_replaying_an_earlier_interval_gives_the_same_linnworks_state(connected,
     writes, _ = linnworks_calls(connected)
     assert writes == {}
     assert {p.identifier: stored(connected, p.identifier) for p in synced} == before
+
+
+IMAGES_PROFILE = """
+id: {dag_id}
+retries: 0
+source:
+  kind: akeneo
+  channel: ecommerce
+  locales: [en_US]
+  product_id: identifier
+target:
+  kind: linnworks
+  titles:
+    - {{attribute: name, to: item}}
+  images: {{main: image_1, others: [image_2], mode: upload{removal}}}
+"""
+
+
+def add_image_by_hand(connected, sku: str, url: str) -> str:
+    """What a person does: add a picture to the item in Linnworks (the API's AddImageToInventoryItem)."""
+    session = requests.post(f"{connected.linnworks_auth_url}/api/Auth/AuthorizeByApplication", json={
+        "ApplicationId": LINNWORKS_CREDENTIALS["application_id"],
+        "ApplicationSecret": LINNWORKS_CREDENTIALS["application_secret"],
+        "Token": LINNWORKS_CREDENTIALS["installation_token"]}, timeout=10).json()
+    answer = requests.post(f"{session['Server']}/api/Inventory/AddImageToInventoryItem", json={
+        "request": {"ItemNumber": sku, "ImageUrl": url}}, headers={"Authorization": session["Token"]}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["ImageId"]
+
+
+def test_an_image_removed_in_akeneo_leaves_linnworks_and_one_added_by_hand_stays(connected, tmp_path, run_profile):
+    catalog = generate_catalog(CATALOG_SIZE, seed=42)
+    tree = in_tree(catalog, catalog.channels["ecommerce"]["category_tree"])
+    product = next(p for p in catalog.products.values() if tree & set(p.categories) and p.parent is None
+                   and pick(json.loads(p.values_json), "image_1") not in (None, pick(json.loads(p.values_json), "image_2"))
+                   and pick(json.loads(p.values_json), "image_2"))
+    sku = product.identifier
+    profile = tmp_path / "images.yaml"
+    dag_id = f"akeneo_images_to_linnworks_{uuid.uuid4().hex[:8]}"
+
+    def run(removal: str, conf: dict | None = None) -> None:
+        profile.write_text(IMAGES_PROFILE.format(dag_id=dag_id, removal=removal), encoding="utf-8")
+        dag_run, staging = run_profile(profile, conf=conf)
+        assert dag_run.state == "success" and summary(staging)["refused"] == 0, summary(staging)
+
+    def images() -> dict[str, bool]:
+        return {image["pkRowId"]: image["IsMain"] for image in stored(connected, sku)["images"]}
+
+    run("")
+    pimflows = images()
+    assert len(pimflows) == 2
+    assert stored(connected, sku)["properties"] == {}  # no property of pimflow's own on the item
+    by_hand = add_image_by_hand(connected, sku, "https://photos.example.test/shop-floor.jpg")
+
+    # Removed in Akeneo, with the profile's removal off: the image stays (the ledger still names it)
+    patch_akeneo(connected, sku, {"image_2": [{"locale": None, "scope": None, "data": None}]})
+    run(", remove_dropped: false")
+    assert set(images()) == {*pimflows, by_hand}
+    writes, _ = linnworks_calls(connected)
+    assert "Inventory/DeleteInventoryItemImageBulk" not in writes
+
+    # With removal on (the default), the next run that reads the product (here a full sync) deletes
+    # it; the person's image stays
+    run("", {"full_sync": True})
+    main = next(image_id for image_id, is_main in pimflows.items() if is_main)
+    assert images() == {main: True, by_hand: False}
+    writes, _ = linnworks_calls(connected)
+    assert writes == {"Inventory/DeleteInventoryItemImageBulk": 1}
+
+
+WEIGHT_PROFILE = """
+id: {dag_id}
+retries: 0
+source:
+  kind: akeneo
+  channel: ecommerce
+  locales: [en_US]
+  product_id: identifier
+target:
+  kind: linnworks
+  titles:
+    - {{attribute: name, to: item}}
+  dimensions: {{weight: weight}}
+  units: {{weight: kg}}
+{precision}"""
+
+
+def test_a_weight_that_rounds_to_zero_is_sent_with_a_warning_in_the_feedback_until_the_precision_keeps_it(
+        connected, tmp_path, run_profile):
+    catalog = generate_catalog(CATALOG_SIZE, seed=42)
+    tree = in_tree(catalog, catalog.channels["ecommerce"]["category_tree"])
+    sku = next(p.identifier for p in catalog.products.values() if tree & set(p.categories) and p.parent is None)
+    patch_akeneo(connected, sku, {"weight": [{"locale": None, "scope": None,
+                                              "data": {"amount": "0.4", "unit": "GRAM"}}]})
+    profile = tmp_path / "weights.yaml"
+    dag_id = f"akeneo_weights_to_linnworks_{uuid.uuid4().hex[:8]}"
+
+    profile.write_text(WEIGHT_PROFILE.format(dag_id=dag_id, precision=""), encoding="utf-8")
+    dag_run, staging = run_profile(profile)
+    assert dag_run.state == "success"
+    result = summary(staging)
+    assert result["warned"] == 1 and result["refused"] == 0
+    assert requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10).json()["item"]["Weight"] == 0
+    with (staging / "feedback.csv").open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    assert [(line["sku"], line["linnworks_message"]) for line in lines] == [
+        (sku, "warning: weight 0.0004 kg rounds to 0 at 3 decimal(s): Linnworks gets 0.000 "
+              "(set target.precision.weight to keep more decimals)")]
+
+    profile.write_text(WEIGHT_PROFILE.format(dag_id=dag_id, precision="  precision: {weight: 4}\n"), encoding="utf-8")
+    dag_run, staging = run_profile(profile, conf={"full_sync": True})
+    assert dag_run.state == "success" and summary(staging)["warned"] == 0
+    assert requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10).json()["item"]["Weight"] == 0.0004

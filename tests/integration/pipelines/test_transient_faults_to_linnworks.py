@@ -24,7 +24,6 @@ PRODUCTS = 300
 RETRIES = 1  # the client retries (and resends after reading back) once per call, without waiting
 FAULTS = {"error_rate_5xx": 0.15, "lost_answer_rate": 0.10, "faults_on": "writes", "fault_seed": 15}
 NO_FAULTS = {"error_rate_5xx": 0.0, "lost_answer_rate": 0.0, "faults_on": "all", "fault_seed": None}
-IMAGE_LEDGER = "pimflow_images"
 VOLATILE = {"CreationDate", "LastUpdateDate", "StockItemIntId"}
 
 PROFILE = """
@@ -134,11 +133,8 @@ def comparable(state: dict) -> dict:
     def rows(name: str) -> list[dict]:
         return sorted((clean(row) for row in state[name]), key=lambda row: row["pkRowId"])
 
-    properties = []
-    for row in rows("extended_properties"):
-        if row["ProperyName"] == IMAGE_LEDGER:  # the digests in order; the image ids are new every upload
-            row = {**row, "PropertyValue": [entry.split(":")[0] for entry in row["PropertyValue"].split(";")]}
-        properties.append(row)
+    properties = rows("extended_properties")
+    assert "pimflow_images" not in {row["ProperyName"] for row in properties}  # no bookkeeping in the catalog
     return {"item": clean(state["item"]), "prices": rows("prices"), "titles": rows("titles"),
             "descriptions": rows("descriptions"), "extended_properties": properties,
             "images": [(image["ChecksumValue"], image["IsMain"]) for image in state["images"]]}

@@ -36,7 +36,6 @@ def test_same_inputs_give_the_documented_ids():
     assert ids.price_row_id(item, "AMAZON", "UK", "sale") == documented("price", item, "AMAZON", "UK", "sale")
     assert ids.title_row_id(item, "EBAY", "Store") == documented("title", item, "EBAY", "Store")
     assert ids.description_row_id(item, "EBAY", "Store") == documented("description", item, "EBAY", "Store")
-    assert ids.extended_property_row_id(item, "colour") == documented("extended_property", item, "colour")
     assert ids.category_id("Chairs") == documented("category", "Chairs")
     # Linnworks may answer a StockItemId in capitals: the rows of that item keep their ids.
     assert ids.price_row_id(item.upper(), "AMAZON", "UK") == ids.price_row_id(item, "AMAZON", "UK")
@@ -66,10 +65,9 @@ def test_row_kinds_and_channels_get_distinct_ids():
         ids.price_row_id(item, "AMAZON", "DE"),
         ids.title_row_id(item, "AMAZON", "UK"),
         ids.description_row_id(item, "AMAZON", "UK"),
-        ids.extended_property_row_id(item, "AMAZON"),
         item,
     }
-    assert len(produced) == 7
+    assert len(produced) == 6
 
 
 @given(st.text(min_size=1, max_size=20), st.text(min_size=1, max_size=20))

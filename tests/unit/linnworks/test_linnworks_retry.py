@@ -12,7 +12,7 @@ from linnworks.api.errors import (
     LinnworksRequestError,
     LinnworksServerError,
 )
-from linnworks.api.models import ItemPrice, ItemTitle
+from linnworks.api.models import ExtendedProperty, ItemPrice, ItemTitle
 from linnworks.api.retry import Backoff, Verdict, classify, request_never_sent
 from tests.fakes import FakeClock
 
@@ -195,6 +195,15 @@ def test_a_refused_request_raises_request_error_with_method_status_and_message(a
     assert sum(1 for c in authorized.calls if c.request.url == LEVELS) == 1
 
 
+def test_a_model_binding_refusal_names_what_it_refused(authorized, client):
+    authorized.post(LEVELS, status=400, json={"Message": "The request is invalid.", "ModelState": {
+        "DataRequirements": ["The value 'Pricing' is not valid for DataRequirements."]}})
+    with pytest.raises(LinnworksRequestError) as raised:
+        client.get_stock_levels(["a"])
+    assert raised.value.message == ("The request is invalid. DataRequirements: "
+                                    "The value 'Pricing' is not valid for DataRequirements.")
+
+
 FULL_BY_IDS = api("Stock/GetStockItemsFullByIds")
 
 
@@ -225,6 +234,31 @@ def test_a_lost_create_that_did_not_land_resends_only_the_rows_missing(authorize
     client.create_prices(rows)
     creates = [body_of(c) for c in authorized.calls if c.request.url == url]
     assert [[row["SubSource"] for row in body["inventoryItemPrices"]] for body in creates] == [["UK", "DE"], ["DE"]]
+
+
+def test_a_lost_property_create_reads_the_items_properties_back_and_creates_only_the_names_not_there(
+        authorized, client):
+    """CreateInventoryItemExtendedProperties takes no pkRowId (the spec's upsert item has none): after a
+    lost answer the rows are matched by item and name, and only the missing names are sent again."""
+    url = api("Inventory/CreateInventoryItemExtendedProperties")
+    rows = [ExtendedProperty(fk_stock_item_id="item-1", propery_name=name, property_value="v", pk_row_id="mine")
+            for name in ("colour", "size")]
+    authorized.post(url, status=503, json={"Message": "unavailable"})
+    authorized.post(FULL_BY_IDS, json={"StockItemsFullExtended": [{"StockItemId": "ITEM-1", "ItemExtendedProperties": [
+        {"pkRowId": "server-1", "fkStockItemId": "ITEM-1", "ProperyName": "colour", "PropertyValue": "v"}]}]})
+    authorized.post(url, body="Success", content_type="text/plain")
+    client.create_extended_properties(rows)
+    creates = [body_of(c)["inventoryItemExtendedProperties"] for c in authorized.calls if c.request.url == url]
+    assert [[row["ProperyName"] for row in body] for body in creates] == [["colour", "size"], ["size"]]
+    assert all("pkRowId" not in row for body in creates for row in body)
+    assert body_of(next(c for c in authorized.calls if c.request.url == FULL_BY_IDS))["request"] == {
+        "StockItemIds": ["item-1"], "DataRequirements": ["ExtendedProperties"]}
+
+
+def test_only_documented_data_requirements_are_sent_to_get_stock_items_full_by_ids(authorized, client):
+    with pytest.raises(ValueError, match="'Pricing' is not a data requirement of GetStockItemsFullByIds"):
+        client.get_items_full(["item-1"], ["Pricing"])
+    assert not any(c.request.url == FULL_BY_IDS for c in authorized.calls)
 
 
 def test_pk_violation_on_a_first_create_is_a_real_refusal(authorized, client):

@@ -11,11 +11,11 @@ from linnworks_unit_helpers import api, body_of
 
 from linnworks.api import ids
 from linnworks.api.errors import LinnworksAuthError, LinnworksRequestError, LinnworksServerError
-from linnworks.api.models import BulkAddResult, ExtendedProperty, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
+from linnworks.api.models import AddedImage, BulkAddResult, ImageDeleteFailure, ItemFailure, ItemImage, StockItemFull
 from linnworks.common.lanes import batch_tasks, run_lanes
 from linnworks.common.report import Tally
 from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.items.image_ledger import format_ledger, key_digest
+from linnworks.items.image_ledger import LedgerEntry, MemoryImageLedger, key_digest
 from linnworks.items.report import Status
 from linnworks.items.writer import LinnworksWriter
 
@@ -126,6 +126,13 @@ class FakeClient:
     def update_item_field(self, item_id, field, value):
         self.log.append(("field", (item_id, field.value, value)))
 
+    def add_image_by_url(self, item_id, url, is_main=False, present=None):
+        self.log.append(("add_image_by_url", (item_id, url, is_main)))
+        return AddedImage(stock_item_id=item_id, image_id=f"new-{url.rsplit('/', 1)[-1]}")
+
+    def set_main_image(self, item_id, image_id):
+        self.log.append(("set_main_image", (item_id, image_id)))
+
     def delete_images(self, by_item):
         self.log.append(("delete_images", by_item))
         return [ImageDeleteFailure(stock_item_id=item_id, image_id=image_id, message="Image is in use")
@@ -202,32 +209,89 @@ def test_a_repeated_sku_in_any_letter_case_is_refused_and_its_first_record_writt
     assert "more than once" in report.results[1].message
 
 
-def test_a_property_named_like_the_image_ledger_is_refused_up_front():
-    with pytest.raises(ValueError, match="image ledger"):
-        LinnworksWriter(FakeClient()).write([DesiredItem("A", extended_properties={"pimflow_images": "x"})])
+def entry(key: str, image_id: str, attached: bool = True) -> LedgerEntry:
+    return LedgerEntry(key_digest(key), image_id, attached)
 
 
 def test_dropped_images_are_deleted_in_one_call_across_items_and_failures_refused():
-    def item_with_images(sku: str) -> StockItemFull:
-        item_id = ids.stock_item_id(sku)
-        ledger = format_ledger([(key_digest("keep"), f"{sku}-keep"), (key_digest("old"), f"{sku}-old")])
-        images = [ItemImage(pk_row_id=f"{sku}-keep", is_main=True), ItemImage(pk_row_id=f"{sku}-old")]
-        ledger_row = ExtendedProperty(pk_row_id=f"{sku}-ledger", fk_stock_item_id=item_id,
-                                      propery_name="pimflow_images", property_value=ledger)
-        return existing(sku, images=images, item_extended_properties=[ledger_row])
-
-    client = FakeClient([item_with_images("A"), item_with_images("B")], undeletable={"B-old"})
+    ledger = MemoryImageLedger()
+    for sku in ("A", "B"):
+        ledger.save({ids.stock_item_id(sku): [entry("keep", f"{sku}-keep"), entry("old", f"{sku}-old")]})
+    client = FakeClient([existing(sku, images=[ItemImage(pk_row_id=f"{sku}-keep", is_main=True),
+                                              ItemImage(pk_row_id=f"{sku}-old"), ItemImage(pk_row_id=f"{sku}-hand")])
+                         for sku in ("A", "B")], undeletable={"B-old"})
     keep = (ImageRef("keep", "https://img/keep"),)
-    report = LinnworksWriter(client, WriteOptions(delete_dropped_images=True)).write(
-        [DesiredItem("A", images=keep), DesiredItem("B", images=keep)])
+    report = LinnworksWriter(client, WriteOptions(), ledger).write([DesiredItem("A", images=keep),
+                                                                     DesiredItem("B", images=keep)])
 
     deletes = [args for name, args in client.log if name == "delete_images"]
-    assert deletes == [{ids.stock_item_id("A"): ["A-old"], ids.stock_item_id("B"): ["B-old"]}]
+    assert deletes == [{ids.stock_item_id("A"): ["A-old"], ids.stock_item_id("B"): ["B-old"]}]  # never *-hand
     assert [(r.sku, r.status, r.message) for r in report.results] == [
         ("A", Status.UPDATED, None), ("B", Status.REFUSED, "Image is in use")]
-    ledgers, = [args[0] for name, args in client.log if name == "update_extended_properties"]
-    assert [(row.pk_row_id, row.property_value) for row in ledgers] == [
-        ("A-ledger", format_ledger([(key_digest("keep"), "A-keep")]))]  # B keeps "old" recorded
+    assert ledger.entries([ids.stock_item_id("A"), ids.stock_item_id("B")]) == {
+        ids.stock_item_id("A"): [entry("keep", "A-keep")],
+        ids.stock_item_id("B"): [entry("keep", "B-keep"), entry("old", "B-old")]}  # B keeps "old" recorded
+    assert not [name for name, _ in client.log if "extended_properties" in name]
+
+
+def test_images_leave_no_extended_property_and_their_ledger_is_kept_apart():
+    ledger = MemoryImageLedger()
+    client = FakeClient([existing("A")])
+    images = (ImageRef("m/1.jpg", "https://img/1.jpg"), ImageRef("m/2.jpg", "https://img/2.jpg"))
+    LinnworksWriter(client, WriteOptions(), ledger).write([DesiredItem("A", images=images),
+                                                           DesiredItem("NEW", title="x", images=images[:1])])
+    assert [args for name, args in client.log if name == "add_image_by_url"] == [
+        (ids.stock_item_id("A"), "https://img/1.jpg", True), (ids.stock_item_id("A"), "https://img/2.jpg", False),
+        (ids.stock_item_id("NEW"), "https://img/1.jpg", True)]
+    assert not [name for name, _ in client.log if "extended_properties" in name]
+    assert ledger.entries([ids.stock_item_id("A"), ids.stock_item_id("NEW")]) == {
+        ids.stock_item_id("A"): [entry("m/1.jpg", "new-1.jpg"), entry("m/2.jpg", "new-2.jpg")],
+        ids.stock_item_id("NEW"): [entry("m/1.jpg", "new-1.jpg")]}
+
+
+def test_an_earlier_versions_ledger_property_moves_into_the_ledger_and_leaves_the_item():
+    from linnworks.api.models import ExtendedProperty
+
+    item_id = ids.stock_item_id("A")
+    legacy = ExtendedProperty(pk_row_id="p-ledger", fk_stock_item_id=item_id, propery_name="pimflow_images",
+                              property_value=f"{key_digest('m/1.jpg')}:img-1;{key_digest('m/old.jpg')}:img-old")
+    client = FakeClient([existing("A", item_extended_properties=[legacy], images=[
+        ItemImage(pk_row_id="img-1", is_main=True), ItemImage(pk_row_id="img-old")])])
+    ledger = MemoryImageLedger()
+    report = LinnworksWriter(client, WriteOptions(), ledger).write(
+        [DesiredItem("A", images=(ImageRef("m/1.jpg", "https://img/1.jpg"),))])
+    assert report.results[0].status is Status.UPDATED
+    assert ("delete_extended_properties", (item_id, ["p-ledger"])) in client.log
+    assert ("delete_images", {item_id: ["img-old"]}) in client.log
+    assert ledger.entries([item_id]) == {item_id: [entry("m/1.jpg", "img-1")]}
+
+
+def test_a_dry_run_leaves_the_ledger_as_it_was():
+    ledger = MemoryImageLedger()
+    ledger.save({ids.stock_item_id("A"): [entry("gone", "id-gone")]})
+    LinnworksWriter(FakeClient([existing("A")]), WriteOptions(dry_run=True), ledger).write(
+        [DesiredItem("A", images=(ImageRef("m/1.jpg", "https://img/1.jpg"),))])
+    assert ledger.entries([ids.stock_item_id("A")]) == {ids.stock_item_id("A"): [entry("gone", "id-gone")]}
+
+
+def test_by_url_an_image_already_on_the_item_with_the_same_bytes_is_adopted_not_added_and_never_deleted():
+    """Without a ledger (lost, or never written), a URL image whose bytes the writer can fetch is
+    matched by checksum; what it adopts is recorded as not attached by the writer."""
+    import hashlib
+
+    picture = b"\x89PNG picture"
+    client = FakeClient([existing("A", images=[ItemImage(pk_row_id="on-item", checksum=hashlib.md5(picture).hexdigest())])])
+    ledger = MemoryImageLedger()
+    ref = ImageRef("m/1.jpg", "https://img/1.jpg", fetch=lambda: picture)
+    LinnworksWriter(client, WriteOptions(), ledger).write([DesiredItem("A", images=(ref,))])
+    assert not [name for name, _ in client.log if name == "add_image_by_url"]
+    assert ("set_main_image", (ids.stock_item_id("A"), "on-item")) in client.log
+    assert ledger.entries([ids.stock_item_id("A")]) == {ids.stock_item_id("A"): [entry("m/1.jpg", "on-item", False)]}
+
+    client.existing["A"] = existing("A", images=[ItemImage(pk_row_id="on-item", is_main=True)])
+    LinnworksWriter(client, WriteOptions(), ledger).write([DesiredItem("A", images=())])  # dropped in Akeneo
+    assert not [name for name, _ in client.log if name == "delete_images"]
+    assert ledger.entries([ids.stock_item_id("A")]) == {}  # forgotten, left on the item
 
 
 def test_delete_images_sends_the_bulk_shape_and_reads_per_image_results(authorized, client):
@@ -239,3 +303,17 @@ def test_delete_images_sends_the_bulk_shape_and_reads_per_image_results(authoriz
     failures = client.delete_images({"item-1": ["img-1", "img-2"], "item-2": []})
     assert body_of(authorized.calls[-1]) == {"request": [{"InventoryItemId": "item-1", "ImageIds": ["img-1", "img-2"]}]}
     assert [(f.stock_item_id, f.image_id, f.message) for f in failures] == [("item-1", "img-2", "No")]
+
+
+def test_a_bulk_delete_whose_answer_is_lost_is_resent_only_for_the_images_still_there(authorized, client):
+    url = api("Inventory/DeleteInventoryItemImageBulk")
+    authorized.post(url, status=500, json={"Message": "connection reset"})
+    authorized.post(api("Stock/GetStockItemsFullByIds"), json={"StockItemsFullExtended": [
+        {"StockItemId": "item-1", "Images": [{"pkRowId": "IMG-2"}, {"pkRowId": "img-3"}]}]})
+    authorized.post(url, json={"Results": [
+        {"Result": {"InventoryItemId": "item-1", "ImageId": "img-2"}, "ResultStatus": "SUCCESSFUL"}],
+        "TotalResults": 1, "ResultStatus": "SUCCESSFUL"})
+    assert client.delete_images({"item-1": ["img-1", "img-2"]}) == []
+    sent = [body_of(c) for c in authorized.calls if c.request.url == url]
+    assert sent == [{"request": [{"InventoryItemId": "item-1", "ImageIds": ["img-1", "img-2"]}]},
+                    {"request": [{"InventoryItemId": "item-1", "ImageIds": ["img-2"]}]}]

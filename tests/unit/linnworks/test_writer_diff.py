@@ -5,7 +5,7 @@ import pytest
 
 from linnworks.api import ids
 from linnworks.api.models import (
-    DataRequirement,
+    ExtendedDataRequirement,
     ExtendedProperty,
     ItemImage,
     ItemPrice,
@@ -13,7 +13,7 @@ from linnworks.api.models import (
     StockItemFull,
 )
 from linnworks.items.desired import DesiredItem, ImageRef, WriteOptions
-from linnworks.items.image_ledger import format_ledger, key_digest, parse_ledger, plan_images
+from linnworks.items.image_ledger import LedgerEntry, key_digest, parse_legacy_ledger, plan_images
 from linnworks.items.plan import UPDATE_FIELD, UPDATE_ITEM, RowKind, plan_item, requirements
 
 ITEM = ids.stock_item_id("SKU-1")
@@ -30,8 +30,8 @@ def desired(**fields) -> DesiredItem:
     return DesiredItem(sku="SKU-1", **fields)
 
 
-def image(id_: str, main: bool = False) -> ItemImage:
-    return ItemImage(pk_row_id=id_, is_main=main)
+def image(id_: str, main: bool = False, checksum: str | None = None) -> ItemImage:
+    return ItemImage(pk_row_id=id_, is_main=main, checksum=checksum)
 
 
 # -- desired items ---------------------------------------------------------------------------------
@@ -66,8 +66,7 @@ def test_a_new_item_plans_every_managed_part_as_creates_with_deterministic_row_i
     title, = plan.rows[RowKind.TITLES].creates
     assert title.pk_row_id == ids.title_row_id(ITEM, "EBAY", "DE")
     prop, = plan.rows[RowKind.PROPERTIES].creates
-    assert (prop.pk_row_id, prop.fk_stock_item_id, prop.property_type) == (
-        ids.extended_property_row_id(ITEM, "colour"), ITEM, "Attribute")
+    assert (prop.pk_row_id, prop.fk_stock_item_id, prop.property_type) == (None, ITEM, "Attribute")  # Linnworks names it
     assert [add.position for add in plan.images.adds] == [0]
     assert {row.action for row in plan.diff} == {"create", "add"}
 
@@ -123,11 +122,10 @@ def test_none_deletes_a_managed_row_and_unlisted_rows_are_left_alone():
     assert [(row.action, row.endpoint) for row in plan.diff] == [("delete", "Inventory/DeleteInventoryItemTitles")]
 
 
-def test_a_managed_property_keeps_one_row_and_other_names_and_the_ledger_are_left_alone():
+def test_a_managed_property_keeps_one_row_and_other_names_are_left_alone():
     rows = [ExtendedProperty(pk_row_id="p1", fk_stock_item_id=ITEM, propery_name="colour", property_value="red"),
             ExtendedProperty(pk_row_id="p2", fk_stock_item_id=ITEM, propery_name="colour", property_value="red"),
-            ExtendedProperty(pk_row_id="p3", fk_stock_item_id=ITEM, propery_name="someone_elses", property_value="x"),
-            ExtendedProperty(pk_row_id="p4", fk_stock_item_id=ITEM, propery_name="pimflow_images", property_value="")]
+            ExtendedProperty(pk_row_id="p3", fk_stock_item_id=ITEM, propery_name="someone_elses", property_value="x")]
     plan = plan_item(desired(extended_properties={"colour": "blue", "size": "M"}),
                      current(item_extended_properties=rows), ITEM, OPTIONS)
     changes = plan.rows[RowKind.PROPERTIES]
@@ -136,11 +134,17 @@ def test_a_managed_property_keeps_one_row_and_other_names_and_the_ledger_are_lef
     assert [(row.propery_name, row.property_value) for row in changes.creates] == [("size", "M")]
 
 
-def test_reads_ask_only_for_the_data_the_items_manage():
+def test_reads_ask_only_for_the_data_the_items_manage_with_documented_values():
     assert requirements([desired(title="x")]) == []
+    # retail and purchase prices are header fields: no requirement (there is no "Pricing" for ByIds)
+    assert requirements([desired(retail_price=1, purchase_price=2)]) == []
     assert requirements([desired(retail_price=1), desired(channel_titles={("A", "B"): "t"})]) == [
-        DataRequirement.PRICING, DataRequirement.CHANNEL_TITLE]
-    assert requirements([desired(images=())]) == [DataRequirement.EXTENDED_PROPERTIES, DataRequirement.IMAGES]
+        ExtendedDataRequirement.CHANNEL_TITLE]
+    # the image ledger is not in Linnworks: images need only Images, unless an earlier version's
+    # ledger property may be there (an item with images and no ledger yet)
+    assert requirements([desired(images=())]) == [ExtendedDataRequirement.IMAGES]
+    assert requirements([desired(images=())], legacy_ledger=True) == [ExtendedDataRequirement.EXTENDED_PROPERTIES,
+                                                                      ExtendedDataRequirement.IMAGES]
 
 
 # -- images and their ledger -----------------------------------------------------------------------
@@ -148,60 +152,113 @@ def ref(key: str) -> ImageRef:
     return ImageRef(key, f"https://img/{key}")
 
 
-def test_the_ledger_round_trips_and_ignores_entries_it_cannot_read():
-    pairs = [(key_digest("a"), "id-a"), (key_digest("b"), "id-b")]
-    assert parse_ledger(format_ledger(pairs)) == pairs
-    assert parse_ledger(f"garbage;{key_digest('a')}:id-a;:x") == [(key_digest("a"), "id-a")]
-    assert parse_ledger(None) == []
+def entry(key: str, image_id: str, attached: bool = True) -> LedgerEntry:
+    return LedgerEntry(key_digest(key), image_id, attached)
 
 
 def test_recorded_images_are_kept_and_new_ones_added_with_the_first_as_main():
-    ledger = format_ledger([(key_digest("b"), "id-b")])
-    plan = plan_images((ref("a"), ref("b")), [image("id-b", main=True)], ledger)
+    plan = plan_images((ref("a"), ref("b")), [image("id-b", main=True)], [entry("b", "id-b")])
     assert [(add.ref.key, add.position) for add in plan.adds] == [("a", 0)]
-    assert plan.kept == {key_digest("b"): "id-b"} and plan.set_main is None
-    plan.added[key_digest("a")] = "id-a"
-    assert plan.final_ledger() == format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
+    assert plan.kept == {key_digest("b"): entry("b", "id-b")} and plan.set_main is None
+    plan.added[key_digest("a")] = entry("a", "id-a")
+    assert plan.final_entries() == [entry("a", "id-a"), entry("b", "id-b")] and plan.ledger_changed()
 
 
-def test_unchanged_images_make_no_write():
-    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
-    plan = plan_images((ref("a"), ref("b")), [image("id-a", main=True), image("id-b")], ledger)
-    assert not plan.has_image_writes and not plan.ledger_changed()
+def test_unchanged_images_make_no_write_and_leave_the_ledger_as_it_was():
+    entries = [entry("a", "id-a"), entry("b", "id-b")]
+    plan = plan_images((ref("a"), ref("b")), [image("id-a", main=True), image("id-b")], entries)
+    assert not plan.has_image_writes and not plan.deletes and not plan.ledger_changed()
 
 
-def test_an_image_deleted_in_linnworks_is_added_again():
-    ledger = format_ledger([(key_digest("a"), "id-gone")])
-    plan = plan_images((ref("a"),), [], ledger)
+def test_an_image_deleted_in_linnworks_is_added_again_and_its_entry_dropped():
+    plan = plan_images((ref("a"),), [], [entry("a", "id-gone")])
     assert [add.ref.key for add in plan.adds] == ["a"]
+    assert plan.final_entries() == [] and plan.ledger_changed()
 
 
 def test_the_main_image_follows_the_first_desired_image():
-    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("b"), "id-b")])
-    plan = plan_images((ref("b"), ref("a")), [image("id-a", main=True), image("id-b")], ledger)
+    entries = [entry("a", "id-a"), entry("b", "id-b")]
+    plan = plan_images((ref("b"), ref("a")), [image("id-a", main=True), image("id-b")], entries)
     assert plan.set_main == "id-b" and not plan.adds
-    assert plan.final_ledger().startswith(key_digest("b"))
+    assert plan.final_entries() == [entry("b", "id-b"), entry("a", "id-a")]
 
 
-def test_dropped_images_stay_recorded_and_other_images_are_left_alone():
-    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("old"), "id-old")])
-    plan = plan_images((ref("a"),), [image("foreign", main=True), image("id-a"), image("id-old")], ledger)
-    assert plan.leftovers == [(key_digest("old"), "id-old")]
-    assert plan.set_main == "id-a"  # the profile's first image becomes main over the foreign one
-    assert not plan.ledger_changed()
+def test_a_dropped_image_the_writer_attached_is_deleted_and_images_it_never_recorded_are_left_alone():
+    entries = [entry("a", "id-a"), entry("old", "id-old")]
+    plan = plan_images((ref("a"),), [image("by-hand", main=True), image("id-a"), image("id-old")], entries)
+    assert plan.deletes == ["id-old"]  # "by-hand" has no entry: never deleted
+    assert plan.set_main == "id-a"  # the profile's first image becomes main over the other one
+    plan.deleted.add("id-old")
+    assert plan.final_entries() == [entry("a", "id-a")]
+
+
+def test_with_removal_off_a_dropped_image_stays_on_the_item_and_in_the_ledger():
+    entries = [entry("a", "id-a"), entry("old", "id-old")]
+    plan = plan_images((ref("a"),), [image("id-a", main=True), image("id-old")], entries, delete_dropped=False)
+    assert plan.deletes == [] and plan.final_entries() == entries and not plan.ledger_changed()
+
+
+def test_a_dropped_image_found_by_checksum_is_never_deleted_only_forgotten():
+    """An adopted image may be a person's copy of the same picture."""
+    entries = [entry("a", "id-a"), entry("old", "id-old", attached=False)]
+    plan = plan_images((ref("a"),), [image("id-a", main=True), image("id-old")], entries)
+    assert plan.deletes == [] and plan.final_entries() == [entry("a", "id-a")]
+
+
+def test_without_a_ledger_nothing_is_deleted_and_images_with_the_desired_bytes_can_be_adopted_once_each():
+    current = [image("by-hand", main=True, checksum="AAA"), image("copy-1", checksum="bbb"),
+               image("copy-2", checksum="bbb")]
+    plan = plan_images((ref("a"), ref("b"), ref("c")), current, [])
+    assert plan.deletes == [] and len(plan.adds) == 3
+    assert [plan.adopt("bbb"), plan.adopt("BBB"), plan.adopt("bbb")] == ["copy-1", "copy-2", None]
+    assert plan.adopt("aaa") == "by-hand" and plan.adopt("ccc") is None
+
+
+def test_an_image_matches_by_either_checksum_linnworks_keeps():
+    current = [ItemImage(pk_row_id="x", checksum="processed", raw_checksum="ORIGINAL")]
+    plan = plan_images((ref("a"),), current, [])
+    assert plan.adopt("original") == "x"
 
 
 def test_a_repeated_image_key_is_added_once():
-    plan = plan_images((ref("a"), ref("a")), [], None)
+    plan = plan_images((ref("a"), ref("a")), [], [])
     assert len(plan.adds) == 1
 
 
-def test_dropped_images_are_deleted_when_asked_and_leave_the_ledger_once_gone():
-    ledger = format_ledger([(key_digest("a"), "id-a"), (key_digest("old"), "id-old")])
-    plan = plan_images((ref("a"),), [image("id-a", main=True), image("id-old")], ledger, delete_dropped=True)
-    assert plan.deletes == ["id-old"]
-    plan.deleted.add("id-old")
-    assert plan.final_ledger() == format_ledger([(key_digest("a"), "id-a")])
+def test_the_legacy_ledger_property_round_trips_into_entries_attached_by_the_writer():
+    value = f"{key_digest('a')}:id-a;garbage;:x;{key_digest('b')}:id-b"
+    assert parse_legacy_ledger(value) == [entry("a", "id-a"), entry("b", "id-b")]
+    assert parse_legacy_ledger(None) == []
+
+
+def test_an_earlier_versions_ledger_property_is_imported_and_deleted_not_kept_in_the_catalog():
+    legacy = ExtendedProperty(pk_row_id="p-ledger", fk_stock_item_id=ITEM, propery_name="pimflow_images",
+                              property_value=f"{key_digest('a')}:id-a;{key_digest('old')}:id-old")
+    plan = plan_item(desired(images=(ref("a"),)), current(item_extended_properties=[legacy], images=[
+        image("id-a", main=True), image("id-old"), image("by-hand")]), ITEM, OPTIONS)
+    assert plan.rows[RowKind.PROPERTIES].deletes == ["p-ledger"]
+    assert plan.images.deletes == ["id-old"] and not plan.images.adds
+    assert plan.images.final_entries() == [entry("a", "id-a"), entry("old", "id-old")]  # until deleted
+    assert plan.images.ledger_changed()  # the entries move into the ledger before the property goes
+    # a ledger in staging wins over the property; the property goes anyway
+    plan = plan_item(desired(images=(ref("a"),)), current(item_extended_properties=[legacy], images=[
+        image("id-a", main=True), image("id-old")]), ITEM, OPTIONS, ledger=[entry("a", "id-a")])
+    assert plan.images.deletes == [] and plan.rows[RowKind.PROPERTIES].deletes == ["p-ledger"]
+
+
+def test_a_profile_that_declares_the_legacy_name_keeps_it_as_its_own_property():
+    row = ExtendedProperty(pk_row_id="p1", fk_stock_item_id=ITEM, propery_name="pimflow_images", property_value="x")
+    plan = plan_item(desired(images=(ref("a"),), extended_properties={"pimflow_images": "x"}),
+                     current(item_extended_properties=[row]), ITEM, OPTIONS)
+    assert not plan.rows[RowKind.PROPERTIES] and [add.ref.key for add in plan.images.adds] == ["a"]
+
+
+def test_new_and_changed_items_plan_no_extended_property_of_their_own():
+    plan = plan_item(desired(images=(ref("a"), ref("b"))), None, ITEM, OPTIONS)
+    assert not plan.rows[RowKind.PROPERTIES]
+    plan = plan_item(desired(images=(ref("a"),)), current(images=[image("id-a"), image("id-b")]), ITEM, OPTIONS,
+                     ledger=[entry("b", "id-b")])
+    assert not plan.rows[RowKind.PROPERTIES] and plan.images.deletes == ["id-b"]
 
 
 # -- categories ------------------------------------------------------------------------------------

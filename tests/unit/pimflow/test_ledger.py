@@ -51,6 +51,17 @@ def test_link_outranks_transform_parents_and_load_and_missing_records_are_flagge
     assert (lost.code, lost.key) == (NO_RESULT, "LOST-SKU")
 
 
+def test_a_records_warnings_reach_its_deciding_result_whichever_step_decides(staging):
+    ledger.record(staging, "load", 0, [RecordResult(n=0, status=Status.UNCHANGED, warnings=("weight rounds to 0",)),
+                                       RecordResult(n=1, status=Status.CREATED, warnings=("price rounds to 0",))])
+    ledger.record(staging, "link", 0, [RecordResult(n=0, status=Status.UPDATED, warnings=("weight rounds to 0",))])
+    first, second = RunLedger(staging).outcomes(0, [0, 1])
+    assert (first.step, first.status, first.warnings) == ("link", Status.UPDATED, ("weight rounds to 0",))
+    assert (second.step, second.warnings) == ("load", ("price rounds to 0",))
+    ledger.record(staging, "link", 0, [RecordResult(n=1, status=Status.UPDATED)])  # a link result says none
+    assert RunLedger(staging).outcomes(0, [1])[0].warnings == ("price rounds to 0",)
+
+
 def test_counts_add_written_only_when_something_was_written():
     results = [RecordResult(n=0, status=Status.CREATED), RecordResult(n=1, status=Status.UPDATED),
                RecordResult.refused(2, "422", "bad")]

@@ -8,7 +8,7 @@ from linnworks.api.models import Channel
 from linnworks.items.desired import ImageRef
 from pimflow.kinds.akeneo import attribute_resolver
 from pimflow.kinds.linnworks_checks import LinnworksProfileError, check_akeneo_names, check_channels
-from pimflow.kinds.linnworks_layout import build_layout, desired_item
+from pimflow.kinds.linnworks_layout import build_layout, desired_item, item_roles, row_warnings
 from pimflow.mapping import MappingContext
 from pimflow.profile import AkeneoSource, LinnworksTarget
 from productsup.convert import UnitConverter
@@ -67,8 +67,13 @@ def assemble(settings: LinnworksTarget, catalog, rows=(ROW,), image=None):
     layout = build_layout(settings, frame.columns, "sku", context.resolve,
                           lambda c: c.split("@")[0].split("~")[0] in catalog[0].attributes)
     mapped = layout.apply(frame, context)
-    items = [desired_item(row, layout.roles, image) for row in mapped.rows.to_dict("records")]
+    items = [desired_item(row, layout.roles, image) for row in staged(layout, mapped)]
     return items, mapped.problems
+
+
+def staged(layout, mapped) -> list[dict]:
+    """The item rows as transform stages them: mapped, then numbers at their precision."""
+    return [layout.at_precision(row) for row in mapped.rows.to_dict("records")]
 
 
 def test_localisable_and_scopable_attributes_resolve_to_the_profiles_locale_and_channel(catalog):
@@ -106,6 +111,44 @@ def test_dimensions_are_converted_to_the_chosen_linnworks_units(catalog, units, 
     [item], _ = assemble(settings, catalog)
     assert {name: getattr(item, name) for name in expected} == expected
     assert item.height is None  # not mapped: left alone
+
+
+def test_precision_is_settable_per_kind_of_number(catalog):
+    settings = target(prices=[{"attribute": "price", "currency": "EUR", "to": "retail"}],
+                      dimensions={"width": "width", "depth": "depth", "weight": "weight"},
+                      precision={"weight": 4, "length": 0, "price": 3})
+    [item], _ = assemble(settings, catalog)
+    assert (item.retail_price, item.width, item.depth, item.weight) == (90.355, 64.0, 55.0, 1.45)
+
+
+def test_a_value_that_rounds_to_zero_is_sent_as_zero_with_a_warning_naming_field_value_and_what_is_sent(catalog):
+    _, context = catalog
+    settings = target(prices=[{"attribute": "price", "currency": "EUR", "to": "retail"},
+                              {"attribute": "price", "currency": "GBP", "to": "channel", "source": "AMAZON",
+                               "subsource": "Amazon UK"}],
+                      dimensions={"width": "width", "weight": "weight"})
+    light = {**ROW, "weight": "0.4 GRM", "price@EUR": "0.004 EUR", "price@GBP": "0.005 GBP", "width": "0 CMT"}
+    frame = pd.DataFrame([light, ROW], dtype="str").fillna("")
+    layout = build_layout(settings, frame.columns, "sku", context.resolve, None)
+    feather, jacket = staged(layout, layout.apply(frame, context))
+    roles = item_roles(feather)
+    item = desired_item(feather, roles, None)
+    assert (item.weight, item.retail_price, dict(item.channel_prices), item.width) == (0.0, 0.0, {AMAZON: 0.01}, 0.0)
+    assert row_warnings(feather, roles) == (
+        "retail_price 0.004 EUR rounds to 0 at 2 decimal(s): Linnworks gets 0.00 "
+        "(set target.precision.price to keep more decimals)",
+        "weight 0.0004 kg rounds to 0 at 3 decimal(s): Linnworks gets 0.000 "
+        "(set target.precision.weight to keep more decimals)")  # 0 stays 0 without a word; 0.005 is 0.01
+    assert row_warnings(jacket, item_roles(jacket)) == ()
+    layout = build_layout(target(dimensions={"weight": "weight"}, precision={"weight": 4}), frame.columns, "sku",
+                          context.resolve, None)
+    assert desired_item(staged(layout, layout.apply(frame, context))[0], roles, None).weight == 0.0004
+
+
+@pytest.mark.parametrize("value", [-1, 5, 2.5, "two", True])
+def test_a_precision_outside_0_to_4_decimals_is_refused_clearly(value):
+    with pytest.raises(ValueError, match=r"precision\.weight[\s\S]*is not a number of decimals from 0 to 4"):
+        target(precision={"weight": value})
 
 
 def test_a_metric_that_cannot_convert_refuses_its_row(catalog):

@@ -284,3 +284,12 @@ def test_pimflow_validate_reports_a_near_miss_file_name(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert f"{tmp_path / 'copy.yml.txt'}: invalid profile\n  (file): not read: a profile file's name ends in .yaml" in err
     assert "1 valid, 1 invalid" in err
+
+
+def test_a_linnworks_precision_out_of_range_names_the_field_and_the_range(tmp_path):
+    text = ("id: x\nsource: {kind: feed, path: in.csv}\n"
+            "target: {kind: linnworks, precision: {weight: 7, price: 2}}\n")
+    [(field, reason)] = problems(tmp_path, text)
+    assert (field, reason) == ("target.precision.weight", "7 is not a number of decimals from 0 to 4 "
+                                                          "(Linnworks numbers are compared to 4 decimals)")
+    parse_profile(write(tmp_path, "ok.yaml", text.replace("weight: 7", "weight: 4")))
