@@ -61,12 +61,13 @@ def _success_records(ctx: RunContext) -> list[tuple[object, dict]]:
 
 
 def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
-            now: datetime, backfill: bool) -> list[dict]:
-    """Choose the window (kept in staging), stream source records into chunks; return the chunk refs."""
+            now: datetime, run_type: str = "scheduled") -> list[dict]:
+    """Choose the window (kept in staging), stream source records into chunks; return the chunk refs.
+    `run_type` is Airflow's (a manual run ignores the interval: see `resolve_window`)."""
     ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
-                            interval_start, interval_end, now, backfill)
+                            interval_start, interval_end, now, run_type)
     ctx.window = window
     write_json(ctx.staging.window, window.to_dict())
     ctx.log.info("extract: %s", window.describe())
