@@ -17,6 +17,7 @@ from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.pools import write_pool
+from pimflow.profile_docs import profile_doc, trigger_in_brief
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.turns import Turn
 from pimflow.window import RunParams
@@ -122,13 +123,13 @@ def feed_asset(loaded: LoadedProfile) -> Asset:
 
 
 def _doc(loaded: LoadedProfile) -> str:
-    profile = loaded.profile
-    return (f"**{profile.description or profile.id}**\n\n"
-            f"Profile `{loaded.path.name}`: `{profile.source.kind}` → `{profile.target.kind}`, "
-            f"schedule `{profile.schedule or 'manual only'}`.\n\n"
-            "Trigger with the form as it opens: what changed since the last successful run (the Logical Date "
-            "is not used). Trigger options: *full sync*, *identifiers*, *dry run*. The `feedback` task's log "
-            "holds the run summary and the feedback file's path.")
+    """The DAG's docs: the profile in words, and its file (`pimflow.profile_docs`)."""
+    return profile_doc(loaded)
+
+
+def _description(profile) -> str:
+    """The DAG's description: the profile's, and what an untouched Trigger covers."""
+    return f"{profile.description or f'{profile.source.kind} → {profile.target.kind}'} — {trigger_in_brief(profile)}"
 
 
 def run_context(loaded: LoadedProfile, context) -> RunContext:
@@ -193,7 +194,7 @@ def build_dag(loaded: LoadedProfile):
 
     @dag(
         dag_id=profile.id,
-        description=profile.description or f"{profile.source.kind} → {profile.target.kind}",
+        description=_description(profile),
         doc_md=_doc(loaded),
         schedule=timetable(loaded),
         start_date=profile.start_date,
