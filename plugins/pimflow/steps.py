@@ -141,6 +141,7 @@ def link(ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
 
 def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSummary:
     """Gather refused records into the feedback file, publish the target, log the run summary."""
+    ctx.staging.summary.unlink(missing_ok=True)  # an earlier attempt's summary is not this one's (run notes)
     window = ctx.window = Window.from_dict(read_json(ctx.staging.window))
     source, target = source_kind(ctx.profile), target_kind(ctx.profile)
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
@@ -153,12 +154,12 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:
         summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
+    summary.conclude(ctx, failure)
     write_json(ctx.staging.summary, summary.to_dict())
-    for line in summary.lines():
-        ctx.log.info(line)
+    summary.log(ctx.log)
     if failure is not None:
         ctx.staging.mark_finished("failed")
-        raise ErrorThresholdExceeded(f"{failure}; the target was not published, see {summary.feedback}")
+        raise ErrorThresholdExceeded(summary.threshold)
     if not ctx.params.dry_run:
         commit_state(ctx, window)
     ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")
