@@ -17,6 +17,8 @@ import requests
 
 from pimflowdev.sandboxes import AKENEO_CREDENTIALS
 
+from pipeline_helpers import note_of
+
 pytestmark = pytest.mark.integration
 
 PROFILE = """
@@ -83,6 +85,7 @@ def test_trigger_with_the_prefilled_logical_date_syncs_a_product_edited_just_now
     summary = json.loads((staging / "summary.json").read_text())
     assert (summary["read"], summary["written"]) == (1, 1)
     assert exported(hourly_profile.parent / "export.csv") == {EDITED: {"sku": EDITED, "title": "Edited a minute ago"}}
+    assert note_of(dag_run) == "read 1 · written 1"  # the runs list shows it
 
     # counted as one incremental run towards `full_every_runs`, as a scheduled run is
     state = json.loads((staging.parents[1] / "state.json").read_text())
