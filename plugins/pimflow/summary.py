@@ -49,7 +49,8 @@ class RunSummary:
     extra: dict = field(default_factory=dict)
     not_found: list = field(default_factory=list)  # identifiers from the trigger form the source lacks
     skipped_reasons: dict = field(default_factory=dict)  # code -> [count, the first record's message]
-    first_refused: list = field(default_factory=list)  # [key, code, message] of the first LOGGED_RECORDS
+    # [key, code, message cut to LOGGED_MESSAGE_CHARS] of the first LOGGED_RECORDS (the summary is XCom too)
+    first_refused: list = field(default_factory=list)
     first_skipped: list = field(default_factory=list)
     dry_run_output: str | None = None  # where a dry run put what a real run would write
     dry_run_files: list = field(default_factory=list)
@@ -169,7 +170,7 @@ class RunSummary:
         for line in self.lines():
             log.info(line)
         for key, code, message in self.first_refused:
-            log.warning("%s — %s — %s", key, code, _cut(message))
+            log.warning("%s — %s — %s", key, code, message)
         more = self.refused - len(self.first_refused)
         if more > 0:
             log.warning("… and %d more refused: see the feedback file %s", more, self.feedback)
@@ -179,7 +180,7 @@ class RunSummary:
             log.warning("not found: %s — identifiers from the trigger form that the source does not have "
                         "(not_found lines in the feedback file %s)", ", ".join(self.not_found), self.feedback)
         for key, code, message in self.first_skipped:
-            log.info("skipped: %s — %s — %s", key, code, _cut(message))
+            log.info("skipped: %s — %s — %s", key, code, message)
         more = self.statuses.get(Status.SKIPPED.value, 0) - len(self.first_skipped)
         if more > 0:
             log.info("… and %d more skipped (with their reason above)", more)
@@ -257,12 +258,12 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
                 summary.refused_before_sending += result.step == "transform"  # never sent
                 summary.refused_transient += result.transient
                 if len(summary.first_refused) < LOGGED_RECORDS:
-                    summary.first_refused.append([_name(result), result.code, result.message])
+                    summary.first_refused.append([_name(result), result.code, _cut(result.message)])
             elif result.status is Status.SKIPPED:
-                reason = summary.skipped_reasons.setdefault(result.code or "no reason given", [0, result.message])
+                reason = summary.skipped_reasons.setdefault(result.code or "no reason given", [0, _cut(result.message)])
                 reason[0] += 1
                 if len(summary.first_skipped) < LOGGED_RECORDS:
-                    summary.first_skipped.append([_name(result), result.code or "-", result.message or "-"])
+                    summary.first_skipped.append([_name(result), result.code or "-", _cut(result.message) or "-"])
             if include_all or result.is_refused:
                 entries.append(Entry(originals.header, originals.lines[result.n], result.status.value,
                                      result.code, result.message))

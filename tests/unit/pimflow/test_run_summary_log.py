@@ -155,3 +155,18 @@ def test_the_error_threshold_tells_an_api_target_its_records_were_already_writte
     assert threshold_outcome("linnworks", summary) == "6 written to Linnworks stay"
     dry = RunSummary("p", "r", "w", dry_run=True, read=10, statuses={"would_write": 6, "refused": 4}, feedback="f")
     assert "a dry run: nothing was written" in threshold_message("4 of 10 record(s) refused", "akeneo", dry)
+
+
+def test_a_long_message_is_cut_in_the_log_and_the_summary_but_whole_in_the_feedback_file(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    ctx = context(tmp_path, feed(good=2))
+    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc), "manual")
+    loads = [steps.load(ctx, steps.transform(ctx, chunk)) for chunk in chunks]
+    sent = "(sent: " + "x" * 2000 + ")"
+    ledger.record(ctx.staging, "load", 0, [RecordResult(n=0, status=Status.WRITTEN),
+                                           RecordResult.refused(1, "Inventory/UpdateInventoryItem", f"refused {sent}")])
+    summary = steps.feedback(ctx, chunks, loads)
+    [(key, code, message)] = summary.first_refused
+    assert key == "G01" and message.endswith("… (whole in the feedback file)") and len(message) < 400
+    assert f"G01 — Inventory/UpdateInventoryItem — {message}" in logged(caplog, logging.WARNING)
+    assert feedback_rows(ctx)[0]["message"] == f"refused {sent}"
