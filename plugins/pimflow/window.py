@@ -225,7 +225,5 @@ def resolve_window(
     start = state.last_window_end
     # a cleared manual run asked for before a later run succeeded: nothing new up to its time
     end = max(now, start)
-    reason = "since the last successful run"
-    if manual:
-        reason += " (manual run: the form's Logical Date is not used)"
+    reason = "manual run: since the last successful run" if manual else "since the last successful run"
     return Window("incremental", start, end, reason=reason)

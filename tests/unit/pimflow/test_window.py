@@ -54,7 +54,7 @@ def test_a_manual_run_syncs_since_the_last_successful_run_whatever_logical_date_
     state = synced(T0 + 3 * HOUR)  # the last scheduled run covered up to T0 + 3h
     window = resolve_window(RunParams(), state, NO_POLICY, *PREFILLED, PRESSED, "manual")
     assert (window.mode, window.start, window.end) == ("incremental", T0 + 3 * HOUR, PRESSED)
-    assert "manual run" in window.reason and "Logical Date is not used" in window.reason
+    assert window.reason == "manual run: since the last successful run"  # what the run's log says
 
 
 def test_a_manual_run_with_a_logical_date_long_past_still_ends_when_trigger_was_pressed():
