@@ -29,11 +29,10 @@ PIMFLOW_LINE = re.compile(r"^(read \d+ · (would write|written) \d+|failed in [^
 
 def with_summary(note: str | None, line: str) -> str | None:
     """`note` with `line` as its last paragraph: a person's text kept whole, an earlier summary of
-    pimflow's replaced. None when the person's text leaves no room for the line (it is kept as it is)."""
+    pimflow's replaced (wherever it is: someone may have written below it). None when the person's
+    text leaves no room for the line (it is kept as it is)."""
     paragraphs = [part for part in re.split(r"\n\s*\n", (note or "").strip()) if part.strip()]
-    if paragraphs and PIMFLOW_LINE.match(paragraphs[-1]):
-        paragraphs.pop()
-    kept = "\n\n".join(paragraphs)
+    kept = "\n\n".join(part for part in paragraphs if not PIMFLOW_LINE.match(part))
     text = f"{kept}\n\n{line}" if kept else line
     return text if len(text) <= NOTE_LIMIT else None
 
