@@ -53,7 +53,8 @@ class RunSummary:
     first_refused: list = field(default_factory=list)
     first_skipped: list = field(default_factory=list)
     dry_run_output: str | None = None  # where a dry run put what a real run would write
-    dry_run_files: list = field(default_factory=list)
+    dry_run_files: list = field(default_factory=list)  # the first LOGGED_RECORDS of its files' names
+    dry_run_file_count: int = 0
     threshold: str | None = None  # why the run failed its error threshold, and what that means
     threshold_outcome: str | None = None  # the same in a few words, for the run's note
 
@@ -96,7 +97,8 @@ class RunSummary:
             folder = ctx.staging.root / "dry_run"
             if folder.exists():
                 self.dry_run_output = str(folder)
-                self.dry_run_files = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
+                names = sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
+                self.dry_run_files, self.dry_run_file_count = names[:LOGGED_RECORDS], len(names)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -130,7 +132,7 @@ class RunSummary:
             lines.append(f"  {key:<10} {value}")
         if self.dry_run:
             where = (f"what a real run would write is in {self.dry_run_output}"
-                     + (f" ({_some(self.dry_run_files)})" if self.dry_run_files else "")
+                     + (f" ({_some(self.dry_run_files, total=self.dry_run_file_count)})" if self.dry_run_files else "")
                      if self.dry_run_output else "nothing would be written")
             lines.append(f"  dry run    nothing was sent to the target; {where}")
         lines.append(f"  feedback   {self.feedback}")
@@ -209,9 +211,11 @@ def threshold_outcome(target_kind: str, summary: RunSummary) -> str:
     return f"{summary.written} written to {TARGET_NAMES.get(target_kind, target_kind)} stay"
 
 
-def _some(values: list, shown: int = LOGGED_RECORDS) -> str:
+def _some(values: list, shown: int = LOGGED_RECORDS, total: int | None = None) -> str:
+    """The first `shown` values, and how many more there are (of `total`, when `values` is a sample)."""
+    total = max(len(values), total or 0)
     text = ", ".join(str(value) for value in values[:shown])
-    return text + (f", … ({len(values) - shown} more)" if len(values) > shown else "")
+    return text + (f", … ({total - min(shown, len(values))} more)" if total > min(shown, len(values)) else "")
 
 
 def _cut(message: str) -> str:

@@ -170,3 +170,11 @@ def test_a_long_message_is_cut_in_the_log_and_the_summary_but_whole_in_the_feedb
     assert key == "G01" and message.endswith("… (whole in the feedback file)") and len(message) < 400
     assert f"G01 — Inventory/UpdateInventoryItem — {message}" in logged(caplog, logging.WARNING)
     assert feedback_rows(ctx)[0]["message"] == f"refused {sent}"
+
+
+def test_a_dry_run_with_many_files_names_the_first_and_counts_the_others():
+    summary = RunSummary("p", "r", "w", dry_run=True, read=1, statuses={"would_write": 1}, feedback="f",
+                         dry_run_output="/staging/dry_run", dry_run_files=[f"diff-{n:05d}.csv" for n in range(20)],
+                         dry_run_file_count=45)
+    [line] = [line for line in summary.lines() if line.startswith("  dry run")]
+    assert line.endswith("diff-00018.csv, diff-00019.csv, … (25 more))")
