@@ -80,7 +80,7 @@ def run(profile: Profile, base, name: str, params: RunParams) -> tuple[dict, Cou
     """One run through the steps; returns (summary, the writer's units, seconds, what the link step did)."""
     ctx = RunContext(profile, Path("."), RunStaging(base, profile.id, name), params, profile.id, name)
     started = time.monotonic()
-    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc))
     transformed = [steps.transform(ctx, chunk, len(chunks)) for chunk in chunks]
     if has_parents_step(profile):
         steps.load_parents(ctx, transformed)

@@ -155,7 +155,7 @@ def run_one(config: dict, cprofile: bool) -> dict:
         stop = profiled(profiles) if cprofile else None
         wall, cpu = time.perf_counter(), time.process_time()
         try:
-            chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc), False)
+            chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc))
         finally:
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             if stop:

@@ -78,7 +78,7 @@ def run_once(workdir: Path, sandboxes, concurrency: int, trace_memory: bool = Fa
     if trace_memory:
         tracemalloc.start()
     started = time.perf_counter()
-    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc))
     transformed = [steps.transform(ctx, chunk) for chunk in chunks]
     load_started = time.perf_counter()
     loads = [steps.load(ctx, item) for item in transformed]

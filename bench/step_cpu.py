@@ -108,7 +108,7 @@ class StepClock:
 def run_steps(ctx: RunContext, clock: StepClock) -> tuple[int, dict]:
     """The DAG's steps in order, each call timed; returns (records extracted, the run summary)."""
     has_parents, has_link = _extra_steps(ctx.profile)
-    chunks = clock("extract", steps.extract, ctx, None, None, datetime.now(timezone.utc), False)
+    chunks = clock("extract", steps.extract, ctx, None, None, datetime.now(timezone.utc))
     transformed = [clock("transform", steps.transform, ctx, chunk) for chunk in chunks]
     if has_parents:
         clock("load_parents", steps.load_parents, ctx, transformed)

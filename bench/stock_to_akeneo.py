@@ -111,7 +111,7 @@ def run(profile, base, name: str) -> tuple[dict, list[dict], float, float]:
     ctx = RunContext(profile, Path("."), RunStaging(base, profile.id, name), RunParams(), profile.id, name)
     tracemalloc.start()
     started = time.monotonic()
-    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime.now(timezone.utc))
     transformed = [steps.transform(ctx, chunk, len(chunks)) for chunk in chunks]
     loads = [steps.load(ctx, item) for item in transformed]
     summary = steps.feedback(ctx, chunks, loads)

@@ -1,7 +1,9 @@
 """The Airflow UI as a user meets it, in a real browser against `make airflow`'s stack: a profile's DAG
 with its description, schedule and tags; its trigger form (dry run, two identifiers) starting a run
 that succeeds and whose `feedback` log holds the run summary; an Akeneo connection made with the
-Connections form, whose Test button succeeds, and says why it fails with a wrong secret.
+Connections form, whose Test button succeeds, and says why it fails with a wrong secret; a product
+edited in Akeneo synced to Linnworks by Trigger pressed with the form as it opens, the run's summary
+as its note in the runs list, and the profile in the DAG's docs.
 
 Screenshots of every step are written to .airflow/browser-test/screenshots/ (printed at the end).
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,9 @@ def test_a_profile_runs_from_its_trigger_form_and_its_feedback_log_has_the_run_s
 
     page.goto(f"{stack.url}/dags/{DAG_ID}/details")
     expect(page.get_by_role("heading", name=DAG_ID, exact=True)).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="Description").first).to_contain_text(PROFILE["description"])
+    # the details table waits for several API calls: seconds on a busy machine (the stack's first runs)
+    expect(page.get_by_role("row").filter(has_text="Description").first).to_contain_text(PROFILE["description"],
+                                                                                       timeout=30_000)
     expect(page.get_by_text("0 * * * *", exact=True)).to_be_visible()  # "@hourly"
     for tag in ("pimflow", *PROFILE["tags"]):
         expect(page.get_by_role("link", name=tag, exact=True).first).to_be_visible()
@@ -125,6 +130,77 @@ def test_an_akeneo_connection_made_with_the_form_passes_the_test_button_and_a_wr
     screenshots.take(page, "07-connection-test-failed.png")
 
 
+def test_an_untouched_trigger_syncs_a_product_edited_in_akeneo_and_the_run_and_the_dag_say_what_happened(
+        ui: Page, stack, screenshots):
+    from pimflow.factory import trigger_params
+
+    page = ui
+    wait_for_a_successful_run(stack)  # the stack's first scheduled run: the edit comes after it
+    sku = synced_simple_product(stack)
+    title = f"Edited in Akeneo at {time.strftime('%H:%M:%S')}"
+    akeneo_request(stack.sandboxes.akeneo_url, "PATCH", f"/api/rest/v1/products/{sku}",
+                   json={"values": {"name": [{"locale": "en_US", "scope": None, "data": title}]}})
+
+    page.goto(f"{stack.url}/dags/{DAG_ID}")
+    page.get_by_role("button", name="Dag Docs", exact=True).click()
+    docs = page.get_by_role("dialog").filter(has_text="Dag Documentation")
+    for heading in ("Trigger", "Reads", "Maps", "Writes", "When it runs, and when it fails", "Profile file"):
+        expect(docs.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(docs).to_contain_text("syncs the products changed in Akeneo since the end of the last successful run")
+    expect(docs.get_by_role("row").filter(has_text="retail price")).to_contain_text("price in EUR")
+    expect(docs).to_contain_text("through connection akeneo_default")
+    screenshots.take(page, "08-dag-docs.png")
+    maps = docs.get_by_role("table").first
+    maps.scroll_into_view_if_needed()
+    screenshots.take(page, "09-dag-docs-maps.png")
+    yaml_block = docs.locator("code").filter(has_text=f"id: {DAG_ID}").first  # the profile file, whole
+    expect(yaml_block).to_contain_text("max_error_rate: 0.05")
+    page.keyboard.press("Escape")
+    expect(docs).to_be_hidden()
+
+    page.get_by_role("button", name="Trigger Dag").click()
+    dialog = page.get_by_role("dialog").filter(has_text=f"Trigger Dag - {DAG_ID}")
+    expect(form_field(dialog, "Full sync")).to_contain_text(trigger_params()["full_sync"].description)
+    expect(dialog.get_by_role("checkbox", name="Full sync")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Dry run")).not_to_be_checked()
+    screenshots.take(page, "10-trigger-untouched.png")  # Logical Date pre-filled, as Airflow opens the form
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith(f"/api/v2/dags/{DAG_ID}/dagRuns")) as answer:
+        dialog.get_by_role("button", name="Trigger", exact=True).click()
+    assert answer.value.ok, answer.value.text()
+    run = answer.value.json()
+    assert run["run_type"] == "manual" and run["logical_date"] and not run["conf"].get("dry_run")
+    run_id = run["dag_run_id"]
+
+    expect(page).to_have_url(re.compile(f"/dags/{DAG_ID}/runs/{re.escape(run_id)}"))
+    state = page.get_by_test_id("header-card").get_by_test_id("state-badge")
+    expect(state).to_have_text(re.compile("^(Success|Failed)$"), timeout=RUN_TIMEOUT_MS)
+    expect(state).to_have_text("Success")
+    screenshots.take(page, "11-untouched-run-success.png")
+    assert linnworks_item(stack, sku)["ItemTitle"] == title  # the edit reached Linnworks
+
+    page.get_by_role("table").get_by_role("link", name="feedback", exact=True).click()
+    log = page.get_by_test_id("virtualized-list")
+    for line in (rf"pimflow run summary: {DAG_ID} / {re.escape(run_id)}",
+                 r"window\s+incremental .* \(manual run: since the last successful run\)", r"read\s+[1-9]\d*",
+                 r"written\s+[1-9]\d* \(.*\)"):
+        expect(log.get_by_text(re.compile(rf"^\s*{line}\s*$"))).to_be_visible()
+    screenshots.take(page, "12-untouched-feedback-log.png")
+
+    page.goto(f"{stack.url}/dags/{DAG_ID}/runs")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=run_id, exact=True))
+    note_button = row.get_by_role("button", name="Note", exact=True)  # "Add a note" on a run without one
+    expect(note_button).to_be_visible()
+    note_button.scroll_into_view_if_needed()  # the actions column is at the table's right end
+    screenshots.take(page, "13-runs-list.png")
+    note_button.click()
+    note = page.get_by_role("dialog").filter(has_text="Dag Run Note")
+    expect(note).to_contain_text(re.compile(r"read [1-9]\d* · written [1-9]\d*"))
+    settled(note)
+    screenshots.take(page, "14-run-note.png")
+    page.keyboard.press("Escape")
+
+
 def form_field(form: Locator, label: str) -> Locator:
     """A field of Airflow's forms by its visible label. (Airflow 3.3 gives text inputs an id their
     <label> does not point at, so `get_by_label` finds only switches, numbers and selects.)"""
@@ -152,16 +228,56 @@ def open_section(form: Locator, name: str) -> None:
 
 def catalog_identifiers(akeneo_url: str, count: int) -> list[str]:
     """Enabled products of the sandbox's generated catalog, asked from its REST API."""
+    found = [item["identifier"] for item in enabled_products(akeneo_url)
+             if item["identifier"].startswith("PF-")]  # generated; demo feeds add others
+    assert len(found) >= count, found
+    return found[:count]
+
+
+def enabled_products(akeneo_url: str) -> list[dict]:
+    answer = akeneo_request(akeneo_url, "GET", "/api/rest/v1/products", params={
+        "limit": 100, "search": json.dumps({"enabled": [{"operator": "=", "value": True}]})})
+    return answer.json()["_embedded"]["items"]
+
+
+def akeneo_request(akeneo_url: str, method: str, path: str, **kwargs) -> requests.Response:
+    """A call to the Akeneo sandbox's REST API, as an API user (a person editing in Akeneo, for the UI)."""
     from pimflowdev.sandboxes import AKENEO_CREDENTIALS as creds
 
     token = requests.post(f"{akeneo_url}/api/oauth/v1/token", auth=(creds["client_id"], creds["client_secret"]),
                           json={"grant_type": "password", "username": creds["login"], "password": creds["password"]},
                           timeout=30).json()["access_token"]
-    answer = requests.get(f"{akeneo_url}/api/rest/v1/products", headers={"Authorization": f"Bearer {token}"},
-                          params={"limit": 100, "search": json.dumps({"enabled": [{"operator": "=", "value": True}]})},
-                          timeout=30)
+    answer = requests.request(method, f"{akeneo_url}{path}", headers={"Authorization": f"Bearer {token}"},
+                              timeout=30, **kwargs)
     answer.raise_for_status()
-    found = [item["identifier"] for item in answer.json()["_embedded"]["items"]
-             if item["identifier"].startswith("PF-")]  # generated; demo feeds add others
-    assert len(found) >= count, found
-    return found[:count]
+    return answer
+
+
+def linnworks_item(stack, sku: str) -> dict:
+    """The inventory item the Linnworks sandbox holds for `sku` (its control API)."""
+    answer = requests.get(f"{stack.sandboxes.linnworks_data_url}/_sandbox/items/{sku}", timeout=30)
+    assert answer.status_code == 200, f"{sku} is not in Linnworks"
+    return answer.json()["item"]
+
+
+def synced_simple_product(stack) -> str:
+    """A product without a model (its name is its own to edit) that the profile already put in Linnworks."""
+    for item in enabled_products(stack.sandboxes.akeneo_url):
+        if item["identifier"].startswith("PF-") and not item.get("parent"):
+            answer = requests.get(f"{stack.sandboxes.linnworks_data_url}/_sandbox/items/{item['identifier']}",
+                                  timeout=30)
+            if answer.status_code == 200:
+                return item["identifier"]
+    raise AssertionError("no simple product of the catalog is in Linnworks after the first run")
+
+
+def wait_for_a_successful_run(stack, timeout: float = RUN_TIMEOUT_MS / 1000) -> None:
+    """Wait (REST, setup only) until the profile has a successful run and none running or queued."""
+    api, deadline, runs = stack.api(), time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        runs = api.get(f"{stack.url}/api/v2/dags/{DAG_ID}/dagRuns", timeout=30).json()["dag_runs"]
+        if any(r["state"] == "success" and not (r["conf"] or {}).get("dry_run") for r in runs) \
+                and not any(r["state"] in ("running", "queued") for r in runs):
+            return
+        time.sleep(3)
+    raise AssertionError(f"no successful run of {DAG_ID} within {timeout:.0f} s: {runs}")

@@ -17,6 +17,7 @@ from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.pools import write_pool
+from pimflow.profile_docs import profile_doc, trigger_in_brief
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
 from pimflow.turns import Turn
 from pimflow.window import RunParams
@@ -80,14 +81,21 @@ def give_turn_back(ctx: RunContext) -> None:
 
 def trigger_params() -> dict:
     """The trigger form: every kind honours these options. Each type allows null: Airflow's form marks a
-    non-nullable field required and refuses an emptied one (null reads as false / no identifiers)."""
+    non-nullable field required and refuses an emptied one (null reads as false / no identifiers).
+    Left as the form opens, a run syncs what changed since the last successful run: Airflow 3.3
+    pre-fills the form's Logical Date, which a manual run does not use (`pimflow.window.resolve_window`)."""
     return {
         "full_sync": Param(False, type=["boolean", "null"], title="Full sync",
-                           description="Ignore the incremental window and sync every record the profile selects."),
+                           description="Off, as the form opens: the run syncs what changed since the end of the "
+                                       "last successful run, up to the moment you press Trigger; the Logical Date "
+                                       "is not used (a feed, stock or category source is read whole anyway). "
+                                       "On: every record the profile selects."),
         "identifiers": Param([], type=["array", "null"], items={"type": "string"}, title="Identifiers",
-                             description="Only these SKUs or UUIDs (one per line). Empty = the normal selection."),
+                             description="Only these SKUs or UUIDs (one per line); those the source does not have "
+                                         "are reported as not found. Empty = the normal selection."),
         "dry_run": Param(False, type=["boolean", "null"], title="Dry run",
-                         description="Prepare everything and write the would-be output to staging; write nothing to the target."),
+                         description="Prepare everything and write what a real run would write to the run's "
+                                     "staging folder (dry_run/); write nothing to the target."),
     }
 
 
@@ -115,12 +123,13 @@ def feed_asset(loaded: LoadedProfile) -> Asset:
 
 
 def _doc(loaded: LoadedProfile) -> str:
-    profile = loaded.profile
-    return (f"**{profile.description or profile.id}**\n\n"
-            f"Profile `{loaded.path.name}`: `{profile.source.kind}` → `{profile.target.kind}`, "
-            f"schedule `{profile.schedule or 'manual only'}`.\n\n"
-            "Trigger options: *full sync*, *identifiers*, *dry run*. The `feedback` task's log holds the "
-            "run summary and the feedback file's path.")
+    """The DAG's docs: the profile in words, and its file (`pimflow.profile_docs`)."""
+    return profile_doc(loaded)
+
+
+def _description(profile) -> str:
+    """The DAG's description: the profile's, and what an untouched Trigger covers."""
+    return f"{profile.description or f'{profile.source.kind} → {profile.target.kind}'} — {trigger_in_brief(profile)}"
 
 
 def run_context(loaded: LoadedProfile, context) -> RunContext:
@@ -141,10 +150,16 @@ def run_context(loaded: LoadedProfile, context) -> RunContext:
     )
 
 
+def run_type_of(dag_run) -> str:
+    """How the run came about: scheduled, manual (Trigger), backfill, asset_triggered... (Airflow's
+    `DagRun.run_type`, as text); it decides the run's window (`pimflow.window.resolve_window`)."""
+    run_type = getattr(dag_run, "run_type", None)
+    return str(getattr(run_type, "value", run_type) or "scheduled")
+
+
 def is_backfill(dag_run) -> bool:
     """Runs made by `airflow backfill create` replay exactly their data interval."""
-    run_type = getattr(dag_run, "run_type", None)
-    return getattr(run_type, "value", run_type) == "backfill"
+    return run_type_of(dag_run) == "backfill"
 
 
 def _run_time(context) -> datetime:
@@ -179,7 +194,7 @@ def build_dag(loaded: LoadedProfile):
 
     @dag(
         dag_id=profile.id,
-        description=profile.description or f"{profile.source.kind} → {profile.target.kind}",
+        description=_description(profile),
         doc_md=_doc(loaded),
         schedule=timetable(loaded),
         start_date=profile.start_date,
@@ -200,7 +215,7 @@ def build_dag(loaded: LoadedProfile):
             ctx = run_context(loaded, context)
             with fails_at_once():
                 return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
-                                     _run_time(context), backfill=is_backfill(context["dag_run"]))
+                                     _run_time(context), run_type_of(context["dag_run"]))
 
         @task(map_index_template="{{ chunk_label }}")
         def transform(chunk: dict) -> dict:

@@ -61,12 +61,13 @@ def _success_records(ctx: RunContext) -> list[tuple[object, dict]]:
 
 
 def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
-            now: datetime, backfill: bool) -> list[dict]:
-    """Choose the window (kept in staging), stream source records into chunks; return the chunk refs."""
+            now: datetime, run_type: str = "scheduled") -> list[dict]:
+    """Choose the window (kept in staging), stream source records into chunks; return the chunk refs.
+    `run_type` is Airflow's (a manual run ignores the interval: see `resolve_window`)."""
     ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
-                            interval_start, interval_end, now, backfill)
+                            interval_start, interval_end, now, run_type)
     ctx.window = window
     write_json(ctx.staging.window, window.to_dict())
     ctx.log.info("extract: %s", window.describe())
@@ -148,6 +149,7 @@ def link(ctx: RunContext, transformed: list[dict], loads: list[dict]) -> dict:
 
 def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSummary:
     """Gather refused records into the feedback file, publish the target, log the run summary."""
+    ctx.staging.summary.unlink(missing_ok=True)  # an earlier attempt's summary is not this one's (run notes)
     window = ctx.window = Window.from_dict(read_json(ctx.staging.window))
     source, target = source_kind(ctx.profile), target_kind(ctx.profile)
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
@@ -160,12 +162,12 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:
         summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
+    summary.conclude(ctx, failure)
     write_json(ctx.staging.summary, summary.to_dict())
-    for line in summary.lines():
-        ctx.log.info(line)
+    summary.log(ctx.log)
     if failure is not None:
         ctx.staging.mark_finished("failed")
-        raise ErrorThresholdExceeded(f"{failure}; the target was not published, see {summary.feedback}")
+        raise ErrorThresholdExceeded(summary.threshold)
     if not ctx.params.dry_run:
         commit_state(ctx, window)
     ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")

@@ -132,6 +132,8 @@ class SyncState:
         counts towards the next reconcile unless a later full sync already covers it."""
         if window.mode == "manual" or window.end is None or (run_id is not None and run_id in self.applied):
             return self
+        if window.mode == "incremental" and window.start is not None and window.start >= window.end:
+            return self  # an empty window synced nothing: no span, and no run towards the reconcile
         applied = (*self.applied, run_id)[-REMEMBERED_RUNS:] if run_id is not None else self.applied
         if window.mode == "full":
             latest = max(filter(None, (self.last_full_sync, window.end)))
@@ -181,21 +183,29 @@ def resolve_window(
     interval_start: datetime | None,
     interval_end: datetime | None,
     now: datetime,
-    backfill: bool = False,
+    run_type: str = "scheduled",
 ) -> Window:
-    """Choose the run's window.
+    """Choose the run's window. `run_type` is Airflow's `DagRun.run_type` (scheduled, manual,
+    backfill, asset_triggered, operator_triggered...).
 
     - identifiers from the trigger form → manual;
-    - `full_sync`, the first run ever, or the profile's reconcile policy → full (up to now);
     - a backfill run → exactly its data interval (so a replay gives the same result);
-    - a scheduled run → its data interval, started earlier if the last successful window ended
-      before it (runs skipped or failed in between must not leave a gap);
-    - a manual run without a real interval → from the end of the last successful window to now.
+    - `full_sync`, the first run ever, or the profile's reconcile policy → full (up to now);
+    - a manual run (Trigger) → from the end of the last successful window to `now` (when it was
+      asked for), whatever data interval Airflow inferred from the form's Logical Date: Airflow 3
+      pre-fills that date, and its interval (the last complete one of the schedule) would leave
+      out everything changed since. It counts towards `full_every_runs` as a scheduled run does,
+      and takes the reconcile when one is due;
+    - a scheduled (or asset-triggered) run → its data interval, started earlier if the last
+      successful window ended before it (runs skipped or failed in between must not leave a gap);
+      without a real interval, as a manual run.
     """
     if params.identifiers:
         return Window("manual", identifiers=params.identifiers, reason="identifiers from the trigger form")
-    has_interval = interval_start is not None and interval_end is not None and interval_start < interval_end
-    if backfill and has_interval:
+    manual = run_type == "manual"
+    has_interval = (not manual and interval_start is not None and interval_end is not None
+                    and interval_start < interval_end)
+    if run_type == "backfill" and has_interval:
         return Window("incremental", interval_start, interval_end, reason="backfill interval")
     end = interval_end if has_interval else now
     if params.full_sync:
@@ -212,4 +222,8 @@ def resolve_window(
         start = min(interval_start, state.last_window_end)
         reason = "data interval" if start == interval_start else "data interval, extended back to the last successful run"
         return Window("incremental", start, interval_end, reason=reason)
-    return Window("incremental", state.last_window_end, now, reason="since the last successful run")
+    start = state.last_window_end
+    # a cleared manual run asked for before a later run succeeded: nothing new up to its time
+    end = max(now, start)
+    reason = "manual run: since the last successful run" if manual else "since the last successful run"
+    return Window("incremental", start, end, reason=reason)

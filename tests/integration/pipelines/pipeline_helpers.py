@@ -28,3 +28,14 @@ def in_tree(catalog, root: str) -> set[str]:
         more = {c["code"] for c in catalog.categories.values() if c["parent"] in codes}
         grew, codes = bool(more - codes), codes | more
     return codes
+
+
+def note_of(dag_run) -> str | None:
+    """The run's note as the metadata database holds it (what the UI and the REST API show)."""
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_run.dag_id, DagRun.run_id == dag_run.run_id))
+        return run.note

@@ -116,7 +116,7 @@ def run(tmp_path: Path, run_id: str, refusals: dict[str, bool], monkeypatch):
         return ledger.counts(ledger.record(ctx.staging, "load", index, results))
 
     monkeypatch.setattr(FeedTargetKind, "load", load)
-    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc))
     loads = [steps.load(ctx, steps.transform(ctx, chunk)) for chunk in chunks]
     return steps.feedback(ctx, chunks, loads)
 

@@ -94,7 +94,7 @@ def test_a_run_is_marked_started_and_finished_by_the_wall_clock(tmp_path, monkey
     monkeypatch.setattr(steps, "utcnow", lambda: T0 + 40 * DAY + timedelta(minutes=2))
     ctx = context(tmp_path, "backfill__2026-11-02T00:00:00+00:00")
     logical = T0 + DAY  # the backfill's run time: weeks before the wall clock
-    chunks = steps.extract(ctx, T0, T0 + DAY, logical, backfill=True)
+    chunks = steps.extract(ctx, T0, T0 + DAY, logical, "backfill")
     assert read_json(ctx.staging.marker) == {"started_at": (T0 + 40 * DAY).isoformat()}
     loads = [steps.load(ctx, steps.transform(ctx, chunk)) for chunk in chunks]
     steps.feedback(ctx, chunks, loads)

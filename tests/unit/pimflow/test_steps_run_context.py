@@ -41,7 +41,7 @@ def context(tmp_path: Path, run_id: str = "run-1", dry_run: bool = False) -> Run
 
 
 def run(ctx: RunContext):
-    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc))
     loads = [steps.load(ctx, steps.transform(ctx, chunk)) for chunk in chunks]
     return chunks, loads
 

@@ -31,7 +31,7 @@ def test_scheduled_run_after_a_gap_reaches_back_to_the_last_successful_window():
 
 
 def test_backfill_replays_exactly_its_interval_even_before_any_state():
-    window = resolve_window(RunParams(), SyncState(), NO_POLICY, T0, T0 + HOUR, T0 + 9 * HOUR, backfill=True)
+    window = resolve_window(RunParams(), SyncState(), NO_POLICY, T0, T0 + HOUR, T0 + 9 * HOUR, "backfill")
     assert (window.mode, window.start, window.end) == ("incremental", T0, T0 + HOUR)
 
 
@@ -41,6 +41,73 @@ def test_manual_run_without_interval_starts_at_the_end_of_the_last_successful_ru
     assert (window.mode, window.start, window.end) == ("incremental", T0, now)
     window = resolve_window(RunParams(), synced(T0), NO_POLICY, None, None, now)
     assert (window.start, window.end) == (T0, now)
+
+
+# -- a manual run (Trigger) with the Logical Date the form pre-fills ------------------------------------
+# Airflow 3.3's trigger form pre-fills the Logical Date with "now"; the run then gets the last
+# complete interval of the schedule, which ends before anything edited in the last minutes.
+PREFILLED = (T0 + 2 * HOUR, T0 + 3 * HOUR)  # the interval Airflow infers for a trigger at T0 + 3h10
+PRESSED = T0 + 3 * HOUR + timedelta(minutes=10)  # run_after: when Trigger was pressed
+
+
+def test_a_manual_run_syncs_since_the_last_successful_run_whatever_logical_date_the_form_sent():
+    state = synced(T0 + 3 * HOUR)  # the last scheduled run covered up to T0 + 3h
+    window = resolve_window(RunParams(), state, NO_POLICY, *PREFILLED, PRESSED, "manual")
+    assert (window.mode, window.start, window.end) == ("incremental", T0 + 3 * HOUR, PRESSED)
+    assert window.reason == "manual run: since the last successful run"  # what the run's log says
+
+
+def test_a_manual_run_with_a_logical_date_long_past_still_ends_when_trigger_was_pressed():
+    old = (T0 - timedelta(days=30), T0 - timedelta(days=30) + HOUR)
+    window = resolve_window(RunParams(), synced(T0), NO_POLICY, *old, PRESSED, "manual")
+    assert (window.start, window.end) == (T0, PRESSED)
+
+
+def test_the_same_interval_keeps_its_meaning_for_scheduled_and_asset_triggered_runs():
+    for run_type in ("scheduled", "asset_triggered"):
+        window = resolve_window(RunParams(), synced(T0 + 2 * HOUR), NO_POLICY, *PREFILLED, PRESSED, run_type)
+        assert (window.start, window.end, window.reason) == (*PREFILLED, "data interval"), run_type
+
+
+def test_a_manual_run_is_still_a_full_sync_when_asked_or_when_there_is_no_earlier_run():
+    window = resolve_window(RunParams(full_sync=True), synced(T0), NO_POLICY, *PREFILLED, PRESSED, "manual")
+    assert (window.mode, window.end) == ("full", PRESSED)  # up to the press, not to the inferred interval
+    window = resolve_window(RunParams(), SyncState(), NO_POLICY, *PREFILLED, PRESSED, "manual")
+    assert (window.mode, window.end, window.reason) == ("full", PRESSED, "no earlier successful run")
+    params = RunParams(identifiers=("A",))
+    assert resolve_window(params, synced(T0), NO_POLICY, *PREFILLED, PRESSED, "manual").mode == "manual"
+
+
+def test_a_manual_run_counts_towards_the_reconcile_as_a_scheduled_run_does():
+    policy = Incremental(full_every_runs=3)
+    for run_type, interval in (("scheduled", PREFILLED), ("manual", PREFILLED)):
+        state = synced(T0 + 2 * HOUR, full=T0, runs=1)
+        window = resolve_window(RunParams(), state, policy, *interval, PRESSED, run_type)
+        assert window.mode == "incremental"
+        assert state.advanced(window, f"{run_type}-run").runs_since_full == 2, run_type
+        due = synced(T0 + 2 * HOUR, full=T0, runs=2)
+        window = resolve_window(RunParams(), due, policy, *interval, PRESSED, run_type)
+        assert window.mode == "full" and "every 3 runs" in window.reason, run_type
+        assert due.advanced(window, f"{run_type}-full").runs_since_full == 0
+
+
+def test_a_cleared_manual_run_after_a_later_success_gets_an_empty_window_never_an_inverted_one():
+    later = synced(PRESSED + HOUR)  # a scheduled run succeeded after this manual run was first asked for
+    window = resolve_window(RunParams(), later, NO_POLICY, *PREFILLED, PRESSED, "manual")
+    assert window.start == window.end == PRESSED + HOUR
+    assert later.advanced(window, "cleared") == later  # synced nothing: not a run towards the reconcile
+
+
+def test_the_run_type_comes_from_the_dag_run():
+    from types import SimpleNamespace
+
+    from airflow.utils.types import DagRunType
+
+    from pimflow.factory import run_type_of
+
+    assert run_type_of(SimpleNamespace(run_type=DagRunType.MANUAL)) == "manual"
+    assert run_type_of(SimpleNamespace(run_type="asset_triggered")) == "asset_triggered"
+    assert run_type_of(SimpleNamespace()) == "scheduled"
 
 
 def test_trigger_form_identifiers_and_full_sync():
@@ -81,6 +148,8 @@ def test_state_advances_after_success():
     assert state.advanced(Window("incremental", T0 - 9 * HOUR, T0 - 8 * HOUR)).last_window_end == T0 + HOUR
     assert state.advanced(Window("manual", identifiers=("A",))) == state
     assert SyncState.from_dict(state.to_dict()) == state
+
+
 def test_backfill_runs_are_recognised_by_their_run_type():
     from types import SimpleNamespace
 
