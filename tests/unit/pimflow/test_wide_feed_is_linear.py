@@ -83,7 +83,7 @@ def comparisons_per_run(tmp_path: Path, columns: int) -> int:
     profile = parse_profile(folder / "p.yaml")
     ctx = RunContext(profile, folder, RunStaging(as_storage_path(folder / "staging"), profile.id, "run"),
                      RunParams(), profile.id, "run", log=logging.getLogger("test"))
-    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc), backfill=False)
+    chunks = steps.extract(ctx, None, None, datetime(2026, 12, 1, tzinfo=timezone.utc), run_type="manual")
     transformed = [steps.transform(ctx, chunk) for chunk in chunks]
     Name.comparisons = 0
     loads = [steps.load(ctx, item) for item in transformed]
