@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from productsup.cells import split_values
-from productsup.columns import CURRENCY_WORD, UNIT_WORD, code_suffix
+from productsup.columns import CURRENCY_WORD, UNIT_WORD, attribute_code, code_suffix
 from productsup.convert import ConversionError, UnitConverter, parse_amount
 
 if TYPE_CHECKING:
@@ -213,15 +213,11 @@ def closest_names(name: str, names: Collection[str], count: int = 3) -> str:
     `name`'s (difflib's ratio), the closest full names first; '' when none is close."""
     by_code: dict[str, list[str]] = {}
     for other in names:
-        by_code.setdefault(_code_part(other), []).append(other)
-    codes = difflib.get_close_matches(_code_part(name), list(by_code), n=count, cutoff=0.6)
+        by_code.setdefault(attribute_code(other), []).append(other)
+    codes = difflib.get_close_matches(attribute_code(name), list(by_code), n=count, cutoff=0.6)
     close = sorted((other for code in codes for other in by_code[code]),
                    key=lambda other: -difflib.SequenceMatcher(None, name, other).ratio())[:count]
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
-
-
-def _code_part(name: str) -> str:
-    return re.split(r"[~@]", name, maxsplit=1)[0]
 
 
 def frame_value(frame: pd.DataFrame, column: MappedColumn, index) -> str:

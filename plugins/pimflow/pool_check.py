@@ -36,19 +36,24 @@ def pools_of(dag) -> set[str]:
     return {task.pool for task in getattr(dag, "tasks", ()) if (task.pool or "").startswith(POOL_PREFIX)}
 
 
+def fail_with_note(dag_run, message: str) -> None:
+    """Fail `dag_run`, saying why in its note (after any note a person wrote)."""
+    from airflow.utils.state import DagRunState
+
+    dag_run.set_state(DagRunState.FAILED)
+    note = f"{dag_run.note}\n\n{message}" if dag_run.note else message
+    dag_run.note = note[:NOTE_LIMIT]
+
+
 def fail_if_pools_missing(dag_run, dag, session) -> list[str]:
     """Fail `dag_run` (with a note saying why) when a pool its tasks use is missing; returns the
     missing pools."""
-    from airflow.utils.state import DagRunState
-
     absent = missing(pools_of(dag), session)
     if not absent:
         return []
     message = missing_pool_message(absent)
     log.error("%s.%s: %s", dag_run.dag_id, dag_run.run_id, message)
-    dag_run.set_state(DagRunState.FAILED)
-    note = f"{dag_run.note}\n\n{message}" if dag_run.note else message
-    dag_run.note = note[:NOTE_LIMIT]
+    fail_with_note(dag_run, message)
     return absent
 
 
@@ -63,8 +68,6 @@ def starts_too_early(dag_run, dag) -> bool:
 
 def fail_if_before_start(dag_run, dag) -> bool:
     """Fail `dag_run` (with a note saying why) when it `starts_too_early`; True when it was failed."""
-    from airflow.utils.state import DagRunState
-
     if not starts_too_early(dag_run, dag):
         return False
     start, logical = dag.start_date, dag_run.logical_date
@@ -72,9 +75,7 @@ def fail_if_before_start(dag_run, dag) -> bool:
                f"{start.isoformat()}, and Airflow creates no task before a DAG's start date. Trigger it with a "
                f"logical date from {start.date().isoformat()} on (or none), or move start_date in the profile.")
     log.error("%s.%s: %s", dag_run.dag_id, dag_run.run_id, message)
-    dag_run.set_state(DagRunState.FAILED)
-    note = f"{dag_run.note}\n\n{message}" if dag_run.note else message
-    dag_run.note = note[:NOTE_LIMIT]
+    fail_with_note(dag_run, message)
     return True
 
 

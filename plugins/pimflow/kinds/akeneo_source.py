@@ -13,6 +13,7 @@ from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKin
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_jsonl
 from productsup.codec import FlatCodec
+from productsup.columns import attribute_code
 
 
 class AkeneoSourceKind(SourceKind):
@@ -265,8 +266,7 @@ class AkeneoSourceKind(SourceKind):
 
 def _leading_code(name: str) -> str:
     """The attribute or field a flat column name starts with (`brand_2-label~en_US` → `brand`)."""
-    code = re.split(r"[~@-]", name, maxsplit=1)[0]
-    return re.sub(r"_\d+$", "", code)
+    return re.sub(r"_\d+$", "", attribute_code(name).split("-", 1)[0])
 
 
 def _record_key(record, identifier: str) -> str:

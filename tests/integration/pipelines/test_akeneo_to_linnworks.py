@@ -207,7 +207,8 @@ def test_replaying_an_earlier_interval_gives_the_same_linnworks_state(connected,
     assert {p.identifier: stored(connected, p.identifier) for p in synced} == before
 
 
-IMAGES_PROFILE = """
+#: the profiles of the image and weight tests: an Akeneo → Linnworks title sync, then their own settings
+TITLES_PROFILE = """
 id: {dag_id}
 retries: 0
 source:
@@ -219,8 +220,8 @@ target:
   kind: linnworks
   titles:
     - {{attribute: name, to: item}}
-  images: {{main: image_1, others: [image_2], mode: upload{removal}}}
 """
+IMAGES_PROFILE = TITLES_PROFILE + "  images: {{main: image_1, others: [image_2], mode: upload{removal}}}\n"
 
 
 def add_image_by_hand(connected, sku: str, url: str) -> str:
@@ -275,21 +276,7 @@ def test_an_image_removed_in_akeneo_leaves_linnworks_and_one_added_by_hand_stays
     assert writes == {"Inventory/DeleteInventoryItemImageBulk": 1}
 
 
-WEIGHT_PROFILE = """
-id: {dag_id}
-retries: 0
-source:
-  kind: akeneo
-  channel: ecommerce
-  locales: [en_US]
-  product_id: identifier
-target:
-  kind: linnworks
-  titles:
-    - {{attribute: name, to: item}}
-  dimensions: {{weight: weight}}
-  units: {{weight: kg}}
-{precision}"""
+WEIGHT_PROFILE = TITLES_PROFILE + "  dimensions: {{weight: weight}}\n  units: {{weight: kg}}\n{precision}"
 
 
 def test_a_weight_that_rounds_to_zero_is_sent_with_a_warning_in_the_feedback_until_the_precision_keeps_it(
