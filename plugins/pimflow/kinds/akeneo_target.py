@@ -76,7 +76,7 @@ class AkeneoTargetKind(TargetKind):
         raw = staged_metadata(ctx, "target")[2]
         claimed, levels, prices = ClaimedAttributes.from_metadata(raw), Levels(raw), price_codes(codec.meta)
         products, models, links, claims, results = [], [], [], [], []
-        decoded = codec.decode_many(rows[columns].itertuples(index=False, name=None), columns=columns)
+        decoded = codec.decode_many(rows[columns])  # column by column: no row tuples built
         for n, result in zip(rows.index, decoded):
             if result.problems:
                 problems = [(p.column, f"{p.value!r}: {p.reason}" if p.value else p.reason) for p in result.problems]
