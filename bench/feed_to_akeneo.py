@@ -50,13 +50,22 @@ chunk_size: 100000
 COLORS = ["black", "white", "red", "blue", "green"]
 
 
-def write_feed(path: Path, lines: int) -> None:
+#: every currency the sandbox catalog has: a line giving them all gives its price collections whole
+ALL_CURRENCIES = ("EUR", "GBP", "USD")
+
+
+def write_feed(path: Path, lines: int, currencies: tuple[str, ...] = ("EUR",)) -> None:
+    """`lines` lines with a price in each of `currencies` (EUR only: part of the collection, which the
+    target completes with what Akeneo holds; ALL_CURRENCIES: the whole collection, nothing to read)."""
     rng = random.Random(11)
+    prices = ";".join(f"price@{currency}" for currency in currencies)
     with path.open("w", encoding="utf-8") as handle:
-        handle.write("sku;family;name~en_US;name~de_DE;ean;color;price@EUR;weight;warranty_years;release_date\n")
+        handle.write(f"sku;family;name~en_US;name~de_DE;ean;color;{prices};weight;warranty_years;release_date\n")
         for n in range(lines):
+            amount = rng.randint(100, 99999) / 100
+            cells = ";".join(f"{amount:.2f} {currency}" for currency in currencies)
             handle.write(f"BENCH-{n:06d};clothing;Product {n};Produkt {n};{4000000000000 + n};"
-                         f"{rng.choice(COLORS)};{rng.randint(100, 99999) / 100:.2f} EUR;"
+                         f"{rng.choice(COLORS)};{cells};"
                          f"{rng.randint(100, 5000)} GRM;{rng.randint(0, 5)};2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n")
 
 

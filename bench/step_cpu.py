@@ -56,7 +56,7 @@ from pimflow.window import RunParams  # noqa: E402
 
 from bench.akeneo_to_linnworks import PROFILE as AKENEO_TO_LINNWORKS  # noqa: E402
 from bench.profiling import profiled  # noqa: E402
-from bench.feed_to_akeneo import PROFILE as FEED_PROFILE, write_feed  # noqa: E402
+from bench.feed_to_akeneo import ALL_CURRENCIES, PROFILE as FEED_PROFILE, write_feed  # noqa: E402
 from pimflow.factory import has_link_step, has_parents_step  # noqa: E402
 from pimflowdev.sandboxes import start_sandboxes  # noqa: E402
 
@@ -67,6 +67,8 @@ def _extra_steps(profile) -> tuple[bool, bool]:
 
 
 SCENARIOS = ("akeneo_to_linnworks", "feed_to_akeneo")
+#: set by --whole-prices for the child processes: the feed gives every currency of its prices
+WHOLE_PRICES = "PIMFLOW_BENCH_WHOLE_PRICES"
 STEP_ORDER = ("extract", "transform", "load_parents", "load", "link", "feedback")
 CORE = ("transform", "load", "feedback")
 CORE_ROW = "transform+load+feedback"
@@ -143,7 +145,7 @@ def feed_to_akeneo(lines: int, clock: StepClock, images: bool = True) -> tuple[i
         workdir = Path(temp)
         os.environ["AIRFLOW__PIMFLOW__STAGING_BASE"] = str(workdir / "staging")
         (workdir / "profile.yaml").write_text(FEED_PROFILE, encoding="utf-8")
-        write_feed(workdir / "feed.csv", lines)
+        write_feed(workdir / "feed.csv", lines, ALL_CURRENCIES if os.environ.get(WHOLE_PRICES) else ("EUR",))
         connection = sandboxes.connections()["akeneo_default"]
         # as bench.feed_to_akeneo: the connection's cap of batches in flight, no client-side throttle
         connection["extra"] = {**connection["extra"], "max_concurrent_requests": 4, "throttle_requests": 0}
@@ -277,11 +279,16 @@ def main(argv: list[str] | None = None) -> int:
                         + ", ".join(f"{k} {v}" for k, v in DEFAULT_REPEAT.items()) + ")")
     parser.add_argument("--no-images", action="store_true",
                         help="Akeneo → Linnworks without images (their upload is most of the load step's CPU)")
+    parser.add_argument("--whole-prices", action="store_true",
+                        help="feed → Akeneo lines give every currency of their price (no read of what Akeneo "
+                             "holds to complete a partial collection)")
     parser.add_argument("--cprofile", action="store_true",
                         help="also print the top 10 cumulative functions of transform, load, feedback (inflates CPU)")
     parser.add_argument("--run-one", choices=SCENARIOS, help=argparse.SUPPRESS)  # one run, in a child process
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.whole_prices:
+        os.environ[WHOLE_PRICES] = "1"
     sizes = {"akeneo_to_linnworks": args.products, "feed_to_akeneo": args.lines}
     if args.run_one:
         # pandas is imported before any step is timed: the tree before the rebuild imported it when
