@@ -250,10 +250,17 @@ def purge_history(base: ObjectStoragePath, dag_id: str, keep_days: float, now: d
     return removed
 
 
+def _open(path: ObjectStoragePath):
+    """The file for reading, straight from its filesystem: `ObjectStoragePath.open` also reports
+    each file to Airflow's hook lineage, which loads every plugin first (seconds, and warnings on
+    stdout, for a command that reads hundreds of files) and would list each file as an input."""
+    return path.fs.open(path.path, "rb")
+
+
 def read_run(path: ObjectStoragePath) -> RunInfo | None:
     """The run a history file belongs to (its first line); None when it cannot be read."""
     try:
-        with path.open("rb") as handle:
+        with _open(path) as handle:
             return _decode_header(handle.readline()).run
     except (OSError, msgspec.DecodeError):
         return None
@@ -318,7 +325,7 @@ def scan_file(path: ObjectStoragePath, needle: bytes) -> list[HistoryEntry]:
     run: RunInfo | None = None
     tail = b""
     try:
-        with path.open("rb") as handle:
+        with _open(path) as handle:
             while True:
                 block = handle.read(BLOCK_BYTES)
                 data = tail + block if tail else block
