@@ -1,5 +1,6 @@
 """The `pimflow` command: validate profiles, export the profile JSON Schema, count what a profile
-selects, list and create the Airflow pools the profiles' write tasks need. (The sandboxes are
+selects, list and create the Airflow pools the profiles' write tasks need, show a record's history
+across runs (`pimflow.history_cli`). (The sandboxes are
 development tooling: `python -m pimflowdev sandbox` in a dev install.)"""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from pimflow.history_cli import add_parser as add_history_parser
 from pimflow.loader import default_profiles_dir, load_profiles, profile_files, stray_files
 from pimflow.profile import profile_json_schema
 
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     pools.add_argument("--create", action="store_true",
                        help="create the missing pools in the metadata database, 1 slot each (existing pools keep theirs)")
     pools.set_defaults(run=_pools)
+    add_history_parser(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

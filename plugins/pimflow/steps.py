@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pimflow import carry_over, ledger
+from pimflow import carry_over, history, ledger
 from pimflow.errors import ErrorThresholdExceeded, NotRetried
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.ledger import RecordResult
@@ -65,11 +65,12 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
     """Choose the window (kept in staging), stream source records into chunks; return the chunk refs.
     `run_type` is Airflow's (a manual run ignores the interval: see `resolve_window`)."""
     ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
+    history.history_retention_days()  # a bad setting fails the run here, before any work, not at its end
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
                             interval_start, interval_end, now, run_type)
     ctx.window = window
-    write_json(ctx.staging.window, window.to_dict())
+    write_json(ctx.staging.window, {**window.to_dict(), "run_type": run_type})  # run_type: for the history
     ctx.log.info("extract: %s", window.describe())
     carry_over.select(ctx, window)
     source = source_kind(ctx.profile)
@@ -165,6 +166,7 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     summary.conclude(ctx, failure)
     write_json(ctx.staging.summary, summary.to_dict())
     summary.log(ctx.log)
+    history.keep_run_history(ctx, "failed" if failure is not None else "dry_run" if ctx.params.dry_run else "success")
     if failure is not None:
         ctx.staging.mark_finished("failed")
         raise ErrorThresholdExceeded(summary.threshold)
