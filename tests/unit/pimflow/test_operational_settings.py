@@ -241,3 +241,27 @@ def test_neutralised_leaves_no_jinja_opening():
     assert neutralised("{{{%%{##}") == "{ { { %%{ ##}"
     assert neutralised("a {b} {{") == "a {b} { {"
     assert neutralised("{{ x }}") == "{ { x }}"
+
+
+# -- the DAG's docs ------------------------------------------------------------------------------------
+
+def test_the_dags_docs_show_the_operational_settings(tmp_path):
+    text = (HEAD + "timeouts: {run: 6h, task: 30m, load: 2h}\nqueue: pim\npriority_weight: 9\npool: reads\n"
+            "notify: {on_threshold: [{class: %s, with: {to: data@example.com}}]}\n") % SMTP
+    doc = build_dag(load_profiles(files=[write(tmp_path, text)])[0][0]).doc_md
+    section = doc.split("#### Operational settings\n\n")[1].split("\n\n####")[0]
+    assert section.splitlines() == [
+        "- **Timeouts**: the run fails when it takes longer than 6h from its start (waiting for its turn included); "
+        "each try of a task may take 30m (load 2h); a run waits at most 7d for its turn.",
+        "- **Notifiers**: when the error threshold is crossed: `SmtpNotifier`.",
+        "- **Tasks**: queue `pim`, priority weight 9; the tasks run in pool `reads`, but the write tasks, which take "
+        "turns in `pimflow_linnworks_default` (one writer per account), and wait_turn (a run waiting for its turn "
+        "takes no slot from the runs that work)."]
+    assert "data@example.com" in doc.split("#### Profile file")[1]  # the file itself, whole
+
+
+def test_the_docs_of_a_profile_without_settings_say_there_are_no_limits(tmp_path):
+    doc = build_dag(load_profiles(files=[write(tmp_path, HEAD)])[0][0]).doc_md
+    section = doc.split("#### Operational settings\n\n")[1].split("\n\n####")[0]
+    assert section.startswith("- **Timeouts**: the run has no time limit; tasks have no time limit; a run waits at "
+                              "most 7d for its turn.\n- **Notifiers**: none.\n- **Tasks**: Airflow’s default queue")
