@@ -15,11 +15,17 @@ from pimflow.profile import profile_json_schema
 
 
 def _validate(args) -> int:
+    from pimflow.defaults import defaults_files, folder_defaults, is_defaults_file
+
     files = [Path(f) for f in args.files]
-    if not files and not profile_files(default_profiles_dir()) and not stray_files(default_profiles_dir()):
-        print(f"no profile files found in {default_profiles_dir()}", file=sys.stderr)
+    folder = default_profiles_dir()
+    if not files and not profile_files(folder) and not stray_files(folder) and not defaults_files(folder):
+        print(f"no profile files found in {folder}", file=sys.stderr)
         return 1
     loaded, errors = load_profiles(files=files) if files else load_profiles()
+    for path in [path for path in files if is_defaults_file(path)] if files else defaults_files(folder):
+        if not folder_defaults(path.parent).invalid:
+            print(f"ok    {path}  (defaults of the profiles in its folder)")
     for item in loaded:
         print(f"ok    {item.path}  ({item.profile.id}: {item.profile.source.kind} → {item.profile.target.kind})")
     for error in errors:
@@ -29,7 +35,9 @@ def _validate(args) -> int:
 
 
 def _schema(args) -> int:
-    text = json.dumps(profile_json_schema(), indent=2)
+    from pimflow.defaults import defaults_json_schema
+
+    text = json.dumps(defaults_json_schema() if args.defaults else profile_json_schema(), indent=2)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
     else:
@@ -75,9 +83,10 @@ def _pools(args) -> int:
             created, existing = create_missing(needs, session)
         status.update({name: "created" for name in created} | {name: "exists" for name in existing})
     for need in needs.values():
-        print(f"{need.name:<32} {status[need.name]:<8} connection {need.connection}: {', '.join(need.profiles)}".rstrip())
+        what = f"connection {need.connection}" if need.connection else "profile pool"
+        print(f"{need.name:<32} {status[need.name]:<8} {what}: {', '.join(need.profiles)}".rstrip())
     if not needs:
-        print("no profile writes to an Akeneo or Linnworks connection: no pool needed")
+        print("no profile writes to an Akeneo or Linnworks connection or names a pool: no pool needed")
     return 0
 
 
@@ -89,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     validate.set_defaults(run=_validate)
     schema = commands.add_parser("schema", help="print the profile JSON Schema (for editors)")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
+    schema.add_argument("--defaults", action="store_true",
+                        help="the schema of a profiles folder's defaults file (_defaults.yaml) instead")
     schema.set_defaults(run=_schema)
     count = commands.add_parser("count", help="how many products an akeneo profile's filter selects")
     count.add_argument("profile", help="profile YAML file")

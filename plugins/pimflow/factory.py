@@ -16,6 +16,7 @@ from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
+from pimflow.notifiers import callbacks, notify_threshold
 from pimflow.pools import write_pool
 from pimflow.profile_docs import profile_doc, trigger_in_brief
 from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
@@ -27,8 +28,6 @@ log = logging.getLogger("pimflow")
 #: How often a run waiting for its profile's turn looks again; in between the task is rescheduled,
 #: holding no worker slot.
 TURN_POKE_SECONDS = 15
-#: A run that waited this long for the turn fails (a run of the profile is stuck: see which holds it).
-TURN_TIMEOUT = timedelta(days=7)
 
 
 class WaitTurnSensor(BaseSensorOperator):
@@ -186,11 +185,47 @@ def has_link_step(profile) -> bool:
     return "link" in extra_steps(profile)
 
 
+def task_defaults(profile) -> dict:
+    """What every task of the profile gets (Airflow's default_args): owner, retries, and the
+    operational settings that apply to every task (queue, priority, the task failure notifiers)."""
+    args = {"owner": profile.owner, "retries": profile.retries,
+            "retry_delay": timedelta(seconds=20), "retry_exponential_backoff": True}
+    if profile.queue is not None:
+        args["queue"] = profile.queue
+    if profile.priority_weight is not None:
+        args["priority_weight"] = profile.priority_weight
+    if profile.weight_rule is not None:
+        args["weight_rule"] = profile.weight_rule
+    on_task_failure = callbacks(profile.notify.on_task_failure, "on_task_failure", profile.id)
+    if on_task_failure:
+        args["on_failure_callback"] = on_task_failure
+    return args
+
+
+def step_settings(profile, step: str) -> dict:
+    """A step's own task settings: its execution timeout (`timeouts.<step>`, else `timeouts.task`),
+    and its pool: the steps that write to an Akeneo or Linnworks account take turns in its account
+    pool (one writer per account, `pimflow.pools`, which a task could not keep in two pools); the
+    other steps run in the profile's `pool` when it names one. (wait_turn is in neither: a run
+    waiting for its turn must not take a slot from the runs that work.)"""
+    settings: dict = {}
+    timeout = profile.timeouts.for_step(step)
+    if timeout is not None:
+        settings["execution_timeout"] = timeout
+    account_pool = write_pool(profile) if step in WRITE_STEPS else None  # a feed target has none
+    if account_pool:
+        settings.update(pool=account_pool, pool_slots=1)
+    elif profile.pool is not None:
+        settings["pool"] = profile.pool
+    return settings
+
+
+#: The steps that write to the target, each in the account pool of the target's connection.
+WRITE_STEPS = ("load_parents", "load", "link")
+
+
 def build_dag(loaded: LoadedProfile):
     profile = loaded.profile
-    # the write tasks take turns on their target's connection (pimflow.pools); a feed: no pool
-    pool = write_pool(profile)
-    writes = {"pool": pool, "pool_slots": 1} if pool else {}
 
     @dag(
         dag_id=profile.id,
@@ -202,14 +237,16 @@ def build_dag(loaded: LoadedProfile):
         tags=sorted({"pimflow", *profile.tags}),
         max_active_runs=1,
         params=trigger_params(),
-        default_args={"owner": profile.owner, "retries": profile.retries,
-                      "retry_delay": timedelta(seconds=20), "retry_exponential_backoff": True},
+        default_args=task_defaults(profile),
+        dagrun_timeout=profile.timeouts.run,
+        on_failure_callback=callbacks(profile.notify.on_failure, "on_failure", profile.id),
     )
     def pipeline():
+        # a reschedule sensor: each look is a short try, `timeout` bounds the whole wait
         wait_turn = WaitTurnSensor(task_id="wait_turn", mode="reschedule", poke_interval=TURN_POKE_SECONDS,
-                                   timeout=TURN_TIMEOUT.total_seconds())
+                                   timeout=profile.timeouts.wait_turn.total_seconds())
 
-        @task
+        @task(**step_settings(profile, "extract"))
         def extract() -> list[dict]:
             context = get_current_context()
             ctx = run_context(loaded, context)
@@ -217,32 +254,32 @@ def build_dag(loaded: LoadedProfile):
                 return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
                                      _run_time(context), run_type_of(context["dag_run"]))
 
-        @task(map_index_template="{{ chunk_label }}")
+        @task(map_index_template="{{ chunk_label }}", **step_settings(profile, "transform"))
         def transform(chunk: dict) -> dict:
             context = get_current_context()
             context["chunk_label"] = f"chunk {chunk['index'] + 1}"
             with fails_at_once():
                 return steps.transform(run_context(loaded, context), chunk)
 
-        @task(map_index_template="{{ chunk_label }}", **writes)
+        @task(map_index_template="{{ chunk_label }}", **step_settings(profile, "load"))
         def load(transformed: dict) -> dict:
             context = get_current_context()
             context["chunk_label"] = f"chunk {transformed['index'] + 1}"
             with fails_at_once():
                 return steps.load(run_context(loaded, context), transformed)
 
-        @task(**writes)
+        @task(**step_settings(profile, "load_parents"))
         def load_parents(transformed: list) -> dict:
             with fails_at_once():
                 return steps.load_parents(run_context(loaded, get_current_context()), _as_list(transformed))
 
-        @task(**writes)
+        @task(**step_settings(profile, "link"))
         def link(transformed: list, loads: list) -> dict:
             with fails_at_once():
                 return steps.link(run_context(loaded, get_current_context()), _as_list(transformed),
                                   _as_list(loads))
 
-        @task(trigger_rule="none_failed")
+        @task(trigger_rule="none_failed", **step_settings(profile, "feedback"))
         def feedback(chunks: list, loads: list) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
@@ -253,6 +290,7 @@ def build_dag(loaded: LoadedProfile):
                     summary = steps.feedback(ctx, _as_list(chunks), _as_list(loads))
             except ErrorThresholdExceeded as exc:
                 give_turn_back(ctx)
+                notify_threshold(profile, context, _summary_written(ctx))
                 raise AirflowFailException(str(exc)) from None  # retrying would refuse the same records
             try:
                 removed = ctx.staging.purge_older_runs(retention_days(), datetime.now(timezone.utc))
@@ -275,7 +313,20 @@ def build_dag(loaded: LoadedProfile):
         if "link" in steps_around_loads:
             link(transformed, loads) >> summary
 
-    return pipeline()
+    built = pipeline()
+    for callback in built.on_failure_callback or ():
+        callback.bind(built)
+    return built
+
+
+def _summary_written(ctx: RunContext) -> dict | None:
+    """The run summary the feedback step wrote before the threshold failed the run (`summary.json`)."""
+    from pimflow.staging import read_json
+
+    try:
+        return read_json(ctx.staging.summary)
+    except (OSError, ValueError):
+        return None
 
 
 def _as_list(values) -> list:

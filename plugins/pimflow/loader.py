@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from pimflow.defaults import FolderDefaults, folder_defaults, from_defaults, is_defaults_file, merge
 from pimflow.errors import ProfileError
 from pimflow.paths import path_problems
 from pimflow.profile import PLANNED_SOURCE_KINDS, PLANNED_TARGET_KINDS, ImpossibleDate, Profile
@@ -21,6 +22,7 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 class LoadedProfile:
     path: Path
     profile: Profile
+    defaults: Path | None = None  # the folder's defaults file, when the profile took settings from one
 
     @property
     def directory(self) -> Path:
@@ -35,10 +37,12 @@ def default_profiles_dir() -> Path:
 
 
 def profile_files(directory: Path) -> list[Path]:
-    """The profile files of `directory`: `.yaml` or `.yml`, in any case (`x.YAML` too)."""
+    """The profile files of `directory`: `.yaml` or `.yml`, in any case (`x.YAML` too), but for the
+    folder's defaults file (`pimflow.defaults`), which is never a profile."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file())
+    return sorted(p for p in directory.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()
+                  and not is_defaults_file(p))
 
 
 def stray_files(directory: Path) -> list[Path]:
@@ -48,7 +52,7 @@ def stray_files(directory: Path) -> list[Path]:
         return []
     read = set(profile_files(directory))
     return sorted(p for p in directory.iterdir() if p not in read and not p.name.startswith(".") and p.is_file()
-                  and any(suffix in p.name.lower() for suffix in PROFILE_SUFFIXES))
+                  and not is_defaults_file(p) and any(suffix in p.name.lower() for suffix in PROFILE_SUFFIXES))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -112,34 +116,68 @@ def load_yaml(text: str):
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (raises; if it does not, its reading stands)
 
 
-def parse_profile(path: Path) -> Profile:
-    """Read and validate one file; raise ProfileError naming the file, the field and the reason."""
+def yaml_problem(text: str) -> tuple[object, str | None]:
+    """The YAML `text` read (as `load_yaml`), or why it is not valid YAML."""
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        return load_yaml(text), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = " ".join(filter(None, (getattr(exc, "problem", None) or str(exc), f"({where})" if where else "")))
-        raise ProfileError(str(path), [("", f"not valid YAML: {reason}")]) from None
+        return None, f"not valid YAML: {reason}"
+    except RecursionError:
+        return None, "not valid YAML: nested too deeply (an unclosed [ or { ?)"
+
+
+def parse_profile(path: Path) -> Profile:
+    """Read and validate one file, over its folder's defaults file when there is one
+    (`pimflow.defaults`); raise ProfileError naming the file, the field and the reason."""
+    if is_defaults_file(path):
+        raise ProfileError(str(path), [("", "this is the defaults file of the profiles in its folder, not a profile "
+                                            "(check it with pimflow validate)")])
+    return _parse(path, folder_defaults(path.parent))
+
+
+def _parse(path: Path, defaults: FolderDefaults) -> Profile:
+    try:
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(str(path), [("", f"cannot be read: {exc}")]) from None
-    except RecursionError:
-        raise ProfileError(str(path), [("", "not valid YAML: nested too deeply (an unclosed [ or { ?)")]) from None
+    data, problem = yaml_problem(text)
+    if problem:
+        raise ProfileError(str(path), [("", problem)])
     if not isinstance(data, dict):
         raise ProfileError(str(path), [("", "a profile is a YAML mapping (key: value lines)")])
+    if defaults.invalid:  # no profile of the folder is built without the settings its folder gives it
+        raise ProfileError(str(path), defaults.problems_for_profile())
+    merged = merge(defaults.values, data) if defaults.values else data
     try:
-        profile = Profile.model_validate(data)
+        profile = Profile.model_validate(merged)
     except ValidationError as exc:
-        raise ProfileError(str(path), [_describe(error) for error in exc.errors()]) from None
+        raise ProfileError(str(path), [_attributed(describe_error(error), error["loc"], data, defaults)
+                                       for error in exc.errors()]) from None
     except RecursionError:
         raise ProfileError(str(path), [("", "nested too deeply to be a profile")]) from None
     problems = path_problems(profile, path.parent)  # local files stay under the data roots
     if problems:
-        raise ProfileError(str(path), problems)
+        raise ProfileError(str(path), [_attributed(problem, tuple(problem[0].split(".")), data, defaults)
+                                       for problem in problems])
     return profile
 
 
-def _describe(error: dict) -> tuple[str, str]:
+def _attributed(problem: tuple[str, str], location: tuple, data: dict, defaults: FolderDefaults) -> tuple[str, str]:
+    """`problem`, saying so when the value it is about came from the defaults file. A rule about the
+    whole profile names the key it is about first (`batch_size: Akeneo accepts at most 100...`)."""
+    if not location:
+        named = re.match(r"([a-z_]+): ", problem[1])
+        location = (named.group(1),) if named else ()
+    if defaults.values and location and from_defaults(tuple(location), data, defaults.values):
+        return problem[0], f"{problem[1]} (set in the defaults file {defaults.path})"
+    return problem
+
+
+def describe_error(error: dict) -> tuple[str, str]:
+    """A pydantic error as (field path, reason), in a profile's words."""
     kinds = set(PLANNED_SOURCE_KINDS) | set(PLANNED_TARGET_KINDS)
     location = list(error["loc"])
     # a discriminated union puts the chosen kind into the path (source.feed.delimiter): drop it
@@ -166,7 +204,10 @@ def _shown(value) -> str:
 
 def load_profiles(directory: Path | None = None, files: list[Path] | None = None
                   ) -> tuple[list[LoadedProfile], list[ProfileError]]:
-    """Validate every profile; return the good ones and one error per bad file (duplicate ids too)."""
+    """Validate every profile; return the good ones and one error per bad file (duplicate ids too).
+
+    A folder's invalid defaults file is one error of its own, and makes each profile of the folder
+    an error naming it; a defaults file among `files` is checked as a defaults file."""
     loaded: list[LoadedProfile] = []
     errors: list[ProfileError] = []
     if files is None:
@@ -175,7 +216,17 @@ def load_profiles(directory: Path | None = None, files: list[Path] | None = None
         errors += [ProfileError(str(path), [("", "not read: a profile file's name ends in .yaml or .yml "
                                                  "(rename it, or move it out of the profiles folder)")])
                    for path in stray_files(directory)]
+        defaults = folder_defaults(directory)
+        if defaults.invalid:
+            errors.append(defaults.error())
+    else:
+        for path in [path for path in files if is_defaults_file(path)]:
+            defaults = folder_defaults(path.parent)
+            if defaults.invalid:
+                errors.append(defaults.error())
+        files = [path for path in files if not is_defaults_file(path)]
     by_id: dict[str, Path] = {}
+    folders: dict[Path, Path | None] = {}  # each folder's defaults file
     for path in files:
         try:
             profile = parse_profile(path)
@@ -186,7 +237,9 @@ def load_profiles(directory: Path | None = None, files: list[Path] | None = None
             errors.append(ProfileError(str(path), [("id", f"{profile.id!r} is already the id of {by_id[profile.id]}")]))
             continue
         by_id[profile.id] = path
-        loaded.append(LoadedProfile(path, profile))
+        if path.parent not in folders:
+            folders[path.parent] = folder_defaults(path.parent).path
+        loaded.append(LoadedProfile(path, profile, folders[path.parent]))
     return loaded, errors
 
 

@@ -27,13 +27,19 @@ from pimflow.pools import POOL_PREFIX, missing, missing_pool_message
 
 log = logging.getLogger("pimflow")
 
+#: Airflow's own pool, which every task without a pool of its own runs in.
+DEFAULT_POOL = "default_pool"
+
 #: A run note holds at most this many characters (`dag_run_note.content`).
 NOTE_LIMIT = 1000
 
 
 def pools_of(dag) -> set[str]:
-    """The pimflow pools the DAG's tasks use."""
-    return {task.pool for task in getattr(dag, "tasks", ()) if (task.pool or "").startswith(POOL_PREFIX)}
+    """The pimflow pools the DAG's tasks use: the write tasks' account pools, and on a pimflow DAG
+    the pool its profile names (`pool:`) for its other tasks."""
+    profile_dag = "pimflow" in (getattr(dag, "tags", None) or ())
+    return {task.pool for task in getattr(dag, "tasks", ()) if (task.pool or "").startswith(POOL_PREFIX)
+            or (profile_dag and task.pool and task.pool != DEFAULT_POOL)}
 
 
 def fail_with_note(dag_run, message: str) -> None:

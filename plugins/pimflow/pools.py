@@ -7,6 +7,11 @@ task's client uses in full, hold for the account. Pools are created by `pimflow 
 (the local stack, the compose init, the cluster suite); a run whose pool is missing fails when it
 starts (`pimflow.pool_check`), rather than waiting forever.
 
+A profile may also name a pool of its own (`pool:`) for its other tasks (extract, transform,
+feedback, and a feed target's load; never wait_turn):
+`pimflow pools` lists it with the profiles naming it, `--create` creates it when missing (1 slot:
+resize it with `airflow pools set`), and a run whose pool is missing fails at its start the same way.
+
 Naming and listing need no database; `create_missing` and `missing` read the metadata database
 (a CLI or a scheduler), never a DAG file or a task.
 """
@@ -36,8 +41,16 @@ def write_pool(profile) -> str | None:
     return pool_name(connection) if connection else None
 
 
+def profile_pool(profile) -> str | None:
+    """The pool a profile names for its tasks that write to no account (None: Airflow's default)."""
+    return getattr(profile, "pool", None)
+
+
 def describe(pool: str) -> str:
-    return f"pimflow: one writer at a time to connection {connection_of(pool) or pool}"
+    connection = connection_of(pool)
+    if connection is None:
+        return "pimflow: the tasks (but writes to an account and wait_turn) of the profiles that name this pool"
+    return f"pimflow: one writer at a time to connection {connection}"
 
 
 def create_command(pool: str) -> str:
@@ -47,19 +60,19 @@ def create_command(pool: str) -> str:
 
 @dataclass
 class PoolNeed:
-    """A pool the profiles need: the connection it guards and the profiles that write to it."""
+    """A pool the profiles need: the connection it guards and the profiles that write to it, or, for
+    a profile pool (`connection` None), the profiles that name it."""
 
     name: str
-    connection: str
+    connection: str | None
     profiles: list[str] = field(default_factory=list)
 
 
 def needed_pools(profiles: Iterable) -> dict[str, PoolNeed]:
-    """name → PoolNeed for every pool the profiles' write tasks use, sorted by name."""
+    """name → PoolNeed for every pool the profiles' tasks use (write pools and profile pools), sorted by name."""
     needs: dict[str, PoolNeed] = {}
     for profile in profiles:
-        name = write_pool(profile)
-        if name is not None:
+        for name in dict.fromkeys(filter(None, (write_pool(profile), profile_pool(profile)))):
             needs.setdefault(name, PoolNeed(name, connection_of(name))).profiles.append(profile.id)
     return dict(sorted(needs.items()))
 
@@ -93,7 +106,11 @@ def missing_pool_message(pools: list[str]) -> str:
     """What a run whose pools are missing says: which, and how to create them."""
     listed = ", ".join(pools)
     commands = "; ".join(create_command(pool) for pool in pools)
-    return (f"pimflow: pool {listed} does not exist, so the tasks that write to "
-            f"{', '.join(connection_of(p) or p for p in pools)} would wait for it forever; the run was "
-            f"failed at its start. Create it ({DEFAULT_SLOTS} slot: one writer at a time): {commands} "
-            "(or every pool the profiles need: pimflow pools --create), then run again.")
+    writes = [connection_of(p) for p in pools if connection_of(p)]
+    own = [p for p in pools if not connection_of(p)]
+    users = " and ".join(filter(None, (f"the tasks that write to {', '.join(writes)}" if writes else "",
+                                       f"the tasks of the profile's pool ({', '.join(own)})"
+                                       if own else "")))
+    return (f"pimflow: pool {listed} does not exist, so {users} would wait for it forever; the run was "
+            f"failed at its start. Create it ({DEFAULT_SLOTS} slot" + (": one writer at a time" if writes else "")
+            + f"): {commands} (or every pool the profiles need: pimflow pools --create), then run again.")

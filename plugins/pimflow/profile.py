@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pimflow.mapping import Mapping
+from pimflow.operations import PRIORITY_MAX, PRIORITY_MIN, Notify, PoolName, Timeouts, WeightRule
 
 #: Every kind the design names; the ones not listed in the unions below are not implemented yet.
 PLANNED_SOURCE_KINDS = ("akeneo", "feed", "linnworks_stock")
@@ -381,6 +382,23 @@ class Profile(Strict):
     incremental: Incremental = Field(default_factory=Incremental)
     chunk_size: int = Field(5000, ge=1, le=1_000_000, description="Records per staging chunk (one mapped task each).")
     batch_size: int = Field(100, ge=1, le=10_000, description="Records per write request to the target.")
+    # operational settings (`pimflow.operations`): what Airflow users set on every DAG
+    timeouts: Timeouts = Field(default_factory=Timeouts, description="How long the run, its tasks and its wait "
+                                                                     "for the turn may take.")
+    notify: Notify = Field(default_factory=Notify, description="Airflow notifiers called when a run or a task "
+                                                               "fails, or when the error threshold is crossed.")
+    queue: str | None = Field(None, min_length=1, max_length=256,
+                              description="The executor queue of every task (Celery: the workers listening to it); "
+                                          "default: Airflow's [operators] default_queue.")
+    priority_weight: int | None = Field(None, ge=PRIORITY_MIN, le=PRIORITY_MAX,
+                                        description="Every task's priority against other DAGs' tasks waiting for a "
+                                                    "slot (higher first; Airflow's default 1).")
+    weight_rule: WeightRule | None = Field(None, description="How a task's effective priority is computed: "
+                                                             "downstream (Airflow's default), upstream or absolute.")
+    pool: PoolName | None = Field(None, description="An Airflow pool for the profile's tasks: extract, transform, "
+                                                    "feedback, and a feed target's load (the tasks writing to Akeneo or "
+                                                    "Linnworks stay in their account pool, pimflow_<connection>, and "
+                                                    "wait_turn in none); `pimflow pools --create` creates it.")
 
     @model_validator(mode="after")
     def _target_limits(self) -> "Profile":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pimflow.loader import LoadedProfile
+from pimflow.operations import STEPS, duration_text
 from pimflow.pools import write_pool
 
 #: A profile file longer than this is shown cut (profiles are a few dozen lines).
@@ -87,14 +88,18 @@ def profile_doc(loaded: LoadedProfile) -> str:
         "#### Maps", _maps(profile),
         "#### Writes", _writes(profile),
         "#### When it runs, and when it fails", _runs(profile),
+        "#### Operational settings", _operations(loaded),
         "#### After a run",
         "The run's note (the runs list, and the run's details) holds its one-line summary. The `feedback` "
         "task's log holds the run summary, the records refused (key — code — message), those skipped and "
         "why, the identifiers not found, and the feedback file's path: `feedback.csv` in the run's staging "
         "folder" + (f", and a copy at {_code(masked(profile.feedback.path))}" if profile.feedback.path else "")
         + ".",
-        "#### Profile file", _yaml_block(loaded),
+        "#### Profile file", _yaml_block(loaded.path),
     ]
+    if loaded.defaults is not None:
+        sections += ["#### Defaults file", f"{_code(masked(str(loaded.defaults)))}, merged under the profile "
+                     "(the profile's values win):", _yaml_block(loaded.defaults)]
     return "\n\n".join(sections)
 
 
@@ -256,6 +261,52 @@ def _runs(profile) -> str:
     return "\n".join(lines)
 
 
+def _operations(loaded: LoadedProfile) -> str:
+    """Timeouts, notifiers, queue, priority and pools: how the profile's tasks run in Airflow."""
+    profile = loaded.profile
+    timeouts = profile.timeouts
+    lines = []
+    if loaded.defaults is not None:
+        lines.append(f"- **Defaults**: the folder's defaults file {_code(masked(loaded.defaults.name))} gives the "
+                     "settings the profile does not (shown at the end).")
+    run = (f"the run fails when it takes longer than {duration_text(timeouts.run)} from its start (waiting for "
+           "its turn included)" if timeouts.run else "the run has no time limit")
+    own = [f"{step} {duration_text(getattr(timeouts, step))}" for step in _steps(profile)
+           if getattr(timeouts, step) is not None]
+    if timeouts.task is not None:
+        tasks = f"each try of a task may take {duration_text(timeouts.task)}" + (f" ({', '.join(own)})" if own else "")
+    else:
+        tasks = ("each try may take: " + ", ".join(own) + "; other tasks have no time limit") if own else \
+            "tasks have no time limit"
+    lines.append(f"- **Timeouts**: {run}; {tasks}; a run waits at most {duration_text(timeouts.wait_turn)} "
+                 "for its turn.")
+    notify = profile.notify
+    events = [("when a run fails", notify.on_failure), ("when a task fails after its retries", notify.on_task_failure),
+              ("when the error threshold is crossed", notify.on_threshold)]
+    named = [f"{when}: " + ", ".join(_code(spec.class_path.rsplit('.', 1)[-1]) for spec in specs)
+             for when, specs in events if specs]
+    lines.append("- **Notifiers**: " + ("; ".join(named) if named else "none") + ".")
+    placing = [f"queue {_code(profile.queue)}" if profile.queue else "",
+               f"priority weight {profile.priority_weight}" if profile.priority_weight is not None else "",
+               f"weight rule {profile.weight_rule}" if profile.weight_rule else ""]
+    placing = ", ".join(part for part in placing if part)
+    lines.append(f"- **Tasks**: {placing or 'Airflow’s default queue and priority'}; "
+                 + (f"the tasks run in pool {_code(profile.pool)}" if profile.pool else "the tasks run in Airflow's "
+                    "default pool") + (f", but the write tasks, which take turns in {_code(write_pool(profile))} (one "
+                                       "writer per account)," if write_pool(profile) else "")
+                 + " and wait_turn (a run waiting for its turn takes no slot from the runs that work).")
+    return "\n".join(lines)
+
+
+def _steps(profile) -> list[str]:
+    """The steps the profile's DAG has, in order (load_parents and link only when its target needs them)."""
+    from pimflow.kinds import source_kind, target_kind
+
+    extra = target_kind(profile).extra_steps(source_kind(profile))
+    return [step for step in STEPS if step not in ("load_parents", "link")
+            or (step == "load_parents" and "parents" in extra) or (step == "link" and "link" in extra)]
+
+
 def threshold_text(profile) -> str:
     policy = profile.feedback
     limits = []
@@ -273,9 +324,9 @@ def threshold_text(profile) -> str:
             f"{TARGET_WORDS[profile.target.kind]} (nothing is undone){again}.")
 
 
-def _yaml_block(loaded: LoadedProfile) -> str:
+def _yaml_block(path) -> str:
     try:
-        text = loaded.path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return f"(the file could not be read: {_escape(str(exc))})"
     cut = len(text) > YAML_SHOWN_CHARS
