@@ -64,11 +64,10 @@ def read_delivery(body: bytes) -> Delivery:
         if not isinstance(event_type, str) or not event_type:
             raise MalformedDelivery(f"event {event_id}: type is missing")
         data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        moment = parse_time(event.get("time"), event_id)
         try:
-            changes.append(Change.of(event_id, event_type, data, parse_time(event.get("time"), event_id)))
-        except MalformedDelivery:
-            raise
-        except ValueError as exc:
+            changes.append(Change.of(event_id, event_type, data, moment))
+        except ValueError as exc:  # a product event without its uuid, a model event without its code
             raise MalformedDelivery(str(exc)) from None
     return Delivery(changes)
 
