@@ -267,12 +267,20 @@ def test_settings_read_the_forms_prefixed_keys():
 
 
 def test_the_plugin_serves_the_receiver_under_pimflow_events():
+    import subprocess
+    import sys
+
     from airflow.plugins_manager import is_valid_plugin
 
     from pimflow.events.plugin import PimflowEventsPlugin
 
     assert is_valid_plugin(PimflowEventsPlugin)
-    [app] = PimflowEventsPlugin.fastapi_apps
+    [app] = PimflowEventsPlugin().fastapi_apps  # Airflow reads it on the plugin instance
     assert app["url_prefix"] == "/pimflow/events"
     paths = {(route.path, method) for route in app["app"].routes for method in getattr(route, "methods", ())}
     assert {("/akeneo/{conn_id}", "POST"), ("/akeneo/{conn_id}", "HEAD")} <= paths
+
+    # loading the plugin (every Airflow component does, task processes too) does not import FastAPI
+    loaded = subprocess.run([sys.executable, "-c", "import sys, pimflow.events.plugin; print('fastapi' in sys.modules)"],
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.stdout.strip() == "False", loaded.stderr[-2000:]
