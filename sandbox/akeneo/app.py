@@ -14,10 +14,13 @@ from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.errors import ApiError
 from sandbox.akeneo.routes_category_writes import router as category_writes_router
 from sandbox.akeneo.routes_control import router as control_router
+from sandbox.akeneo.routes_events import control as events_control_router
+from sandbox.akeneo.routes_events import router as event_platform_router
 from sandbox.akeneo.routes_models import router as models_router
 from sandbox.akeneo.routes_products import router as products_router
 from sandbox.akeneo.routes_reference import router as reference_router
 from sandbox.akeneo.routes_structure import router as structure_router
+from sandbox.akeneo.routes_user_edits import router as user_edits_router
 from sandbox.akeneo.settings import SandboxSettings
 from sandbox.akeneo.state import AkeneoState
 from sandbox.akeneo.web import Runtime, json_response, runtime
@@ -94,4 +97,7 @@ def create_app(state: Optional[AkeneoState] = None, settings: Optional[SandboxSe
     app.include_router(reference_router)
     app.include_router(structure_router)
     app.include_router(control_router)
+    app.include_router(user_edits_router)
+    app.include_router(event_platform_router)  # the Event Platform's management API (routes_events.py)
+    app.include_router(events_control_router)
     return app

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from sandbox.akeneo.collection import patch_collection
 from sandbox.akeneo.errors import not_found, validation_failed
+from sandbox.akeneo.event_hooks import model_delete, model_write
 from sandbox.akeneo.model_patch import ProductModelPatch
 from sandbox.akeneo.pagination import (Links, check_result_window, offset_page, parse_pagination,
                                        search_after_page, slice_keys)
@@ -63,18 +64,31 @@ async def create_product_model(request: Request) -> Response:
     code = payload.get("code") if isinstance(payload, dict) else None
     if isinstance(code, str) and code in state.product_models:
         raise validation_failed([{"property": "code", "message": "The same code is already set on another product model."}])
-    record, _ = ProductModelPatch(state, anchor="post_product_model").apply(None, payload)
+    record, _ = model_write(runtime(request),
+                            lambda: ProductModelPatch(state, anchor="post_product_model").apply(None, payload))
     return Response(status_code=201, headers=_location(request, record.code))
 
 
 @router.patch(PATH + "/{code}")
 async def patch_product_model(request: Request, code: str) -> Response:
     check_content_type(request, "application/json")
-    record, created = ProductModelPatch(runtime(request).state).apply(code, await json_body(request))
+    payload, sandbox = await json_body(request), runtime(request)
+    record, created = model_write(sandbox, lambda: ProductModelPatch(sandbox.state).apply(code, payload))
     return Response(status_code=201 if created else 204, headers=_location(request, record.code))
 
 
 @router.patch(PATH)
 async def patch_product_models(request: Request) -> Response:
-    patch = ProductModelPatch(runtime(request).state, anchor="patch_product_models")
-    return await patch_collection(request, "code", patch.apply)
+    sandbox = runtime(request)
+    patch = ProductModelPatch(sandbox.state, anchor="patch_product_models")
+    return await patch_collection(request, "code",
+                                  lambda code, payload: model_write(sandbox, lambda: patch.apply(code, payload)))
+
+
+@router.delete(PATH + "/{code}")
+async def delete_product_model(request: Request, code: str) -> Response:
+    sandbox = runtime(request)
+    if code not in sandbox.state.product_models:
+        raise not_found(f'Product model "{code}" does not exist or you do not have permission to access it.')
+    model_delete(sandbox, code)
+    return Response(status_code=204)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from sandbox.akeneo.collection import patch_collection
 from sandbox.akeneo.errors import ApiError, not_found, unprocessable
+from sandbox.akeneo.event_hooks import product_delete, product_write
 from sandbox.akeneo.pagination import (Links, check_result_window, offset_page, parse_pagination,
                                        search_after_page, slice_keys)
 from sandbox.akeneo.patch import ProductPatch
@@ -83,7 +84,8 @@ def _apply(request: Request, key: str, payload, by_uuid: bool) -> tuple[ProductR
         if canonical is None:
             raise unprocessable(f'The uuid "{key}" is not a valid uuid.')
         key = canonical
-    return ProductPatch(runtime(request).state, by_uuid=by_uuid).apply(key, payload)
+    sandbox = runtime(request)
+    return product_write(sandbox, lambda: ProductPatch(sandbox.state, by_uuid=by_uuid).apply(key, payload))
 
 
 async def _patch_one(request: Request, key: str, by_uuid: bool) -> Response:
@@ -136,3 +138,15 @@ async def patch_products(request: Request) -> Response:
 @router.patch("/api/rest/v1/products-uuid")
 async def patch_products_uuid(request: Request) -> Response:
     return await _patch_many(request, by_uuid=True)
+
+
+@router.delete("/api/rest/v1/products/{code}")
+async def delete_product(request: Request, code: str) -> Response:
+    product_delete(runtime(request), _find(request, code, False))
+    return Response(status_code=204)
+
+
+@router.delete("/api/rest/v1/products-uuid/{uuid}")
+async def delete_product_uuid(request: Request, uuid: str) -> Response:
+    product_delete(runtime(request), _find(request, uuid, True))
+    return Response(status_code=204)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from sandbox.akeneo.auth import TokenStore
 from sandbox.akeneo.errors import ApiError
+from sandbox.akeneo.events import EventPlatform
 from sandbox.akeneo.faults import FaultInjector
 from sandbox.akeneo.settings import SandboxSettings
 from sandbox.akeneo.state import AkeneoState
@@ -24,10 +25,13 @@ class Runtime:
     settings: SandboxSettings
     tokens: TokenStore = field(default_factory=TokenStore)
     faults: Optional[FaultInjector] = None
+    events: Optional[EventPlatform] = None  # the Event Platform beside the PIM (events.py)
 
     def __post_init__(self) -> None:
         if self.faults is None:
             self.faults = FaultInjector(self.settings)
+        if self.events is None:
+            self.events = EventPlatform(client_id=self.settings.client_id, username=self.settings.username)
 
 
 def runtime(request: Request) -> Runtime:
