@@ -5,6 +5,7 @@ light or dark as the browser prefers. Every value from staging is escaped."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from html import escape
 from http import HTTPStatus
 from urllib.parse import quote, urlencode
@@ -39,7 +40,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); white-space: nowrap; }
 th a { color: inherit; text-decoration: none; } th a:hover { text-decoration: underline; }
-td.message { word-break: break-word; } td.key { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 13px; }
+td.message { word-break: break-word; } td.when { white-space: nowrap; } td.key { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 13px; }
 .kind-transient { color: var(--warn); } .kind-data { color: var(--bad); }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
 input[type=search], select { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px;
@@ -71,6 +72,17 @@ def _size(size) -> str:
     return ""
 
 
+def _when(text) -> str:
+    """An ISO timestamp as `2026-03-01 10:05:00 UTC` (to the second); anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo is not None else "")
+
+
 def _link(url: str, params: dict, anchor: str = "") -> str:
     """`url` with the parameters that are set (an empty filter, offset 0 and false are left out)."""
     kept = {key: "true" if value is True else value for key, value in params.items()
@@ -97,8 +109,8 @@ def runs_page(dag_id: str, rows: list[dict], total: int, offset: int, per_page: 
                else escape(row["run_id"]))
         line = escape(row["line"]) if row.get("line") else "<span class=\"muted\">no report: still going, or failed before its summary</span>"
         outcome = row.get("outcome") or ""
-        body.append(f"<tr><td class=\"key\">{run}</td><td>{escape(row.get('started_at') or '')}</td>"
-                    f"<td>{escape(row.get('finished_at') or '')}</td>"
+        body.append(f"<tr><td class=\"key\">{run}</td><td class=\"when\">{escape(_when(row.get('started_at')))}</td>"
+                    f"<td class=\"when\">{escape(_when(row.get('finished_at')))}</td>"
                     f"<td>{f'<span class=badge {escape(outcome)}>{escape(outcome)}</span>' if outcome else ''}</td>"
                     f"<td>{line}</td></tr>")
     body.append("</tbody></table>")
@@ -176,7 +188,8 @@ def _cards(report: dict) -> str:
 
 def _details(report: dict) -> str:
     refused = report["refused"]
-    rows = [("Window", report["window"]), ("Started", report.get("started_at")), ("Finished", report.get("finished_at")),
+    rows = [("Window", report["window"]), ("Started", report.get("started_at") and _when(report["started_at"])),
+            ("Finished", report.get("finished_at") and _when(report["finished_at"])),
             ("Refused", f"{refused['before_sending']:,} before sending, {refused['by_target']:,} by the target; "
                         f"{refused['data']:,} for their data, {refused['transient']:,} transient (tried again by the next run)")
             if refused["total"] else None]
@@ -274,7 +287,7 @@ def _history(view: RunView) -> str:
                          "<th>Step</th><th>Status</th><th>Code</th><th>Message</th><th>Target id</th></tr></thead><tbody>")
             for entry in view.history:
                 kind = " (transient)" if entry["transient"] else ""
-                parts.append(f"<tr><td>{escape(entry['finished_at'] or '')}</td><td>{escape(entry['dag_id'])}</td>"
+                parts.append(f"<tr><td class=\"when\">{escape(_when(entry['finished_at']))}</td><td>{escape(entry['dag_id'])}</td>"
                              f"<td class=\"key\"><a href=\"{escape(entry['report'])}\">{escape(entry['run_id'])}</a></td>"
                              f"<td>{escape(entry['step'] or '')}</td><td>{escape(entry['status'])}{kind}</td>"
                              f"<td class=\"key\">{escape(entry['code'] or '')}</td>"
