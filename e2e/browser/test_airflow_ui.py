@@ -3,7 +3,8 @@ with its description, schedule and tags; its trigger form (dry run, two identifi
 that succeeds and whose `feedback` log holds the run summary; an Akeneo connection made with the
 Connections form, whose Test button succeeds, and says why it fails with a wrong secret; a product
 edited in Akeneo synced to Linnworks by Trigger pressed with the form as it opens, the run's summary
-as its note in the runs list, and the profile in the DAG's docs.
+as its note in the runs list, and the profile in the DAG's docs; a run's report (pimflow.report) in its
+tab, with a refused record's message and a download of the feedback file equal to the staged one.
 
 Screenshots of every step are written to .airflow/browser-test/screenshots/ (printed at the end).
 """
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "demo_akeneo_to_linnworks"
 PROFILE = yaml.safe_load((ROOT / "include" / "profiles" / f"{DAG_ID}.yaml").read_text())
 RUN_TIMEOUT_MS = 240_000  # the run may queue behind the scheduled run the stack starts with
+REPORT_DAG_ID = "demo_feed_to_akeneo"  # its agency feed has lines Akeneo refuses
 
 
 def test_a_profile_runs_from_its_trigger_form_and_its_feedback_log_has_the_run_summary(ui: Page, stack, screenshots):
@@ -199,6 +201,62 @@ def test_an_untouched_trigger_syncs_a_product_edited_in_akeneo_and_the_run_and_t
     settled(note)
     screenshots.take(page, "14-run-note.png")
     page.keyboard.press("Escape")
+
+
+def test_a_runs_report_in_the_ui_shows_a_refused_records_message_and_downloads_the_staged_feedback_file(
+        ui: Page, stack, screenshots):
+    from pimflow.staging import RunStaging, staging_base
+
+    page = ui
+    run_id = trigger_and_wait(stack, REPORT_DAG_ID)  # REST: setup only (the form is tested above)
+    staged = Path(RunStaging(staging_base(), REPORT_DAG_ID, run_id).root.path)  # the stack's (same AIRFLOW_HOME)
+    refused = [record for record in map(json.loads, (staged / "ledger" / "run.jsonl").read_text().splitlines())
+               if record["status"] == "refused"]
+    assert refused, f"the run refused nothing: see {staged}"
+
+    page.goto(f"{stack.url}/dags/{REPORT_DAG_ID}/runs/{run_id}")
+    page.get_by_role("link", name="Run report", exact=True).click()  # the plugin's tab on the run
+    expect(page).to_have_url(re.compile(r"/plugin/pimflow-run-report$"))
+    report = page.frame_locator("iframe[title='Run report']")
+    expect(report.get_by_role("heading", name=re.compile("^Run report"))).to_be_visible()
+    expect(report.locator("#line")).to_have_text(re.compile(r"^read \d+ · written \d+ .*refused \d+"))
+    first = refused[0]
+    row = report.locator("#refused tbody tr").filter(has_text=first["key"]).first
+    expect(row).to_contain_text(first["code"])
+    expect(row).to_contain_text(" ".join(first["message"].split())[:120])
+    screenshots.take(page, "15-run-report.png")
+
+    link = report.locator("#downloads").get_by_role("link", name="feedback.csv", exact=True)
+    link.scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith("-feedback.csv")
+    assert Path(download.value.path()).read_bytes() == (staged / "feedback.csv").read_bytes()
+    screenshots.take(page, "16-run-report-download.png")
+
+    page.goto(f"{stack.url}/dags/{REPORT_DAG_ID}")
+    page.get_by_role("link", name="Run reports", exact=True).click()  # the plugin's tab on the DAG
+    runs = page.frame_locator("iframe[title='Run reports']")
+    expect(runs.get_by_role("link", name=run_id, exact=True)).to_be_visible()
+    screenshots.take(page, "17-run-reports.png")
+
+
+def trigger_and_wait(stack, dag_id: str, timeout: float = RUN_TIMEOUT_MS / 1000) -> str:
+    """Trigger a run of `dag_id` through the REST API and wait until it has finished; its run id."""
+    api, deadline = stack.api(), time.monotonic() + timeout
+    while True:  # the DAG processor may not have parsed it yet
+        answer = api.post(f"{stack.url}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=30)
+        if answer.status_code != 404 or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert answer.ok, answer.text
+    run_id, state = answer.json()["dag_run_id"], None
+    while time.monotonic() < deadline:
+        state = api.get(f"{stack.url}/api/v2/dags/{dag_id}/dagRuns/{run_id}", timeout=30).json()["state"]
+        if state in ("success", "failed"):
+            return run_id
+        time.sleep(3)
+    raise AssertionError(f"run {run_id} of {dag_id} not finished within {timeout:.0f} s (state {state})")
 
 
 def form_field(form: Locator, label: str) -> Locator:
