@@ -27,9 +27,9 @@ CONNECTION_TYPE = {
         "product_id_format": {
             "label": "Product id format",
             "description": "How every profile using this connection reads and writes products: "
-                           "uuid uses the /products-uuid endpoints (Akeneo 7+ and SaaS; a feed then needs "
-                           "a uuid column to update products), identifier uses /products (any Akeneo; "
-                           "feeds name products by their identifier).",
+                           "uuid uses the /products-uuid endpoints (Akeneo 7+ and SaaS; a feed written "
+                           "to Akeneo then gives each product's uuid in a uuid column), identifier uses "
+                           "/products (any Akeneo; feeds name products by their identifier).",
             "schema": {"type": "string", "enum": ["uuid", "identifier"], "default": "uuid"},
         },
         "throttle_requests": {
