@@ -57,7 +57,7 @@ def main(argv: list[str]) -> int:
         from pimflow.kinds.akeneo import akeneo_client
         from pimflow.kinds.linnworks import linnworks_client
 
-        akeneo = akeneo_client("akeneo_default", "identifier")
+        akeneo = akeneo_client("akeneo_default")  # the sandbox connection: by identifier
         client = linnworks_client("linnworks_default")
         codes = media_codes(akeneo)
         if not codes:

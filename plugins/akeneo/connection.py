@@ -1,8 +1,11 @@
 """The `akeneo` connection type as Airflow 3.3 reads it from provider info (plain data, no imports).
 
 `ProvidersManager._load_ui_metadata` turns `conn-fields` into form widgets stored in the
-connection's extra (`schema.format: password` marks a field sensitive) and `ui-field-behaviour`
-into hidden/relabelled standard fields, without importing the hook.
+connection's extra (`schema.format: password` marks a field sensitive; a schema type without null
+makes it required) and `ui-field-behaviour` into hidden, relabelled or placeholder-showing standard
+fields, without importing the hook. The 3.3 form shows placeholders on standard fields only (host,
+port, login, password, schema, description): an extra field's hint goes in its description, shown
+under it (a text field shows a placeholder only for `schema.examples`, as a list to pick from).
 """
 
 CONNECTION_TYPE = {
@@ -12,7 +15,8 @@ CONNECTION_TYPE = {
     "conn-fields": {
         "client_id": {
             "label": "Client ID",
-            "description": "Client ID of the Akeneo connection (System > Connections > Credentials).",
+            "description": "Client ID of the Akeneo connection (Connect > Connection settings > "
+                           "Credentials), such as 1_3sfgqn9dq...",
             "schema": {"type": "string", "minLength": 1},
         },
         "client_secret": {
@@ -22,8 +26,10 @@ CONNECTION_TYPE = {
         },
         "product_id_format": {
             "label": "Product id format",
-            "description": "uuid uses the /products-uuid endpoints (Akeneo 7+ and SaaS); "
-                           "identifier uses /products.",
+            "description": "How every profile using this connection reads and writes products: "
+                           "uuid uses the /products-uuid endpoints (Akeneo 7+ and SaaS; a feed written "
+                           "to Akeneo then gives each product's uuid in a uuid column), identifier uses "
+                           "/products (any Akeneo; feeds name products by their identifier).",
             "schema": {"type": "string", "enum": ["uuid", "identifier"], "default": "uuid"},
         },
         "throttle_requests": {
@@ -67,8 +73,6 @@ CONNECTION_TYPE = {
             "host": "https://my-pim.cloud.akeneo.com",
             "login": "API username of the connection",
             "password": "API password of the connection",
-            "client_id": "1_3sfgqn9dq...",
-            "extra": '{"product_id_format": "uuid"}',
         },
     },
 }

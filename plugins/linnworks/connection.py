@@ -1,8 +1,11 @@
 """The `linnworks` Airflow connection type as plain data (read by `pimflow.provider`).
 
 Airflow 3.3 renders the Connections form from this entry without importing the hook: `conn-fields`
-become inputs stored as top-level keys of `Connection.extra` (`format: password` ones are masked),
-and `ui-field-behaviour` hides or relabels the standard fields. Keep this module import-free.
+become inputs stored as top-level keys of `Connection.extra` (`format: password` ones are masked; a
+field whose schema type does not allow null is required, marked with a star), and
+`ui-field-behaviour` hides, relabels or gives a placeholder to the standard fields (host, port,
+login, password, schema, description). The form always shows its "Extra Fields JSON" editor, a copy
+of the fields above: 3.3.2 has no way to hide it. Keep this module import-free.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ CONNECTION_TYPE: dict = {
             "label": "Installation token",
             "description": "The token Linnworks shows when the application is installed on the "
             "account (used only to authorize; never sent to data calls).",
-            "schema": {"type": ["string", "null"], "format": "password"},
+            "schema": {"type": "string", "format": "password", "minLength": 1},
         },
         "auth_host": {
             "label": "Auth host",
@@ -69,7 +72,7 @@ CONNECTION_TYPE: dict = {
         },
     },
     "ui-field-behaviour": {
-        "hidden-fields": ["host", "port", "schema", "extra"],
+        "hidden-fields": ["host", "port", "schema"],
         "relabeling": {"login": "Application ID", "password": "Application secret"},
         "placeholders": {"login": "00000000-0000-0000-0000-000000000000"},
     },

@@ -46,7 +46,7 @@ def _schema(args) -> int:
 
 
 def _count(args) -> int:
-    from pimflow.kinds.akeneo import akeneo_client
+    from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, product_id_format
     from pimflow.kinds.akeneo_source import AkeneoSourceKind
     from pimflow.loader import parse_profile
     from pimflow.window import Window
@@ -62,7 +62,12 @@ def _count(args) -> int:
         window = Window("full")
 
     query = source.query(_Run())
-    count = akeneo_client(profile.source.connection, profile.source.product_id).count_products(query)
+    try:
+        product_id_format(profile.source, "source", profile.id)  # a deprecated product_id must agree
+    except AkeneoProfileError as exc:
+        print(f"{args.profile}: {exc}", file=sys.stderr)
+        return 1
+    count = akeneo_client(profile.source.connection).count_products(query)
     print(f"{count} product(s) match the filter of {profile.id}")
     return 0
 

@@ -109,7 +109,9 @@ class AkeneoSource(Strict):
     families: list[str] = Field(default_factory=list, description="Only products of these families.")
     enabled_only: bool = Field(False, description="Only enabled products.")
     product_id: Literal["uuid", "identifier"] | None = Field(
-        None, description="Read products by UUID or by identifier (default: the connection's setting).")
+        None, description="Deprecated: the connection's product_id_format says whether products go by uuid or "
+                          "identifier. A value here must name the same, or the run fails at its start.",
+        json_schema_extra={"deprecated": True})
     concurrent: bool = Field(True, description="Read disjoint parts of the catalog at once, within the connection's cap.")
     value_separator: str = Field("<###>", min_length=1, description="Joins several values in one flat cell.")
     media_base_url: str | None = Field(None, description="Write images and files as download URLs under this base URL.")
@@ -139,7 +141,9 @@ class AkeneoTarget(Strict):
     kind: Literal["akeneo"]
     connection: str = Field("akeneo_default", description="Airflow connection id (type akeneo).")
     product_id: Literal["uuid", "identifier"] | None = Field(
-        None, description="Write products by UUID or by identifier (default: the connection's setting).")
+        None, description="Deprecated: the connection's product_id_format says whether products go by uuid or "
+                          "identifier. A value here must name the same, or the run fails at its start.",
+        json_schema_extra={"deprecated": True})
     create_products: bool = Field(True, description="Create products missing in Akeneo; off refuses them.")
     empty_cells: Literal["no_change", "clear"] = Field("no_change", description="What an empty cell means.")
     unknown_columns: Literal["refuse", "ignore"] = Field(

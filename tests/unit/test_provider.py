@@ -1,7 +1,9 @@
 """Airflow finds the `akeneo` and `linnworks` connection types through the provider entry point,
-with labelled form fields (the Connections page renders them), and the provider's plugin that lets
-the page's Test button reach connections without a port. The Test button's behaviour is tested
-against the sandboxes in tests/integration/akeneo, tests/integration/linnworks and the stack test."""
+with labelled form fields (the Connections page renders them), and, through the `airflow.plugins`
+entry point (loaded whatever `[core] lazy_discover_providers` says), the plugin that lets the page's
+Test button reach connections without a port. The Test button's behaviour is tested against the
+sandboxes in tests/integration/akeneo, tests/integration/linnworks and the stack tests
+(test_stock_connection_test.py: a stock API server)."""
 from __future__ import annotations
 
 import json
@@ -24,17 +26,36 @@ def test_connection_types_are_registered_with_their_forms():
     assert manager.field_behaviours["akeneo"]["relabeling"]["host"] == "Base URL"
 
 
-def test_provider_plugin_adds_the_portless_connection_test_middleware():
-    import importlib
+def test_the_test_button_plugin_is_an_entry_point_plugin_not_a_provider_plugin():
+    """Airflow loads provider plugins only with `lazy_discover_providers = False`; entry point
+    plugins always. Listed once: a plugin registered both ways would be an import error."""
+    from importlib.metadata import entry_points
 
     from airflow.plugins_manager import is_valid_plugin
-    from pimflow.provider import PortlessConnectionTest, get_provider_info
+    from pimflow.connections_api import PortlessConnectionTest
+    from pimflow.provider import get_provider_info
 
-    (entry,) = get_provider_info()["plugins"]
-    module, name = entry["plugin-class"].rsplit(".", 1)
-    plugin = getattr(importlib.import_module(module), name)
+    assert "plugins" not in get_provider_info()
+    (entry,) = [e for e in entry_points(group="airflow.plugins") if e.name == "pimflow_connection_test"]
+    plugin = entry.load()
     assert is_valid_plugin(plugin)
     assert [m["middleware"] for m in plugin.fastapi_root_middlewares] == [PortlessConnectionTest]
+
+
+def test_airflow_adds_the_middleware_with_stock_lazy_provider_discovery(monkeypatch):
+    from airflow import plugins_manager, settings
+    from pimflow.connections_api import PortlessConnectionTest
+
+    monkeypatch.setattr(settings, "LAZY_LOAD_PROVIDERS", True)  # Airflow's default
+    caches = (plugins_manager._get_plugins, plugins_manager.get_fastapi_plugins)
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        _, middlewares = plugins_manager.get_fastapi_plugins()
+    finally:
+        for cached in caches:
+            cached.cache_clear()
+    assert PortlessConnectionTest in [m["middleware"] for m in middlewares]
 
 
 def _echo_app():
@@ -52,7 +73,7 @@ def _echo_app():
 
 def test_the_test_buttons_port_zero_reaches_airflow_as_no_port():
     """The Connections page sends `port: 0` for a connection without a port (`Number(null)`)."""
-    from pimflow.provider import PortlessConnectionTest
+    from pimflow.connections_api import PortlessConnectionTest
 
     app = PortlessConnectionTest(_echo_app())
     sent = {"connection_id": "akeneo_default", "conn_type": "akeneo", "host": "http://pim", "port": 0,
@@ -63,7 +84,7 @@ def test_the_test_buttons_port_zero_reaches_airflow_as_no_port():
 
 
 def test_other_ports_requests_and_bodies_pass_unchanged():
-    from pimflow.provider import PortlessConnectionTest
+    from pimflow.connections_api import PortlessConnectionTest
 
     app = PortlessConnectionTest(_echo_app())
     with_port = {"connection_id": "db", "conn_type": "postgres", "port": 5432}

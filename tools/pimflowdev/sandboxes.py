@@ -39,7 +39,9 @@ class Sandboxes:
                 "conn_type": "akeneo", "host": self.akeneo_url,
                 "login": AKENEO_CREDENTIALS["login"], "password": AKENEO_CREDENTIALS["password"],
                 "extra": {"client_id": AKENEO_CREDENTIALS["client_id"],
-                          "client_secret": AKENEO_CREDENTIALS["client_secret"]},
+                          "client_secret": AKENEO_CREDENTIALS["client_secret"],
+                          # the demo's feeds name products by identifier (no uuid column)
+                          "product_id_format": "identifier"},
             },
             "linnworks_default": {
                 "conn_type": "linnworks",

@@ -72,9 +72,9 @@ def stack_env(port: int, log_ports: tuple[int, int] | None = None, host: str | N
         # tasks report to the Execution API; without this they call http://localhost:8080/execution/
         # whatever the port (Airflow derives it from [api] base_url, not [api] port)
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{url_host}:{execution_port or port}/execution/",
-        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",  # the Test button on the Connections page
-        # loads pimflow's provider plugin, which makes that button work for portless connections
-        "AIRFLOW__CORE__LAZY_DISCOVER_PROVIDERS": "False",
+        # the Test button on the Connections page (Airflow's default leaves it disabled); the rest
+        # of what the button needs comes with pimflow (pimflow.connections_api), on stock settings
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",

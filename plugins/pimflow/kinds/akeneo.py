@@ -22,15 +22,36 @@ class AkeneoProfileError(NotRetried, ValueError):
     """A profile setting names something the live Akeneo does not have: the run stops before any write."""
 
 
-def akeneo_client(connection: str, product_id: str | None = None):
-    """The client for a connection (and id format); one per settings in a task process, so the
-    steps of a task share one token and one limiter."""
+def akeneo_client(connection: str):
+    """The client for a connection; one per settings in a task process, so the steps of a task
+    share one token and one limiter. The connection's `product_id_format` says whether it reads and
+    writes products by uuid or by identifier: the one place that format is set."""
     from akeneo.hook import AkeneoHook
 
-    settings = AkeneoHook(akeneo_conn_id=connection).get_settings()
-    if product_id and settings.product_id_format != product_id:
-        settings = settings.model_copy(update={"product_id_format": product_id})
-    return _client(settings)
+    return _client(AkeneoHook(akeneo_conn_id=connection).get_settings())
+
+
+def product_id_format(config, role: str, profile_id: str, log=None) -> str:
+    """The product id format of an akeneo source's or target's connection (`role`: "source" or
+    "target"), after checking the profile's deprecated `product_id` against it.
+
+    The format belongs to the Akeneo instance's API, so it is set in the connection only. A profile
+    that still says `product_id` keeps working when it names the connection's format (with a
+    warning in `log`); a different one fails the run at its start, saying what to set where,
+    rather than reading or writing products another way than its connection says."""
+    settings = akeneo_client(config.connection).settings
+    stated, actual = getattr(config, "product_id", None), settings.product_id_format
+    if stated is not None and stated != actual:
+        raise AkeneoProfileError(
+            f"profile {profile_id!r}: {role}.product_id is {stated!r}, but connection {config.connection!r} "
+            f"reads and writes products by {actual} (its product_id_format, default uuid). The product id "
+            f"format is a setting of the connection now: set product_id_format to {stated!r} in connection "
+            f"{config.connection!r} (Admin > Connections, or its extra), or name a connection that has it, "
+            f"and remove product_id from the profile")
+    if stated is not None and log is not None:
+        log.warning("profile %s: %s.product_id is deprecated and can go: connection %r already reads and "
+                    "writes products by %s (its product_id_format)", profile_id, role, config.connection, actual)
+    return actual
 
 
 @lru_cache(maxsize=16)

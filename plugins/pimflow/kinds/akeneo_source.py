@@ -8,7 +8,7 @@ from akeneo.pagination import field_value
 from pimflow import carry_over
 from pimflow.kinds import akeneo_structure as structure
 from pimflow.kinds.akeneo import (REFERENCE_ENTITY_TYPES, AkeneoProfileError, akeneo_client, attribute_resolver,
-                                  check_names, stage_metadata, staged_metadata)
+                                  check_names, product_id_format, stage_metadata, staged_metadata)
 from pimflow.kinds.base import RunContext, SourceCatalog, SourceChunk, SourceKind, stage_chunks
 from pimflow.mapping import MappingContext
 from pimflow.staging import as_storage_path, read_jsonl
@@ -26,7 +26,8 @@ class AkeneoSourceKind(SourceKind):
 
     def prepare(self, ctx: RunContext) -> None:
         config = self.config
-        client = akeneo_client(config.connection, config.product_id)
+        product_id_format(config, "source", ctx.profile.id, ctx.log)
+        client = akeneo_client(config.connection)
         stage_metadata(ctx, client, "source")
         meta, _, raw = staged_metadata(ctx, "source")
         check_names(meta, raw, config.channel, config.locales, config.families, config.categories)
@@ -40,7 +41,7 @@ class AkeneoSourceKind(SourceKind):
 
         config, window = self.config, ctx.window
         manual = window.identifiers if window and window.mode == "manual" else ()
-        by_uuid = (config.product_id or akeneo_client(config.connection).settings.product_id_format) == "uuid"
+        by_uuid = akeneo_client(config.connection).settings.product_id_format == "uuid"
         looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
         return ProductQuery(
             categories=tuple(config.categories), enabled=True if config.enabled_only else None,
@@ -68,7 +69,7 @@ class AkeneoSourceKind(SourceKind):
 
     def extract(self, ctx: RunContext) -> list[dict]:
         config = self.config
-        client = akeneo_client(config.connection, config.product_id)
+        client = akeneo_client(config.connection)
         if config.read == "categories":
             tree = client.iter_category_tree(config.categories[0] if len(config.categories) == 1 else None,
                                              with_enriched_attributes=True)
@@ -192,10 +193,9 @@ class AkeneoSourceKind(SourceKind):
 
     def codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "source")
-        product_id = self.config.product_id or "identifier"
+        # encodes only: the product id format shapes decoded products (a target's codec), not rows
         return FlatCodec(meta, value_separator=self.config.value_separator,
-                         media_base_url=self.config.media_base_url, product_id=product_id,
-                         column_form=self.config.column_form)
+                         media_base_url=self.config.media_base_url, column_form=self.config.column_form)
 
     def read_chunk(self, ctx: RunContext, chunk: dict) -> SourceChunk:
         records = list(read_jsonl(as_storage_path(chunk["path"])))

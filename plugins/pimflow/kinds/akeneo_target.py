@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from pimflow import ledger
-from pimflow.kinds.akeneo import akeneo_client, stage_metadata, staged_metadata
+from pimflow.kinds.akeneo import akeneo_client, product_id_format, stage_metadata, staged_metadata
 from pimflow.kinds.akeneo_claims import CLAIMS_SUFFIX, ClaimedAttributes, settle
 from pimflow.kinds.akeneo_levels import Levels, drop_inherited
 from pimflow.kinds.akeneo_merge import complete, partial_codes, price_codes
@@ -30,8 +30,9 @@ class AkeneoTargetKind(TargetKind):
         return frozenset({"parents", *(["link"] if "associations" in source.carries else [])})
 
     def prepare(self, ctx: RunContext) -> None:
+        product_id_format(self.config, "target", ctx.profile.id, ctx.log)
         if not (ctx.staging.root / "akeneo-target-metadata.json").exists():  # a source may have read it
-            stage_metadata(ctx, akeneo_client(self.config.connection, self.config.product_id), "target")
+            stage_metadata(ctx, akeneo_client(self.config.connection), "target")
 
     def _codec(self, ctx: RunContext) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "target")
@@ -41,7 +42,8 @@ class AkeneoTargetKind(TargetKind):
                          unknown_columns="ignore" if self.config.unknown_columns == "ignore" else "report")
 
     def product_id(self, ctx: RunContext) -> str:
-        return self.config.product_id or akeneo_client(self.config.connection).settings.product_id_format
+        """uuid or identifier: the connection's product id format (checked against the profile in prepare)."""
+        return akeneo_client(self.config.connection).settings.product_id_format
 
     def mapping_context(self, ctx: RunContext) -> MappingContext:
         _, converter, _ = staged_metadata(ctx, "target")
@@ -118,7 +120,7 @@ class AkeneoTargetKind(TargetKind):
         earlier line wins, later ones are refused here, models and products alike (a load leaves
         the products refused here alone)."""
         transformed = sorted(transformed, key=lambda chunk: chunk["index"])
-        client = akeneo_client(self.config.connection, self.config.product_id)
+        client = akeneo_client(self.config.connection)
         staged_models = [(chunk["index"], n, model) for chunk in transformed
                          for n, model in _staged_records(_beside(chunk["path"], "models.jsonl"))]
         results = self._settle_claims(ctx, client, transformed, staged_models)
@@ -199,7 +201,7 @@ class AkeneoTargetKind(TargetKind):
                     continue
                 (models if entry["model"] else products).append((index, entry["n"], entry["record"]))
         refused: dict[int, list[RecordResult]] = {}
-        client = akeneo_client(self.config.connection, self.config.product_id)
+        client = akeneo_client(self.config.connection)
         for entries, write, name in ((models, client.patch_product_models, "product-models"),
                                      (products, client.patch_products, "products")):
             if not entries:
@@ -226,7 +228,7 @@ class AkeneoTargetKind(TargetKind):
         settled = {result.n for result in ledger.read(ctx.staging, "parents", index) if result.is_refused}
         staged = [line for line in _staged_products(flat_path) if line.n not in settled]  # lost a claim
         results: list[RecordResult] = []
-        client = akeneo_client(self.config.connection, self.config.product_id)
+        client = akeneo_client(self.config.connection)
         current = self._current(ctx, client, staged)
         if not self.config.create_products:
             known = [line for line in staged if line.key is None or line.key in current]  # no key: the writer says
@@ -289,7 +291,7 @@ class AkeneoTargetKind(TargetKind):
             depth[record["code"]] = depth.get(parent, -1) + 1 if parent else 0
             levels.setdefault(depth[record["code"]], []).append((n, record))
         results: list[RecordResult] = []
-        client = akeneo_client(self.config.connection, self.config.product_id)
+        client = akeneo_client(self.config.connection)
         for level in sorted(levels):
             entries = levels[level]
             records = [record for _, record in entries]

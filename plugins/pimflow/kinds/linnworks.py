@@ -274,7 +274,7 @@ class LinnworksTargetKind(TargetKind):
                     if "client" not in holder:
                         from pimflow.kinds.akeneo import akeneo_client
 
-                        holder["client"] = akeneo_client(source.connection, source.product_id)
+                        holder["client"] = akeneo_client(source.connection)
                 return holder["client"].download_media(code)
 
         if settings.mode == "url":

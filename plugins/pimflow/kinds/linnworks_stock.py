@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from pimflow.errors import NotRetried
-from pimflow.kinds.akeneo import AkeneoProfileError, akeneo_client, stage_metadata, staged_metadata
+from pimflow.kinds.akeneo import (AkeneoProfileError, akeneo_client, product_id_format, stage_metadata,
+                                  staged_metadata)
 from pimflow.kinds.base import RunContext, SourceChunk, SourceKind, stage_chunks
 from pimflow.ledger import RecordResult, Status
 from pimflow.listing import ListingRule, listable_quantity
@@ -136,7 +137,8 @@ class LinnworksStockSourceKind(SourceKind):
         ids = resolve_locations(config.locations, [(l.stock_location_id, l.location_name) for l in locations])
         write_json(self._locations_path(ctx), ids)
         # The akeneo target stages its metadata after the source's prepare; the checks need it now.
-        stage_metadata(ctx, akeneo_client(target.connection, target.product_id), "target")
+        product_id_format(target, "target", ctx.profile.id, ctx.log)
+        stage_metadata(ctx, akeneo_client(target.connection), "target")
         meta, _, _ = staged_metadata(ctx, "target")
         check_attribute(meta, config.attribute, list(config.channels))
         ctx.log.info("stock of %s (%s) → %s for channel(s) %s", ", ".join(ids), config.quantity,
@@ -189,7 +191,7 @@ class LinnworksStockSourceKind(SourceKind):
         rows = {r["n"]: listed_row(r["sku"], r["stock"], config.attribute, rules, key)
                 for r in records if "error" not in r}
         target = ctx.profile.target
-        current = akeneo_quantities(akeneo_client(target.connection, target.product_id),
+        current = akeneo_quantities(akeneo_client(target.connection),
                                     [row[key] for row in rows.values()], config.attribute, key)
         settled: dict[int, RecordResult] = {}
         for n, row in list(rows.items()):

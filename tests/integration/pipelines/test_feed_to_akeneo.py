@@ -121,9 +121,17 @@ def test_with_create_products_off_unknown_identifiers_are_refused_and_nothing_is
     ]
 
 
-def test_a_uuid_column_addresses_products_on_the_uuid_endpoints(connected, feed_profile, run_profile):
+def by_uuid(connected, monkeypatch) -> None:
+    """`akeneo_default` with product_id_format uuid: the connection is where the format is set."""
+    connection = connected.connections()["akeneo_default"]
+    connection = {**connection, "extra": {**connection["extra"], "product_id_format": "uuid"}}
+    monkeypatch.setenv("AIRFLOW_CONN_AKENEO_DEFAULT", json.dumps(connection))
+
+
+def test_a_uuid_column_addresses_products_on_the_uuid_endpoints(connected, feed_profile, run_profile, monkeypatch):
     existing = akeneo_product(connected, "PF-000005")
-    feed_profile.write_text(feed_profile.read_text().replace("product_id: identifier", "product_id: uuid"))
+    by_uuid(connected, monkeypatch)
+    feed_profile.write_text(feed_profile.read_text().replace("  product_id: identifier\n", ""))
     (feed_profile.parent / "supplier.csv").write_text(
         f"uuid;sku;name~en_US\n{existing['uuid']};PF-000005;Renamed by uuid\n", encoding="utf-8")
     dag_run, staging = run_profile(feed_profile)
@@ -131,6 +139,35 @@ def test_a_uuid_column_addresses_products_on_the_uuid_endpoints(connected, feed_
     assert dag_run.state == "success"
     assert json.loads((staging / "summary.json").read_text())["statuses"] == {"updated": 1}
     assert value(akeneo_product(connected, "PF-000005"), "name", "en_US") == "Renamed by uuid"
+
+
+def test_a_profile_product_id_other_than_the_connections_fails_the_run_at_its_start(
+        connected, feed_profile, run_profile, monkeypatch, capsys):
+    """`product_id` in a profile is deprecated: the connection's product_id_format decides, and a
+    profile saying otherwise gets an error naming both, before anything is read or written."""
+    by_uuid(connected, monkeypatch)  # the profile still says identifier
+    dag_run, _ = run_profile(feed_profile)
+
+    assert dag_run.state == "failed"
+    printed = capsys.readouterr().out
+    dag_id = feed_profile.read_text().split()[1]
+    assert (f"AirflowFailException: profile '{dag_id}': target.product_id is 'identifier', but connection "
+            f"'akeneo_default' reads and writes products by uuid (its product_id_format, default uuid). The "
+            f"product id format is a setting of the connection now: set product_id_format to 'identifier' in "
+            f"connection 'akeneo_default'") in printed
+    assert "(not retried: another try would fail the same way)" in printed
+    assert akeneo_calls(connected, "PATCH /api/rest/v1/products") == 0
+    assert akeneo_calls(connected, "PATCH /api/rest/v1/products-uuid") == 0
+    assert akeneo_product(connected, "NEW-1") is None
+
+
+def test_a_profile_product_id_that_agrees_is_accepted_with_a_deprecation_warning(
+        connected, feed_profile, run_profile, caplog):
+    dag_run, _ = run_profile(feed_profile)  # says identifier, as the sandbox connection does
+
+    assert dag_run.state == "success"
+    assert ("target.product_id is deprecated and can go: connection 'akeneo_default' already reads and writes "
+            "products by identifier (its product_id_format)") in caplog.text
 
 
 def prices_of(product) -> dict[str, str | None]:

@@ -48,7 +48,7 @@ def test_providers_manager_builds_the_form_and_finds_the_testable_hook():
     assert widgets["extra__akeneo__max_concurrent_requests"].field["value"] == 4
     behaviour = manager.field_behaviours["akeneo"]
     assert behaviour["relabeling"]["host"] == "Base URL"
-    assert "extra__akeneo__client_id" in behaviour["placeholders"]
+    assert behaviour["placeholders"]["host"] == "https://my-pim.cloud.akeneo.com"
     hook = manager.hooks["akeneo"]
     assert hook.hook_class_name == "akeneo.hook.AkeneoHook"
     assert hook.connection_id_attribute_name == "akeneo_conn_id"
