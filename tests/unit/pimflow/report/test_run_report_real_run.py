@@ -55,3 +55,10 @@ def test_the_report_of_a_real_run_shows_its_refusals_and_serves_its_files(tmp_pa
     assert part.content == (staging / "output" / "part-00000.csv").read_bytes()
     page = api_server.get(page_url(dag_id, dag_run.run_id))
     assert page.status_code == 200 and "price: &#x27;forty&#x27; is not a valid decimal" in page.text
+
+    # the search box: pimflow.history (no fake) finds what this run did with R-3, from the history
+    # file the run's feedback step kept
+    history = api_server.get("/pimflow/api/history", params={"key": "R-3", "dag_id": dag_id})
+    assert history.status_code == 200, history.text
+    entries = history.json()["entries"]
+    assert [(e["run_id"], e["status"], e["code"]) for e in entries] == [(dag_run.run_id, "refused", "invalid_value")]
