@@ -241,6 +241,38 @@ def test_a_runs_report_in_the_ui_shows_a_refused_records_message_and_downloads_t
     screenshots.take(page, "17-run-reports.png")
 
 
+def test_a_records_history_in_the_run_report_lists_what_each_of_three_runs_did_with_it(ui: Page, stack, screenshots):
+    page = ui
+    wait_for_a_successful_run(stack)  # the first scheduled run put the catalog in Linnworks
+    sku = synced_simple_product(stack)
+    run_ids = []
+    for n in (1, 2):  # two more runs, each after an edit of the product in Akeneo (REST: setup only)
+        akeneo_request(stack.sandboxes.akeneo_url, "PATCH", f"/api/rest/v1/products/{sku}",
+                       json={"values": {"name": [{"locale": "en_US", "scope": None,
+                                                  "data": f"History edit {n} at {time.strftime('%H:%M:%S')}"}]}})
+        run_ids.append(trigger_and_wait(stack, DAG_ID))
+    runs = stack.api().get(f"{stack.url}/api/v2/dags/{DAG_ID}/dagRuns", timeout=30).json()["dag_runs"]
+    first = min((r for r in runs if r["state"] == "success" and not (r["conf"] or {}).get("dry_run")),
+                key=lambda r: r["start_date"])["dag_run_id"]  # the stack's first run: it created the item
+
+    page.goto(f"{stack.url}/dags/{DAG_ID}/runs/{run_ids[-1]}")
+    page.get_by_role("link", name="Run report", exact=True).click()
+    report = page.frame_locator("iframe[title='Run report']")
+    search = report.locator("#history-search")
+    search.get_by_role("searchbox", name="SKU or identifier").fill(sku)
+    search.get_by_role("button", name="Search", exact=True).click()
+    results = report.locator("#history-results tbody tr")
+    expect(results.first).to_be_visible()
+    rows = {run_id: results.filter(has=report.get_by_role("link", name=run_id, exact=True)) for run_id in
+            (first, *run_ids)}
+    for run_id, status in ((first, "created"), (run_ids[0], "updated"), (run_ids[1], "updated")):
+        expect(rows[run_id]).to_have_count(1)
+        expect(rows[run_id]).to_contain_text(status)
+    assert results.count() >= 3  # and any run before them that touched it (the Trigger test's)
+    report.locator("#history").scroll_into_view_if_needed()
+    screenshots.take(page, "18-record-history.png")
+
+
 def trigger_and_wait(stack, dag_id: str, timeout: float = RUN_TIMEOUT_MS / 1000) -> str:
     """Trigger a run of `dag_id` through the REST API and wait until it has finished; its run id."""
     api, deadline = stack.api(), time.monotonic() + timeout
