@@ -65,6 +65,19 @@ CONNECTION_TYPE = {
                            "exponential backoff and jitter.",
             "schema": {"type": ["integer", "null"], "minimum": 0, "maximum": 20, "default": 8},
         },
+        "events_secret": {
+            "label": "Events secret",
+            "description": "Only for event-driven sync: the Event Platform subscription's primary secret "
+                           "(at least 16 characters); pimflow's receiver checks each delivery's signature "
+                           "with it. Leave empty when no profile listens to Akeneo's events.",
+            "schema": {"type": ["string", "null"], "format": "password"},
+        },
+        "events_secret_secondary": {
+            "label": "Events secret (secondary)",
+            "description": "Optional second accepted secret, to rotate the subscription's secret without "
+                           "losing deliveries.",
+            "schema": {"type": ["string", "null"], "format": "password"},
+        },
     },
     "ui-field-behaviour": {
         "hidden-fields": ["schema", "port"],
