@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import msgspec
 
@@ -265,11 +265,11 @@ class LinnworksTargetKind(TargetKind):
         source = _akeneo_source(ctx)
         if settings.mode == "upload" and source is None:
             raise LinnworksProfileError("images.mode upload downloads from Akeneo: use an akeneo source or mode url")
-        download = None
+        download: Callable[[str], bytes] | None = None
         if source is not None:
             lock, holder = threading.Lock(), {}
 
-            def download(code: str) -> bytes:
+            def fetch(code: str) -> bytes:
                 with lock:
                     if "client" not in holder:
                         from pimflow.kinds.akeneo import akeneo_client
@@ -277,6 +277,7 @@ class LinnworksTargetKind(TargetKind):
                         holder["client"] = akeneo_client(source.connection)
                 return holder["client"].download_media(code)
 
+            download = fetch
         if settings.mode == "url":
             base = settings.base_url.rstrip("/")
             return lambda code: ImageRef(code, url=f"{base}/{code}",

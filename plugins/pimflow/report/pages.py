@@ -228,7 +228,7 @@ def _refused(view: RunView) -> str:
     params.update(kind=params["kind"] if params["kind"] != "all" else "",
                   sort=params["sort"] if params["sort"] != "position" else "")
     params["limit"] = query["limit"] if query["limit"] != DEFAULT_PAGE else ""
-    parts = [f"<h2 id=\"refused-records\">Refused records</h2>"]
+    parts = ["<h2 id=\"refused-records\">Refused records</h2>"]
     if not table.total:
         parts.append("<p class=\"muted\">No record was refused.</p>")
         return "".join(parts)

@@ -3,7 +3,6 @@ message says what is wrong and that it was not retried (issue 17)."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 

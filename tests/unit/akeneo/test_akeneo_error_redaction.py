@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-import responses
 from akeneo_unit_helpers import BASE, CLIENT_SECRET, TOKEN_URL, token_answer
 
 from akeneo.errors import AkeneoAuthError, AkeneoError, AkeneoForbiddenError

@@ -28,7 +28,7 @@ def test_a_run_that_ran_again_replaces_its_earlier_summary_only():
     assert with_summary(earlier, LINE) == f"checked by Ann\n\n{LINE}"
     assert with_summary(failed_line(["extract"]), LINE) == LINE
     assert with_summary("read the README first", LINE) == f"read the README first\n\n{LINE}"  # a person's words
-    below = f"checked by Ann\n\nread 5 · written 5\n\nlooks right (Bob)"  # Bob wrote under the old summary
+    below = "checked by Ann\n\nread 5 · written 5\n\nlooks right (Bob)"  # Bob wrote under the old summary
     assert with_summary(below, LINE) == f"checked by Ann\n\nlooks right (Bob)\n\n{LINE}"
 
 
