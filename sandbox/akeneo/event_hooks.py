@@ -17,22 +17,24 @@ from sandbox.akeneo.state import ProductModelRecord, ProductRecord
 def product_write(sandbox, write: Callable[[], tuple[ProductRecord, bool]],
                   author: Optional[dict] = None) -> tuple[ProductRecord, bool]:
     """Run `write` (returns (record, created)); publish product.created/updated if it changed anything."""
-    before = sandbox.state.version
-    record, created = write()
-    if sandbox.state.version != before:
-        events = sandbox.events
-        events.product_changed(record.uuid, "created" if created else "updated", author or events.api_author())
-    return record, created
+    return _published(sandbox, write, lambda record, change, who: sandbox.events.product_changed(record.uuid, change, who),
+                      author)
 
 
 def model_write(sandbox, write: Callable[[], tuple[ProductModelRecord, bool]],
                 author: Optional[dict] = None) -> tuple[ProductModelRecord, bool]:
     """Run `write`; publish product-model.created/updated if it changed anything."""
+    return _published(sandbox, write, lambda record, change, who: sandbox.events.model_changed(record.code, change, who),
+                      author)
+
+
+def _published(sandbox, write, publish, author: Optional[dict]):
+    """`write`'s (record, created), and `publish(record, "created" | "updated", author)` when the
+    catalog's version moved (a stored change)."""
     before = sandbox.state.version
     record, created = write()
     if sandbox.state.version != before:
-        events = sandbox.events
-        events.model_changed(record.code, "created" if created else "updated", author or events.api_author())
+        publish(record, "created" if created else "updated", author or sandbox.events.api_author())
     return record, created
 
 

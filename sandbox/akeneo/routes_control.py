@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 from fastapi import APIRouter
 from pydantic import ValidationError
@@ -13,19 +12,9 @@ from sandbox.akeneo.catalog import generate_catalog
 from sandbox.akeneo.errors import ApiError, not_found
 from sandbox.akeneo.serialize import product_body, product_model_body
 from sandbox.akeneo.settings import SWITCHES, SandboxSettings
-from sandbox.akeneo.web import json_response, runtime
+from sandbox.akeneo.web import json_object, json_response, runtime
 
 router = APIRouter(prefix="/_sandbox")
-
-
-async def _json_object(request: Request) -> dict:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise ApiError(400, "Invalid json message received")
-    if not isinstance(body, dict):
-        raise ApiError(400, "Invalid json message received")
-    return body
 
 
 @router.get("/stats")
@@ -46,7 +35,7 @@ async def get_settings(request: Request) -> Response:
 
 @router.patch("/settings")
 async def patch_settings(request: Request) -> Response:
-    changes = await _json_object(request)
+    changes = await json_object(request)
     unknown = sorted(set(changes) - set(SWITCHES))
     if unknown:
         raise ApiError(422, f"Unknown settings: {', '.join(unknown)}.")
@@ -64,7 +53,7 @@ async def patch_settings(request: Request) -> Response:
 
 @router.post("/catalog")
 async def replace_catalog(request: Request) -> Response:
-    body = await _json_object(request)
+    body = await json_object(request)
     products, seed, share = body.get("products", 100), body.get("seed", 42), body.get("variant_share")
     if not isinstance(products, int) or isinstance(products, bool) or products < 0 \
             or not isinstance(seed, int) or isinstance(seed, bool):

@@ -61,3 +61,15 @@ async def json_body(request: Request):
         return json.loads(await request.body())
     except ValueError:
         raise ApiError(400, "Invalid json message received")
+
+
+async def json_object(request: Request, not_json: str = "Invalid json message received",
+                      not_object: str = "Invalid json message received") -> dict:
+    """The request body as a JSON object (an empty body is {}), or a 400 with the API's own words."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise ApiError(400, not_json)
+    if not isinstance(body, dict):
+        raise ApiError(400, not_object)
+    return body
