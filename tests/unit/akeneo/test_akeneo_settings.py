@@ -49,12 +49,26 @@ def test_missing_and_empty_extras_take_the_defaults():
     assert settings.verify_tls is True
 
 
+#: form fields the event receiver reads (pimflow.events.settings), not the client
+RECEIVER_FIELDS = ("events_secret", "events_secret_secondary")
+
+
 def test_form_defaults_match_the_settings_defaults():
     fields = AkeneoConnectionSettings.model_fields
     for name, spec in CONNECTION_TYPE["conn-fields"].items():
+        if name in RECEIVER_FIELDS:
+            continue
         assert name in fields, name
         if "default" in spec["schema"]:
             assert spec["schema"]["default"] == fields[name].default, name
+
+
+def test_the_forms_events_secrets_are_the_ones_the_receiver_checks_signatures_with():
+    from pimflow.events.settings import settings_from_extra
+
+    extra = {name: f"{name}-0123456789abcdef" for name in RECEIVER_FIELDS}
+    assert set(RECEIVER_FIELDS) <= set(CONNECTION_TYPE["conn-fields"])
+    assert settings_from_extra("akeneo_default", "akeneo", extra).secrets == tuple(extra.values())
 
 
 def test_base_url_gets_a_scheme_and_the_connection_port_and_loses_its_trailing_slash():
