@@ -191,10 +191,11 @@ def write_history(path: ObjectStoragePath, run: RunInfo, lines: Iterable[RecordL
     return count
 
 
-def keep_run_history(ctx, outcome: str, now: datetime | None = None) -> int:
-    """At the end of `feedback`: write this run's history from its final ledger (`outcome`: success,
-    failed, dry_run), then remove the profile's history files older than the retention. Never fails
-    the run (its work is done): a problem is logged as a warning. Returns the lines written."""
+def keep_run_history(ctx, outcome: str, final: list | None = None, now: datetime | None = None) -> int:
+    """At the end of `feedback`: write this run's history from its final ledger (`final`, the results
+    feedback already read, or read here; `outcome`: success, failed, dry_run), then remove the
+    profile's history files older than the retention. Never fails the run (its work is done): a
+    problem is logged as a warning. Returns the lines written."""
     now = now or utcnow()
     base = ctx.staging.dag_root.parent
     try:
@@ -203,7 +204,7 @@ def keep_run_history(ctx, outcome: str, now: datetime | None = None) -> int:
                       run_type=str(window.get("run_type") or ""), window=Window.from_dict(window).describe(),
                       dry_run=ctx.params.dry_run, outcome=outcome)
         written = write_history(history_file(base, ctx.dag_id, ctx.run_id), run,
-                                record_lines(ledger.read_final(ctx.staging)))
+                                record_lines(final if final is not None else ledger.read_final(ctx.staging)))
     except (OSError, ValueError, KeyError) as exc:
         ctx.log.warning("record history: this run's history was not written: %s", exc)
         return 0

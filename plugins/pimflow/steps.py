@@ -158,15 +158,17 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
         feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
     summary.carried_in = len(carry_over.carried_in(ctx))
+    final = ledger.read_final(ctx.staging)  # every record's result, read once: carry-over and history
     if not ctx.params.dry_run:
-        summary.carried_over = len(carry_over.update(ctx, window, ledger.read_final(ctx.staging)))
+        summary.carried_over = len(carry_over.update(ctx, window, final))
     failure = summary.threshold_failure(ctx.profile.feedback)
     if failure is None:
         summary.extra.update(target.commit(ctx, loads, dry_run=ctx.params.dry_run))
     summary.conclude(ctx, failure)
     write_json(ctx.staging.summary, summary.to_dict())
     summary.log(ctx.log)
-    history.keep_run_history(ctx, "failed" if failure is not None else "dry_run" if ctx.params.dry_run else "success")
+    history.keep_run_history(ctx, "failed" if failure is not None else "dry_run" if ctx.params.dry_run else "success",
+                             final)
     if failure is not None:
         ctx.staging.mark_finished("failed")
         raise ErrorThresholdExceeded(summary.threshold)
