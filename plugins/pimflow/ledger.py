@@ -155,7 +155,7 @@ def record(staging, step: str, chunk: int, results: Iterable[RecordResult],
                                               key=result.key or keys.get(result.n, ""))
                       for result in results), key=lambda result: result.n)
     with ledger_file(staging, step, chunk).open("wb") as handle:
-        handle.write(b"".join(_encoder.encode(result) + b"\n" for result in stamped))
+        handle.write(_encoder.encode_lines(stamped))
     return stamped
 
 
@@ -169,7 +169,7 @@ def write_final(staging, outcomes: Iterable[RecordResult]) -> None:
     """The run's account: every record's deciding result, with its key (what reports and a
     record's history read)."""
     with (staging.ledger_dir() / FINAL_FILE).open("wb") as handle:
-        handle.write(b"".join(_encoder.encode(result) + b"\n" for result in outcomes))
+        handle.write(_encoder.encode_lines(outcomes if isinstance(outcomes, list) else list(outcomes)))
 
 
 def read_final(staging) -> list[RecordResult]:
