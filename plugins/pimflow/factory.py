@@ -14,6 +14,7 @@ from airflow.sdk import (Asset, AssetOrTimeSchedule, BaseSensorOperator, CronDat
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
+from pimflow.event_runs import events_asset, is_event_driven, triggering_extra
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.notifiers import callbacks, notify_threshold
@@ -100,12 +101,17 @@ def trigger_params() -> dict:
 
 def timetable(loaded: LoadedProfile):
     """A data-interval timetable, so scheduled runs and backfills get real [start, end) windows;
-    with an asset-triggered feed, asset events start runs too."""
+    with an asset-triggered feed, asset events start runs too, and so do Akeneo's events for an
+    event-driven akeneo source (`source.events`, `pimflow.event_runs`): the cron run stays the
+    safety net for events that never arrive."""
     profile = loaded.profile
     cron = CronDataIntervalTimetable(profile.cron, timezone="UTC") if profile.cron else None
-    if not getattr(profile.source, "asset", False):
+    if getattr(profile.source, "asset", False):
+        asset = feed_asset(loaded)
+    elif is_event_driven(profile):
+        asset = events_asset(profile)
+    else:
         return cron
-    asset = feed_asset(loaded)
     return AssetOrTimeSchedule(timetable=cron, assets=[asset]) if cron else [asset]
 
 
@@ -154,6 +160,14 @@ def run_type_of(dag_run) -> str:
     `DagRun.run_type`, as text); it decides the run's window (`pimflow.window.resolve_window`)."""
     run_type = getattr(dag_run, "run_type", None)
     return str(getattr(run_type, "value", run_type) or "scheduled")
+
+
+def run_events(profile, context) -> dict | None:
+    """The merged extras of the Akeneo events that started this run (`pimflow.event_runs`), or None:
+    the profile is not event-driven, or the run was not started by the receiver's events."""
+    if not is_event_driven(profile) or run_type_of(context["dag_run"]) != "asset_triggered":
+        return None
+    return triggering_extra(context.get("triggering_asset_events"), profile.source.connection)
 
 
 def is_backfill(dag_run) -> bool:
@@ -252,7 +266,7 @@ def build_dag(loaded: LoadedProfile):
             ctx = run_context(loaded, context)
             with fails_at_once():
                 return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
-                                     _run_time(context), run_type_of(context["dag_run"]))
+                                     _run_time(context), run_type_of(context["dag_run"]), run_events(profile, context))
 
         @task(map_index_template="{{ chunk_label }}", **step_settings(profile, "transform"))
         def transform(chunk: dict) -> dict:
