@@ -123,17 +123,24 @@ class AkeneoSourceKind(SourceKind):
         def named_products():
             from dataclasses import replace
 
-            queries = [query] if window.identifiers else []
-            if window.models:  # a changed model: its variants at any depth (`parent IN`)
-                queries.append(replace(query, uuids=(), parents=window.models))
-            for each in queries:
-                for product in client.iter_products(each, raw=True):
+            from akeneo.search import split_codes
+
+            def once(products, wanted: set[str] | None = None):
+                for product in products:
                     uuid = field_value(product, "uuid")
-                    if uuid in read_uuids:
-                        continue
-                    read_uuids.add(uuid)
-                    handled.append(_record_key(product, identifier))
-                    yield product
+                    if uuid not in read_uuids:
+                        read_uuids.add(uuid)
+                        handled.append(_record_key(product, identifier))
+                        yield product
+                    if wanted is not None:
+                        wanted.discard(uuid)
+                        if not wanted:
+                            return  # all found: a full page's next link would only read an empty page
+
+            for batch in split_codes(list(window.identifiers)) if window.identifiers else ():
+                yield from once(client.iter_products(replace(query, uuids=tuple(batch)), raw=True), set(batch))
+            if window.models:  # a changed model: its variants at any depth (`parent IN`)
+                yield from once(client.iter_products(replace(query, uuids=(), parents=window.models), raw=True))
 
         key = lambda record: _record_key(record, identifier)  # noqa: E731
         if config.product_models:
