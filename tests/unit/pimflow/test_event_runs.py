@@ -83,11 +83,10 @@ def test_the_dag_runs_on_the_connections_asset_and_its_cron(tmp_path):
     from pimflow.factory import timetable
 
     path = write(tmp_path, EVENT_PROFILE)
-    schedule = timetable(LoadedProfile(parse_profile(path), path))
+    schedule = timetable(LoadedProfile(path, parse_profile(path)))
     assert isinstance(schedule, AssetOrTimeSchedule)
     assert isinstance(schedule.timetable, CronDataIntervalTimetable)
-    [asset] = list(schedule.asset_condition.iter_assets().values()) if hasattr(
-        schedule.asset_condition, "iter_assets") else schedule.asset_condition.objects
+    [asset] = schedule.asset_condition.objects
     assert asset.uri == asset_uri("akeneo_shop") == "akeneo://akeneo_shop/products"
 
 
@@ -95,7 +94,7 @@ def test_without_a_cron_the_asset_alone_schedules_it(tmp_path):
     from pimflow.factory import timetable
 
     path = write(tmp_path, EVENT_PROFILE.replace('schedule: "@hourly"\n', ""))
-    [asset] = timetable(LoadedProfile(parse_profile(path), path))
+    [asset] = timetable(LoadedProfile(path, parse_profile(path)))
     assert asset.uri == "akeneo://akeneo_shop/products"
 
 
@@ -103,7 +102,7 @@ def test_the_dag_docs_say_events_start_runs(tmp_path):
     from pimflow.profile_docs import profile_doc
 
     path = write(tmp_path, EVENT_PROFILE)
-    doc = profile_doc(LoadedProfile(parse_profile(path), path))
+    doc = profile_doc(LoadedProfile(path, parse_profile(path)))
     assert "**Akeneo events**" in doc and "`akeneo://akeneo_shop/products`" in doc
     assert "safety net" in doc
 
