@@ -181,15 +181,28 @@ class EventStack:
     def deliveries(self) -> list[dict]:
         return self.akeneo("get", "/_sandbox/events/log").json()["deliveries"]
 
-    def skus(self, count: int, start: int = 1) -> list[str]:
-        """`count` SKUs of products the profile reads (in the ecommerce tree: the run's `scope`
-        keeps only those), from product `start` on."""
-        found, number = [], start
-        while len(found) < count and number <= self.products:
-            sku = f"PF-{number:06d}"
-            product = self.product(sku)
-            if product.get("categories") or product.get("parent"):
-                found.append(sku)
-            number += 1
-        assert len(found) == count, f"only {len(found)} usable products from PF-{start:06d}"
-        return found
+    def skus(self, count: int) -> list[str]:
+        """`count` SKUs the profile reads (see `channel_skus`)."""
+        return channel_skus(self.sandboxes.akeneo_url, count)
+
+
+def channel_skus(akeneo_url: str, count: int | None = None, channel: str = "ecommerce") -> list[str]:
+    """The first `count` identifiers (every one when None) of products in `channel`'s category
+    tree, asked of the Akeneo sandbox's API as a run asks (`scope` keeps only those)."""
+    from pimflowdev.sandboxes import AKENEO_CREDENTIALS as CREDENTIALS
+
+    token = requests.post(f"{akeneo_url}/api/oauth/v1/token", timeout=30,
+                          auth=(CREDENTIALS["client_id"], CREDENTIALS["client_secret"]),
+                          json={"grant_type": "password", "username": CREDENTIALS["login"],
+                                "password": CREDENTIALS["password"]}).json()["access_token"]
+    found: list[str] = []
+    url, params = f"{akeneo_url}/api/rest/v1/products", {"scope": channel, "limit": 100,
+                                                          "pagination_type": "search_after"}
+    while url and (count is None or len(found) < count):
+        page = requests.get(url, params=params, timeout=60, headers={"Authorization": f"Bearer {token}"})
+        page.raise_for_status()
+        body = page.json()
+        found += [item["identifier"] for item in body["_embedded"]["items"]]
+        url, params = (body.get("_links", {}).get("next") or {}).get("href"), None
+    assert count is None or len(found) >= count, f"only {len(found)} products in the {channel} tree"
+    return sorted(found[:count] if count is not None else found)
