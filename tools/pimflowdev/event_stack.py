@@ -101,14 +101,18 @@ class EventStack:
         assets = self.get("/api/v2/assets", uri_pattern="akeneo://", only_active="false", limit=100)["assets"]
         return next((asset["id"] for asset in assets if asset["uri"] == ASSET_URI), None)
 
-    def asset_events(self) -> list[dict]:
+    def asset_event_count(self) -> int:
         asset_id = self.asset_id()
         if asset_id is None:
-            return []
-        return self.get("/api/v2/assets/events", asset_id=asset_id, limit=1000)["asset_events"]
+            return 0
+        return self.get("/api/v2/assets/events", asset_id=asset_id, limit=1)["total_entries"]
 
     def runs(self) -> list[dict]:
-        return self.get(f"/api/v2/dags/{DAG_ID}/dagRuns", limit=1000)["dag_runs"]
+        """The DAG's runs (the API gives at most its page limit, 100 by default: plenty here)."""
+        return self.get(f"/api/v2/dags/{DAG_ID}/dagRuns", limit=100)["dag_runs"]
+
+    def run_count(self) -> int:
+        return self.get(f"/api/v2/dags/{DAG_ID}/dagRuns", limit=1)["total_entries"]
 
     def wait_until_idle(self, timeout: float = 300) -> list[dict]:
         """Until no run of the DAG is queued or running (and a while after, for one being created)."""
