@@ -187,5 +187,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
         raise ErrorThresholdExceeded(summary.threshold)
     if not ctx.params.dry_run:
         commit_state(ctx, window)
+        if window.mode == "events" and window.through:
+            from pimflow.event_runs import write_mark
+
+            write_mark(ctx.staging, window.through)  # the next events run starts after what this one read
     ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")
     return summary

@@ -61,6 +61,7 @@ class Window:
     models: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     events: int = 0
+    through: tuple = ()  # an events run: (id, timestamp) of the newest asset event it read (`pimflow.event_runs`)
 
     @property
     def names_records(self) -> bool:
@@ -72,7 +73,7 @@ class Window:
         data = asdict(self)
         data["start"] = self.start.isoformat() if self.start else None
         data["end"] = self.end.isoformat() if self.end else None
-        for name in ("identifiers", "models", "deleted"):
+        for name in ("identifiers", "models", "deleted", "through"):
             data[name] = list(getattr(self, name))
         return data
 
@@ -87,6 +88,7 @@ class Window:
             models=tuple(data.get("models") or ()),
             deleted=tuple(data.get("deleted") or ()),
             events=int(data.get("events") or 0),
+            through=tuple(data.get("through") or ()),
         )
 
     def describe(self) -> str:
@@ -269,7 +271,9 @@ def events_window(extra: dict) -> Window:
     deleted = extra.get("deleted") or {}
     first, last = extra.get("first_time"), extra.get("last_time")
     when = f" from {first} to {last}" if first and last and first != last else f" at {first}" if first else ""
+    events = len(extra.get("events") or ())
     return Window("events", identifiers=tuple(extra.get("products") or ()),
                   models=tuple(extra.get("product_models") or ()),
                   deleted=(*(deleted.get("products") or ()), *(deleted.get("product_models") or ())),
-                  events=len(extra.get("events") or ()), reason=f"Akeneo events{when}")
+                  events=events, through=tuple(extra.get("through") or ()),
+                  reason=f"Akeneo events{when}" if events else "Akeneo events, all synced by an earlier run")

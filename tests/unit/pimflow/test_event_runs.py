@@ -13,7 +13,7 @@ import pytest
 
 from pimflow import carry_over
 from pimflow.errors import ProfileError
-from pimflow.event_runs import triggering_extra
+from pimflow.event_runs import read_mark, run_extra, triggering_extras, write_mark
 from pimflow.events.contract import SOURCE, asset_uri
 from pimflow.kinds import RunContext
 from pimflow.ledger import RecordResult, Status
@@ -160,29 +160,77 @@ def test_an_events_run_selects_no_carried_record_and_settles_only_what_it_read(t
     assert sorted(kept) == ["SKU-Y"]  # SKU-Y was not read by the events run: still carried
 
 
-# -- the triggering events
-def event(payload: dict, seconds: int):
-    return SimpleNamespace(extra=payload, timestamp=T0 + timedelta(seconds=seconds))
+# -- the triggering events, and what an events run handles
+def event(payload: dict, seconds: int, event_id: int | None = None):
+    return SimpleNamespace(extra=payload, timestamp=T0 + timedelta(seconds=seconds), id=event_id)
+
+
+OURS = SimpleNamespace(uri=asset_uri("akeneo_shop"), name=asset_uri("akeneo_shop"))
 
 
 def test_the_triggering_events_of_the_connection_merge_oldest_first():
-    ours = SimpleNamespace(uri=asset_uri("akeneo_shop"), name=asset_uri("akeneo_shop"))
     other = SimpleNamespace(uri=asset_uri("akeneo_other"), name=asset_uri("akeneo_other"))
     accessor = {
         # given newest first: the deletion (later) must win over the update (earlier)
-        ours: [event(extra(["e2"], deleted_products=[U1]), 20), event(extra(["e1"], products=[U1, U2]), 10),
+        OURS: [event(extra(["e2"], deleted_products=[U1]), 20), event(extra(["e1"], products=[U1, U2]), 10),
                event({"note": "someone else's event"}, 15)],
         other: [event(extra(["x1"], products=[U3]), 5)],
     }
-    merged = triggering_extra(accessor, "akeneo_shop")
-    assert merged["events"] == ["e1", "e2"]
+    triggering = triggering_extras(accessor, "akeneo_shop")
+    assert [ts for ts, _ in triggering] == [(T0 + timedelta(seconds=20)).isoformat(), (T0 + timedelta(seconds=10)).isoformat()]
+    merged = run_extra(triggering, None, None)  # no inlet to read: the triggering events alone
+    assert merged["events"] == ["e1", "e2"] and merged["asset_events"] == 2
     assert merged["products"] == [U2] and merged["deleted"]["products"] == [U1]
+    assert "through" not in merged
 
 
-def test_no_event_of_the_receiver_means_no_events_window():
-    ours = SimpleNamespace(uri=asset_uri("akeneo_shop"), name=asset_uri("akeneo_shop"))
-    assert triggering_extra({ours: [event({"note": "manual asset event"}, 1)]}, "akeneo_shop") is None
-    assert triggering_extra({}, "akeneo_shop") is None and triggering_extra(None, "akeneo_shop") is None
+def test_an_events_run_reads_every_event_since_the_mark_not_only_its_triggering_ones():
+    """Airflow hands a run the events up to the first one queued while the previous run was busy:
+    the rest of a burst is read through the inlet, from the mark on."""
+    stored = [event(extra(["e1"], products=[U1]), 1, 11), event(extra(["e2"], products=[U2]), 2, 12),
+              event({"note": "not the receiver's"}, 3, 13), event(extra(["e3"], products=[U3]), 4, 14)]
+    asked = []
+
+    def since(timestamp):
+        asked.append(timestamp)
+        return [e for e in stored if e.timestamp.isoformat() >= timestamp]
+
+    mark = {"id": 11, "timestamp": stored[0].timestamp.isoformat()}
+    triggering = triggering_extras({OURS: [stored[1]]}, "akeneo_shop")
+    merged = run_extra(triggering, since, mark)
+    assert asked == [mark["timestamp"]]
+    assert merged["events"] == ["e2", "e3"] and merged["products"] == [U2, U3]  # e1: read by an earlier run
+    assert merged["through"] == [14, stored[3].timestamp.isoformat()]
+    window = events_window(merged)
+    assert window.through == (14, stored[3].timestamp.isoformat()) and window.events == 2
+
+
+def test_a_first_events_run_reads_from_its_oldest_triggering_event():
+    stored = [event(extra(["old"], products=[U3]), -60, 5), event(extra(["e1"], products=[U1]), 1, 6)]
+    triggering = triggering_extras({OURS: [stored[1]]}, "akeneo_shop")
+    merged = run_extra(triggering, lambda ts: [e for e in stored if e.timestamp.isoformat() >= ts], None)
+    assert merged["events"] == ["e1"]  # the backlog before the DAG's first events run is not replayed
+
+
+def test_a_run_whose_events_an_earlier_run_read_syncs_nothing_and_an_unrelated_one_is_not_an_events_run():
+    stored = [event(extra(["e1"], products=[U1]), 1, 6)]
+    mark = {"id": 6, "timestamp": stored[0].timestamp.isoformat()}
+    triggering = triggering_extras({OURS: stored}, "akeneo_shop")
+    merged = run_extra(triggering, lambda ts: stored, mark)
+    window = events_window(merged)
+    assert (window.mode, window.identifiers, window.events) == ("events", (), 0)
+    assert window.reason == "Akeneo events, all synced by an earlier run"
+    assert run_extra(triggering_extras({OURS: [event({"note": "by hand"}, 1)]}, "akeneo_shop"), None, None) is None
+    assert triggering_extras({}, "akeneo_shop") == [] and triggering_extras(None, "akeneo_shop") == []
+
+
+def test_the_mark_only_moves_forward(tmp_path):
+    staging = RunStaging(as_storage_path(tmp_path / "staging"), "d", "r")
+    staging.dag_root.mkdir(parents=True)
+    assert read_mark(staging) is None
+    write_mark(staging, (12, "2026-03-01T10:00:02+00:00"))
+    write_mark(staging, (9, "2026-03-01T09:00:00+00:00"))  # a run that read less, finishing later
+    assert read_mark(staging) == {"id": 12, "timestamp": "2026-03-01T10:00:02+00:00"}
 
 
 # -- the summary
