@@ -242,6 +242,8 @@ def _runs(profile) -> str:
                   "syncs its own interval, reaching back to the last successful run after a gap")
         lines.append(f"- **Schedule** `{profile.schedule}`{cron}, UTC, from {profile.start_date:%Y-%m-%d}: each "
                      f"scheduled run {covers}.")
+    elif profile.source.kind == "akeneo" and getattr(profile.source, "events", False):
+        lines.append("- **Schedule**: none: runs start on Akeneo's events (below) or by hand.")
     else:
         lines.append("- **Schedule**: none, manual runs only.")
     if profile.source.kind == "akeneo" and getattr(profile.source, "events", False):

@@ -14,7 +14,7 @@ import pytest
 from pimflow import carry_over
 from pimflow.errors import ProfileError
 from pimflow.event_runs import read_mark, run_extra, triggering_extras, write_mark
-from pimflow.events.contract import SOURCE, asset_uri
+from pimflow.events.contract import SOURCE, asset_uri, products_asset
 from pimflow.kinds import RunContext
 from pimflow.ledger import RecordResult, Status
 from pimflow.loader import LoadedProfile, parse_profile
@@ -165,11 +165,11 @@ def event(payload: dict, seconds: int, event_id: int | None = None):
     return SimpleNamespace(extra=payload, timestamp=T0 + timedelta(seconds=seconds), id=event_id)
 
 
-OURS = SimpleNamespace(uri=asset_uri("akeneo_shop"), name=asset_uri("akeneo_shop"))
+OURS = products_asset("akeneo_shop")  # the context's mapping is keyed by Assets
 
 
 def test_the_triggering_events_of_the_connection_merge_oldest_first():
-    other = SimpleNamespace(uri=asset_uri("akeneo_other"), name=asset_uri("akeneo_other"))
+    other = products_asset("akeneo_other")
     accessor = {
         # given newest first: the deletion (later) must win over the update (earlier)
         OURS: [event(extra(["e2"], deleted_products=[U1]), 20), event(extra(["e1"], products=[U1, U2]), 10),
