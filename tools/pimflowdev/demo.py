@@ -101,7 +101,9 @@ def event_run(sandboxes, env: dict, log: Path) -> bool:
         done = subprocess.run([sys.executable, "-m", "pimflowdev.demo_events", sandboxes.akeneo_url,
                                sandboxes.linnworks_data_url], env=env, stdout=subprocess.PIPE, stderr=handle,
                               text=True)
-    print(done.stdout.rstrip())
+    with log.open("a", encoding="utf-8") as handle:  # Airflow's own output goes to the log, ours is shown
+        handle.write(done.stdout)
+    print("\n".join(line for line in done.stdout.splitlines() if line.startswith(("   ", "demo_akeneo_events:"))))
     summary = latest_summary("demo_akeneo_events")
     if done.returncode != 0 or summary is None:
         print(f"   FAILED (exit {done.returncode}); see {log}", file=sys.stderr)
