@@ -10,7 +10,7 @@ import sys
 
 BENCHES = ("codec", "akeneo_extract", "extract_task", "feed_to_akeneo", "linnworks_calls", "linnworks_writer", "linnworks_structure",
            "akeneo_to_linnworks", "stock_to_akeneo", "linnworks_images", "dag_parse", "step_cpu", "sandbox_timing",
-           "wide_feed", "history")
+           "wide_feed", "history", "event_latency")
 
 
 def main(argv: list[str]) -> int:

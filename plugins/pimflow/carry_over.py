@@ -48,7 +48,7 @@ def carried(staging) -> dict[str, dict]:
 def select(ctx, window) -> tuple[str, ...]:
     """At extract: the carried keys this run selects beyond its window (none for a manual run),
     kept in the run's staging for the source and for feedback."""
-    keys = () if window.mode == "manual" else tuple(sorted(carried(ctx.staging)))
+    keys = () if window.names_records else tuple(sorted(carried(ctx.staging)))
     ctx.staging.root.mkdir(parents=True, exist_ok=True)
     write_json(ctx.staging.root / CARRIED_IN_FILE, list(keys))
     if keys:
@@ -69,7 +69,7 @@ def update(ctx, window, outcomes: Iterable[RecordResult]) -> dict[str, dict]:
     records."""
     previous = carried(ctx.staging)
     outcomes = [result for result in outcomes if result.key]
-    if window.mode == "manual":
+    if window.names_records:  # a manual or events run: only what it read is decided
         decided = {result.key for result in outcomes}
         records = {key: entry for key, entry in previous.items() if key not in decided}
     else:

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from pimflow.events_cli import add_parser as add_events_parser
 from pimflow.history_cli import add_parser as add_history_parser
 from pimflow.loader import default_profiles_dir, load_profiles, profile_files, stray_files
 from pimflow.profile import profile_json_schema
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="create the missing pools in the metadata database, 1 slot each (existing pools keep theirs)")
     pools.set_defaults(run=_pools)
     add_history_parser(commands)
+    add_events_parser(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -14,6 +14,7 @@ from airflow.sdk import (Asset, AssetOrTimeSchedule, BaseSensorOperator, CronDat
 
 from pimflow import steps
 from pimflow.errors import ErrorThresholdExceeded
+from pimflow.event_runs import events_asset, is_event_driven
 from pimflow.kinds import RunContext, source_kind, target_kind
 from pimflow.loader import LoadedProfile
 from pimflow.notifiers import callbacks, notify_threshold
@@ -100,12 +101,17 @@ def trigger_params() -> dict:
 
 def timetable(loaded: LoadedProfile):
     """A data-interval timetable, so scheduled runs and backfills get real [start, end) windows;
-    with an asset-triggered feed, asset events start runs too."""
+    with an asset-triggered feed, asset events start runs too, and so do Akeneo's events for an
+    event-driven akeneo source (`source.events`, `pimflow.event_runs`): the cron run stays the
+    safety net for events that never arrive."""
     profile = loaded.profile
     cron = CronDataIntervalTimetable(profile.cron, timezone="UTC") if profile.cron else None
-    if not getattr(profile.source, "asset", False):
+    if getattr(profile.source, "asset", False):
+        asset = feed_asset(loaded)
+    elif is_event_driven(profile):
+        asset = events_asset(profile)
+    else:
         return cron
-    asset = feed_asset(loaded)
     return AssetOrTimeSchedule(timetable=cron, assets=[asset]) if cron else [asset]
 
 
@@ -154,6 +160,35 @@ def run_type_of(dag_run) -> str:
     `DagRun.run_type`, as text); it decides the run's window (`pimflow.window.resolve_window`)."""
     run_type = getattr(dag_run, "run_type", None)
     return str(getattr(run_type, "value", run_type) or "scheduled")
+
+
+def run_events(profile, context, staging) -> dict | None:
+    """What a run started by Akeneo's events handles (`pimflow.event_runs.run_extra`): its triggering
+    events and every receiver event recorded since the DAG's events mark, read through the extract
+    task's inlet. None: the profile is not event-driven, or the run was not started by the receiver."""
+    from pimflow import event_runs
+
+    if not is_event_driven(profile) or run_type_of(context["dag_run"]) != "asset_triggered":
+        return None
+    triggering = event_runs.triggering_extras(context.get("triggering_asset_events"), profile.source.connection)
+    asset = events_asset(profile)
+
+    def since(timestamp: str) -> list:
+        try:
+            return list(context["inlet_events"][asset].after(timestamp))
+        except Exception as exc:  # the inlet could not be read: the triggering events still are
+            log.warning("reading the asset events of %s since %s failed (%s): this run handles its "
+                        "triggering events only", asset.uri, timestamp, exc)
+            raise _NoInlet from exc
+
+    try:
+        return event_runs.run_extra(triggering, since, event_runs.read_mark(staging))
+    except _NoInlet:
+        return event_runs.run_extra(triggering, None, event_runs.read_mark(staging))
+
+
+class _NoInlet(Exception):
+    """The extract task's inlet events could not be read."""
 
 
 def is_backfill(dag_run) -> bool:
@@ -246,13 +281,17 @@ def build_dag(loaded: LoadedProfile):
         wait_turn = WaitTurnSensor(task_id="wait_turn", mode="reschedule", poke_interval=TURN_POKE_SECONDS,
                                    timeout=profile.timeouts.wait_turn.total_seconds())
 
-        @task(**step_settings(profile, "extract"))
+        # an event-driven profile's extract reads the events recorded since the last events run
+        inlets = {"inlets": [events_asset(profile)]} if is_event_driven(profile) else {}
+
+        @task(**step_settings(profile, "extract"), **inlets)
         def extract() -> list[dict]:
             context = get_current_context()
             ctx = run_context(loaded, context)
             with fails_at_once():
                 return steps.extract(ctx, context.get("data_interval_start"), context.get("data_interval_end"),
-                                     _run_time(context), run_type_of(context["dag_run"]))
+                                     _run_time(context), run_type_of(context["dag_run"]),
+                                     run_events(profile, context, ctx.staging))
 
         @task(map_index_template="{{ chunk_label }}", **step_settings(profile, "transform"))
         def transform(chunk: dict) -> dict:

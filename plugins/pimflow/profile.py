@@ -133,6 +133,18 @@ class AkeneoSource(Strict):
     reference_entities: list[str] = Field(
         default_factory=list, description="Reference entity attributes whose records' values become columns: "
                                           "`brand-<record attribute>[~locale]`, numbered for collections (`materials_1-label~en_US`).")
+    events: bool = Field(
+        False, description="Also run when Akeneo's Event Platform says products changed (the asset "
+                           "akeneo://<connection>/products, fed by pimflow's receiver): such a run syncs exactly the "
+                           "products the events name (a changed model brings its variants); the cron schedule stays "
+                           "the safety net for lost events. See the README's \"Event-driven sync\".")
+
+    @model_validator(mode="after")
+    def _events_read_products(self) -> "AkeneoSource":
+        if self.events and self.read != "products":
+            raise ValueError("events: Akeneo's events name products and product models; "
+                             "a source with read: categories cannot be event-driven")
+        return self
 
 
 class AkeneoTarget(Strict):
@@ -331,6 +343,9 @@ def _union(members: tuple, planned: tuple[str, ...], what: str):
                 if kind in planned:
                     raise ValueError(f"{what} kind {kind!r} is not implemented yet (available: {', '.join(kinds)})")
                 raise ValueError(f"unknown {what} kind {kind!r} (available: {', '.join(kinds)})")
+            if what == "source" and "events" in value and kind != "akeneo":
+                raise ValueError(f"events: only an akeneo source can be event-driven (Akeneo's Event Platform); "
+                                 f"this source is {kind!r}")
         return value
 
     from pydantic import BeforeValidator

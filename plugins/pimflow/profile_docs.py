@@ -242,8 +242,18 @@ def _runs(profile) -> str:
                   "syncs its own interval, reaching back to the last successful run after a gap")
         lines.append(f"- **Schedule** `{profile.schedule}`{cron}, UTC, from {profile.start_date:%Y-%m-%d}: each "
                      f"scheduled run {covers}.")
+    elif profile.source.kind == "akeneo" and getattr(profile.source, "events", False):
+        lines.append("- **Schedule**: none: runs start on Akeneo's events (below) or by hand.")
     else:
         lines.append("- **Schedule**: none, manual runs only.")
+    if profile.source.kind == "akeneo" and getattr(profile.source, "events", False):
+        conn = profile.source.connection
+        lines.append(f"- **Akeneo events**: a delivery from Akeneo's Event Platform (asset "
+                     f"`akeneo://{conn}/products`, received at `/pimflow/events/akeneo/{conn}`) starts a run "
+                     "that syncs exactly the products the events name (a changed product model brings its "
+                     "variants); events arriving while a run is busy wait and start one run together. "
+                     + ("The schedule stays the safety net for lost events." if profile.schedule else
+                        "Without a schedule nothing catches an event that never arrived: add one."))
     incremental = profile.incremental
     if reads_everything(profile):
         lines.append("- **Full reconcile**: every run reads the whole source.")

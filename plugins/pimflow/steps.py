@@ -61,14 +61,15 @@ def _success_records(ctx: RunContext) -> list[tuple[object, dict]]:
 
 
 def extract(ctx: RunContext, interval_start: datetime | None, interval_end: datetime | None,
-            now: datetime, run_type: str = "scheduled") -> list[dict]:
+            now: datetime, run_type: str = "scheduled", events: dict | None = None) -> list[dict]:
     """Choose the window (kept in staging), stream source records into chunks; return the chunk refs.
-    `run_type` is Airflow's (a manual run ignores the interval: see `resolve_window`)."""
+    `run_type` is Airflow's (a manual run ignores the interval: see `resolve_window`); `events`: the
+    merged extras of the Akeneo events that started the run, if they did."""
     ctx.staging.mark_started()  # the wall clock: `now` is when the run was asked for (its logical time)
     history.history_retention_days()  # a bad setting fails the run here, before any work, not at its end
     ctx.staging.reset_step("extract")
     window = resolve_window(ctx.params, load_state(ctx), ctx.profile.incremental,
-                            interval_start, interval_end, now, run_type)
+                            interval_start, interval_end, now, run_type, events)
     ctx.window = window
     write_json(ctx.staging.window, {**window.to_dict(), "run_type": run_type})  # run_type: for the history
     ctx.log.info("extract: %s", window.describe())
@@ -80,6 +81,18 @@ def extract(ctx: RunContext, interval_start: datetime | None, interval_end: date
     total = sum(chunk["records"] for chunk in chunks)
     ctx.log.info("extract: %d record(s) in %d chunk(s)", total, len(chunks))
     return chunks
+
+
+def event_report(ctx: RunContext) -> dict:
+    """What an events run handled (`pimflow.kinds.akeneo_source` writes it at extract): the events,
+    the identifiers read, and what the events named that was not read (deleted, or outside the
+    profile's selection)."""
+    path = ctx.staging.root / EVENTS_REPORT
+    return read_json(path) if path.exists() else {}
+
+
+#: The file in a run's staging folder where an events run's source says what it handled.
+EVENTS_REPORT = "events.json"
 
 
 class MappingReferenceError(NotRetried):
@@ -157,6 +170,8 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     with gc_paused():  # every record's result read back: batch work, no cycles to collect
         feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
     summary.feedback = str(feedback_path) if feedback_path else None
+    if window.mode == "events":
+        summary.events = event_report(ctx)
     summary.carried_in = len(carry_over.carried_in(ctx))
     final = ledger.read_final(ctx.staging)  # every record's result, read once: carry-over and history
     if not ctx.params.dry_run:
@@ -174,5 +189,9 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
         raise ErrorThresholdExceeded(summary.threshold)
     if not ctx.params.dry_run:
         commit_state(ctx, window)
+        if window.mode == "events" and window.through:
+            from pimflow.event_runs import write_mark
+
+            write_mark(ctx.staging, window.through)  # the next events run starts after what this one read
     ctx.staging.mark_finished("dry_run" if ctx.params.dry_run else "success")
     return summary

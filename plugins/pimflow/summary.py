@@ -61,6 +61,8 @@ class RunSummary:
     dry_run_file_count: int = 0
     threshold: str | None = None  # why the run failed its error threshold, and what that means
     threshold_outcome: str | None = None  # the same in a few words, for the run's note
+    # a run started by Akeneo's events: {"events", "handled" (identifiers read), "deleted", "not_read"}
+    events: dict = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -131,6 +133,8 @@ class RunSummary:
         if self.not_found:
             lines.append(f"  not found  {len(self.not_found)}: {_some(self.not_found)} "
                          "(identifiers from the trigger form that the source does not have)")
+        if self.events:
+            lines.append(f"  events     {self.events_text()}")
         if self.carried_in or self.carried_over:
             lines.append(f"  carry-over {self.carried_in} refused transiently before, selected again; "
                          f"{self.carried_over} refused transiently now, selected by the next run")
@@ -145,6 +149,18 @@ class RunSummary:
         if self.threshold:
             lines.append(f"  FAILED     {self.threshold}")
         return lines
+
+    def events_text(self) -> str:
+        """An events run in words: how many events, the identifiers read, what was named but not read."""
+        events = self.events
+        handled, deleted, not_read = (events.get(name) or [] for name in ("handled", "deleted", "not_read"))
+        text = f"{events.get('events', 0)} Akeneo event(s); handled {len(handled)}"
+        text += f": {_some(handled)}" if handled else ""
+        if deleted:
+            text += f"; deleted in Akeneo {len(deleted)}: {_some(deleted)}"
+        if not_read:
+            text += f"; not read {len(not_read)}: {_some(not_read)} (deleted since, or outside the profile's selection)"
+        return text
 
     def _skipped_why(self) -> str:
         if not self.skipped_reasons:
@@ -167,6 +183,8 @@ class RunSummary:
             parts.append(f"refused {self.refused} ({split})")
         if self.not_found:
             parts.append(f"not found {len(self.not_found)}")
+        if self.events:
+            parts.append(f"events {self.events.get('events', 0)}")
         if self.dry_run:
             parts.append("dry run")
         if self.threshold:

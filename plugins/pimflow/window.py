@@ -1,4 +1,5 @@
-"""Which records a run asks for: a full sync, an incremental window, or a manual list of identifiers.
+"""Which records a run asks for: a full sync, an incremental window, a manual list of identifiers, or
+the products named by the Akeneo events that started the run.
 
 Incremental state is explicit: the windows that succeeded (merged into spans) and the last full sync
 are kept in the DAG's `state.json` in staging (written only by runs that succeeded and wrote for real).
@@ -15,7 +16,7 @@ from typing import Iterable, Literal, Optional, Tuple
 
 from pimflow.profile import Incremental
 
-Mode = Literal["full", "incremental", "manual"]
+Mode = Literal["full", "incremental", "manual", "events"]
 #: [start, end): a stretch of `updated` that a successful run synced; start None = from the very
 #: beginning (a full sync covers everything up to its end).
 Span = Tuple[Optional[datetime], datetime]
@@ -44,19 +45,36 @@ class RunParams:
 
 @dataclass(frozen=True)
 class Window:
-    """What to extract. `start`/`end` bound `updated` for incremental runs ([start, end))."""
+    """What to extract. `start`/`end` bound `updated` for incremental runs ([start, end)).
+
+    An `events` window (a run started by Akeneo's events, `events_window`) names its products by
+    UUID in `identifiers`, the product models whose variants it reads in `models`, what the events
+    deleted in `deleted` (UUIDs and model codes: reported, never read) and how many events it
+    carries in `events`. Like a manual window it moves no watermark: the scheduled runs stay the
+    safety net for events that never arrived."""
 
     mode: Mode
     start: datetime | None = None
     end: datetime | None = None
     identifiers: tuple[str, ...] = ()
     reason: str = ""
+    models: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    events: int = 0
+    through: tuple = ()  # an events run: (id, timestamp) of the newest asset event it read (`pimflow.event_runs`)
+
+    @property
+    def names_records(self) -> bool:
+        """Whether the window is a list of records (manual or events), not a stretch of time: such a
+        run moves no watermark and selects no record carried over from earlier runs."""
+        return self.mode in ("manual", "events")
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["start"] = self.start.isoformat() if self.start else None
         data["end"] = self.end.isoformat() if self.end else None
-        data["identifiers"] = list(self.identifiers)
+        for name in ("identifiers", "models", "deleted", "through"):
+            data[name] = list(getattr(self, name))
         return data
 
     @classmethod
@@ -67,11 +85,22 @@ class Window:
             end=datetime.fromisoformat(data["end"]) if data.get("end") else None,
             identifiers=tuple(data.get("identifiers") or ()),
             reason=data.get("reason", ""),
+            models=tuple(data.get("models") or ()),
+            deleted=tuple(data.get("deleted") or ()),
+            events=int(data.get("events") or 0),
+            through=tuple(data.get("through") or ()),
         )
 
     def describe(self) -> str:
         if self.mode == "manual":
             return f"manual: {len(self.identifiers)} identifier(s)"
+        if self.mode == "events":
+            parts = [f"{len(self.identifiers)} product(s)"]
+            if self.models:
+                parts.append(f"{len(self.models)} product model(s) with their variants")
+            if self.deleted:
+                parts.append(f"{len(self.deleted)} deleted")
+            return f"events: {self.events} Akeneo event(s) naming " + ", ".join(parts)
         if self.mode == "full":
             return f"full sync ({self.reason})" if self.reason else "full sync"
         return f"incremental {self.start.isoformat()} → {self.end.isoformat()} ({self.reason})"
@@ -130,7 +159,7 @@ class SyncState:
         A full sync covers everything up to its end and restarts the reconcile counter; an
         incremental window adds its span (an older one, or one beyond a gap, moves no watermark) and
         counts towards the next reconcile unless a later full sync already covers it."""
-        if window.mode == "manual" or window.end is None or (run_id is not None and run_id in self.applied):
+        if window.names_records or window.end is None or (run_id is not None and run_id in self.applied):
             return self
         if window.mode == "incremental" and window.start is not None and window.start >= window.end:
             return self  # an empty window synced nothing: no span, and no run towards the reconcile
@@ -184,11 +213,15 @@ def resolve_window(
     interval_end: datetime | None,
     now: datetime,
     run_type: str = "scheduled",
+    events: dict | None = None,
 ) -> Window:
     """Choose the run's window. `run_type` is Airflow's `DagRun.run_type` (scheduled, manual,
-    backfill, asset_triggered, operator_triggered...).
+    backfill, asset_triggered, operator_triggered...); `events`: the merged `extra` of the Akeneo
+    events that started an asset-triggered run (`pimflow.events.contract.merge_extras`), None when
+    the run was not started by them.
 
     - identifiers from the trigger form → manual;
+    - a run started by Akeneo's events → exactly the products they name (`events_window`);
     - a backfill run → exactly its data interval (so a replay gives the same result);
     - `full_sync`, the first run ever, or the profile's reconcile policy → full (up to now);
     - a manual run (Trigger) → from the end of the last successful window to `now` (when it was
@@ -202,6 +235,8 @@ def resolve_window(
     """
     if params.identifiers:
         return Window("manual", identifiers=params.identifiers, reason="identifiers from the trigger form")
+    if run_type == "asset_triggered" and events is not None:
+        return events_window(events)
     manual = run_type == "manual"
     has_interval = (not manual and interval_start is not None and interval_end is not None
                     and interval_start < interval_end)
@@ -227,3 +262,18 @@ def resolve_window(
     end = max(now, start)
     reason = "manual run: since the last successful run" if manual else "since the last successful run"
     return Window("incremental", start, end, reason=reason)
+
+
+def events_window(extra: dict) -> Window:
+    """The window of a run started by Akeneo's events: `extra` is their asset events' extras merged
+    (`pimflow.events.contract.merge_extras`). Products by UUID, models by code (their variants come
+    along), deleted entities listed apart: Akeneo has nothing left to read for them."""
+    deleted = extra.get("deleted") or {}
+    first, last = extra.get("first_time"), extra.get("last_time")
+    when = f" from {first} to {last}" if first and last and first != last else f" at {first}" if first else ""
+    events = len(extra.get("events") or ())
+    return Window("events", identifiers=tuple(extra.get("products") or ()),
+                  models=tuple(extra.get("product_models") or ()),
+                  deleted=(*(deleted.get("products") or ()), *(deleted.get("product_models") or ())),
+                  events=events, through=tuple(extra.get("through") or ()),
+                  reason=f"Akeneo events{when}" if events else "Akeneo events, all synced by an earlier run")

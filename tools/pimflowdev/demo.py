@@ -89,6 +89,32 @@ def print_summary(summary: dict, seconds: float) -> None:
     print(f"   feedback   {summary['feedback']}")
 
 
+def event_run(sandboxes, env: dict, log: Path) -> bool:
+    """An event-started run of demo_akeneo_events (`pimflowdev.demo_events`): a product renamed in the
+    Akeneo sandbox reaches Linnworks through Akeneo's events, pimflow's receiver and an
+    asset-triggered run. In its own process, like the runs above (Airflow reads its settings at import)."""
+    print("\n== Akeneo event → asset-triggered run of demo_akeneo_events   (Akeneo's Event Platform, pimflow's receiver)")
+    started = time.monotonic()
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("\n$ python -m pimflowdev.demo_events\n")
+        handle.flush()
+        done = subprocess.run([sys.executable, "-m", "pimflowdev.demo_events", sandboxes.akeneo_url,
+                               sandboxes.linnworks_data_url], env=env, stdout=subprocess.PIPE, stderr=handle,
+                              text=True)
+    with log.open("a", encoding="utf-8") as handle:  # Airflow's own output goes to the log, ours is shown
+        handle.write(done.stdout)
+    print("\n".join(line for line in done.stdout.splitlines() if line.startswith(("   ", "demo_akeneo_events:"))))
+    summary = latest_summary("demo_akeneo_events")
+    if done.returncode != 0 or summary is None:
+        print(f"   FAILED (exit {done.returncode}); see {log}", file=sys.stderr)
+        return False
+    print_summary(summary, time.monotonic() - started)
+    if summary.get("events"):
+        print(f"   events     {len(summary['events'].get('handled', []))} handled: "
+              f"{', '.join(summary['events'].get('handled', []))}")
+    return True
+
+
 def main() -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     env = airflow_env()
@@ -132,6 +158,9 @@ def main() -> int:
                 failed += 1
                 continue
             print_summary(summary, time.monotonic() - started)
+        if sandboxes is not None and "demo_akeneo_events" in profiles:
+            demos.append("demo_akeneo_events")
+            failed += not event_run(sandboxes, env, log)
     finally:
         if sandboxes is not None:
             sandboxes.stop()

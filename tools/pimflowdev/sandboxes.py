@@ -17,6 +17,9 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 
 AKENEO_CREDENTIALS = {"login": "admin", "password": "admin", "client_id": "pimflow", "client_secret": "pimflow-secret"}
+#: The sandbox connection's `events_secret`: pimflow's receiver checks the Event Platform's signatures
+#: with it, and `pimflow events subscribe` gives it to the sandbox's subscription.
+EVENTS_SECRET = "pimflow-sandbox-events-secret"
 LINNWORKS_CREDENTIALS = {
     "application_id": "6f1a0c3e-0000-4000-8000-000000000001",
     "application_secret": "6f1a0c3e-0000-4000-8000-000000000002",
@@ -41,7 +44,10 @@ class Sandboxes:
                 "extra": {"client_id": AKENEO_CREDENTIALS["client_id"],
                           "client_secret": AKENEO_CREDENTIALS["client_secret"],
                           # the demo's feeds name products by identifier (no uuid column)
-                          "product_id_format": "identifier"},
+                          "product_id_format": "identifier",
+                          # Akeneo's events (pimflow.events): the sandbox serves the Event Platform too
+                          "events_secret": EVENTS_SECRET,
+                          "events_api_url": f"{self.akeneo_url}/event-platform/api/v1"},
             },
             "linnworks_default": {
                 "conn_type": "linnworks",

@@ -32,7 +32,8 @@ class AkeneoSourceKind(SourceKind):
         meta, _, raw = staged_metadata(ctx, "source")
         check_names(meta, raw, config.channel, config.locales, config.families, config.categories)
         self._stage_reference_entities(ctx, client, raw)
-        if ctx.window is not None and config.read == "products":
+        if ctx.window is not None and config.read == "products" and ctx.window.mode != "events":
+            # (an events run reads its named products only: not even a count over the catalog)
             ctx.log.info("product counter: %d product(s) match the profile's filter for this run",
                          client.count_products(self.query(ctx)))
 
@@ -40,6 +41,13 @@ class AkeneoSourceKind(SourceKind):
         from akeneo.search import ProductQuery
 
         config, window = self.config, ctx.window
+        if window is not None and window.mode == "events":
+            # Akeneo's events name products by UUID: the `uuid` filter works on /products and
+            # /products-uuid alike, whatever the connection's product_id_format
+            return ProductQuery(
+                categories=tuple(config.categories), enabled=True if config.enabled_only else None,
+                families=tuple(config.families), uuids=window.identifiers,
+                scope=config.channel, locales=tuple(config.locales))
         manual = window.identifiers if window and window.mode == "manual" else ()
         by_uuid = akeneo_client(config.connection).settings.product_id_format == "uuid"
         looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
@@ -79,6 +87,8 @@ class AkeneoSourceKind(SourceKind):
             return stage_chunks(ctx, tree, "categor(ies), parents first", chunk_size=max(1, len(tree)))
         query = self.query(ctx)
         _, _, raw = staged_metadata(ctx, "source")
+        if ctx.window is not None and ctx.window.mode == "events":
+            return self._extract_events(ctx, client, query)
         # Products pass to staging as Akeneo sent them: each page decoded one level deep (a product's
         # fields), the values never built as Python objects; only a few fields are read here.
         if config.concurrent and not query.is_manual:
@@ -96,6 +106,59 @@ class AkeneoSourceKind(SourceKind):
         with structure.ModelSpill() as models:
             return stage_chunks(ctx, self._with_models(ctx, client, query, products, models, carried, identifier),
                                 "record(s)", key=lambda record: _record_key(record, identifier))
+
+    def _extract_events(self, ctx: RunContext, client, query) -> list[dict]:
+        """An events run: exactly the products the events name (by UUID), then the variants of the
+        product models they name, each once; no search over `updated`. What was named but not read
+        (deleted since, or outside the profile's selection) and what the events deleted are reported
+        in the run's `events.json` (`pimflow.steps.event_report`), never an error."""
+        from pimflow.staging import write_json
+        from pimflow.steps import EVENTS_REPORT
+
+        window, config = ctx.window, self.config
+        identifier = staged_metadata(ctx, "source")[0].identifier
+        read_uuids: set[str] = set()
+        handled: list[str] = []
+
+        def named_products():
+            from dataclasses import replace
+
+            from akeneo.search import split_codes
+
+            def once(products, wanted: set[str] | None = None):
+                for product in products:
+                    uuid = field_value(product, "uuid")
+                    if uuid not in read_uuids:
+                        read_uuids.add(uuid)
+                        handled.append(_record_key(product, identifier))
+                        yield product
+                    if wanted is not None:
+                        wanted.discard(uuid)
+                        if not wanted:
+                            return  # all found: a full page's next link would only read an empty page
+
+            for batch in split_codes(list(window.identifiers)) if window.identifiers else ():
+                yield from once(client.iter_products(replace(query, uuids=tuple(batch)), raw=True), set(batch))
+            if window.models:  # a changed model: its variants at any depth (`parent IN`)
+                yield from once(client.iter_products(replace(query, uuids=(), parents=window.models), raw=True))
+
+        key = lambda record: _record_key(record, identifier)  # noqa: E731
+        if config.product_models:
+            with structure.ModelSpill() as models:
+                chunks = stage_chunks(ctx, self._with_models(ctx, client, query, named_products(), models),
+                                      "record(s)", key=key)
+        else:
+            chunks = stage_chunks(ctx, named_products(), "product(s)", key=key)
+        not_read = [uuid for uuid in window.identifiers if uuid not in read_uuids]
+        report = {"events": window.events, "handled": handled, "deleted": list(window.deleted), "not_read": not_read,
+                  "named": {"products": len(window.identifiers), "product_models": len(window.models)}}
+        write_json(ctx.staging.root / EVENTS_REPORT, report)
+        ctx.log.info("extract: %d Akeneo event(s): %d product(s) read (%s)%s%s", window.events, len(handled),
+                     ", ".join(handled[:20]) + (", …" if len(handled) > 20 else ""),
+                     f"; {len(not_read)} named but not read (deleted since, or outside the profile's "
+                     f"selection): {', '.join(not_read[:20])}" if not_read else "",
+                     f"; {len(window.deleted)} deleted in Akeneo" if window.deleted else "")
+        return chunks
 
     def _with_carried(self, ctx: RunContext, client, query, products, carried: tuple[str, ...], identifier: str,
                       seen: set[str] | None = None):

@@ -51,7 +51,7 @@ def test_every_shipped_profile_is_a_dag_with_no_import_errors(monkeypatch):
             assert task.owner and task.retries >= 1
         assert dag.get_task("transform").is_mapped and dag.get_task("load").is_mapped
         timetable = dag.timetable
-        if getattr(item.profile.source, "asset", False):
+        if getattr(item.profile.source, "asset", False) or getattr(item.profile.source, "events", False):
             assert isinstance(timetable, AssetOrTimeSchedule if item.profile.schedule else AssetTriggeredTimetable)
             timetable = getattr(timetable, "timetable", None)
         if item.profile.schedule:
