@@ -50,13 +50,14 @@ chunk_size: 100000
 COLORS = ["black", "white", "red", "blue", "green"]
 
 
-#: every currency the sandbox catalog has: a line giving them all gives its price collections whole
+#: every activated currency of the sandbox catalog (it also lists CHF and JPY, deactivated)
 ALL_CURRENCIES = ("EUR", "GBP", "USD")
 
 
 def write_feed(path: Path, lines: int, currencies: tuple[str, ...] = ("EUR",)) -> None:
     """`lines` lines with a price in each of `currencies` (EUR only: part of the collection, which the
-    target completes with what Akeneo holds; ALL_CURRENCIES: the whole collection, nothing to read)."""
+    target completes with what Akeneo holds; ALL_CURRENCIES: every activated currency. The target reads
+    what Akeneo holds either way: a product may keep a price in a currency deactivated since)."""
     rng = random.Random(11)
     prices = ";".join(f"price@{currency}" for currency in currencies)
     with path.open("w", encoding="utf-8") as handle:

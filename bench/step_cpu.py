@@ -280,8 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-images", action="store_true",
                         help="Akeneo → Linnworks without images (their upload is most of the load step's CPU)")
     parser.add_argument("--whole-prices", action="store_true",
-                        help="feed → Akeneo lines give every currency of their price (no read of what Akeneo "
-                             "holds to complete a partial collection)")
+                        help="feed → Akeneo lines give a price in every activated currency, not EUR only "
+                             "(load still reads the prices Akeneo holds first: a product may keep currencies "
+                             "deactivated since)")
     parser.add_argument("--cprofile", action="store_true",
                         help="also print the top 10 cumulative functions of transform, load, feedback (inflates CPU)")
     parser.add_argument("--run-one", choices=SCENARIOS, help=argparse.SUPPRESS)  # one run, in a child process
