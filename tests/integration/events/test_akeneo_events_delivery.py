@@ -9,32 +9,13 @@ import uuid
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from pimflow.events.contract import asset_uri, merge_extras
-from pimflow.events.receiver import URL_PREFIX, create_app
-from sandbox.akeneo.app import create_app as create_sandbox
-from sandbox.akeneo.catalog import generate_catalog
-from sandbox.common.server import start_server
+from pimflow.events.receiver import URL_PREFIX
 
 pytestmark = pytest.mark.integration
 
 SECRET = "end-to-end-secret-of-the-test"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    app = create_sandbox(generate_catalog(40, 42))
-    with start_server(app) as server:
-        yield server, app.state.sandbox
-    app.state.sandbox.events.close()
-
-
-@pytest.fixture(scope="module")
-def receiver_url():
-    with start_server(Starlette(routes=[Mount(URL_PREFIX, app=create_app())])) as server:
-        yield server.url
 
 
 @pytest.fixture

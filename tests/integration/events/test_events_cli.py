@@ -10,33 +10,14 @@ import uuid
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from pimflow.cli import main as pimflow_cli
 from pimflow.events.contract import MODEL_TYPES, PRODUCT_TYPES
-from pimflow.events.receiver import URL_PREFIX, create_app
-from sandbox.akeneo.app import create_app as create_sandbox
-from sandbox.akeneo.catalog import generate_catalog
-from sandbox.common.server import start_server
+from pimflow.events.receiver import URL_PREFIX
 
 pytestmark = pytest.mark.integration
 
 SECRET = "the-cli-tests-events-secret"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    app = create_sandbox(generate_catalog(20, 42))
-    with start_server(app) as server:
-        yield server, app.state.sandbox
-    app.state.sandbox.events.close()
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    with start_server(Starlette(routes=[Mount(URL_PREFIX, app=create_app())])) as server:
-        yield server.url
 
 
 def connection(sandbox_url: str, **extra) -> str:
@@ -62,11 +43,11 @@ def live_subscriptions(runtime) -> list:
     return [s for s in runtime.events.subscriptions.values() if s.status != "deleted"]
 
 
-def test_subscribe_twice_status_and_unsubscribe(setup, receiver, capsys):
+def test_subscribe_twice_status_and_unsubscribe(setup, receiver_url, capsys):
     server, runtime, conn_id, profile = setup
-    url = f"{receiver}{URL_PREFIX}/akeneo/{conn_id}"
+    url = f"{receiver_url}{URL_PREFIX}/akeneo/{conn_id}"
 
-    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver, "--email", "ops@example.com"]) == 0
+    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver_url, "--email", "ops@example.com"]) == 0
     assert "created (active)" in capsys.readouterr().out
     assert pimflow_cli(["events", "subscribe", str(profile), "--url", url]) == 0  # the full URL works too
     assert "unchanged (active)" in capsys.readouterr().out
@@ -96,13 +77,13 @@ def test_subscribe_twice_status_and_unsubscribe(setup, receiver, capsys):
     assert "NOT subscribed" in capsys.readouterr().out
 
 
-def test_a_suspended_subscription_is_resumed(setup, receiver, capsys):
+def test_a_suspended_subscription_is_resumed(setup, receiver_url, capsys):
     _, runtime, _, profile = setup
-    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver]) == 0
+    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver_url]) == 0
     [subscription] = live_subscriptions(runtime)
     runtime.events.set_status(subscription, "suspended", "suspended by the user")
     capsys.readouterr()
-    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver]) == 0
+    assert pimflow_cli(["events", "subscribe", str(profile), "--url", receiver_url]) == 0
     assert "resumed (active)" in capsys.readouterr().out
     assert [s.status for s in live_subscriptions(runtime)] == ["active"]
     pimflow_cli(["events", "unsubscribe", str(profile)])
