@@ -83,32 +83,49 @@ def settle(claims: Iterable[tuple[int, dict]], attributes: ClaimedAttributes,
     taken: dict[tuple, str] = {}
     refused: dict[int, list[RecordResult]] = {}
     for chunk, claim in claims:
-        keys = list(_keys(claim, attributes, family_variant_of))
-        losses = [message.format(winner=taken[key]) for key, message in keys if key in taken]
-        if losses:
-            refused.setdefault(chunk, []).append(RecordResult.refused(claim["n"], CONFLICT_CODE, "; ".join(losses)))
+        keys = _keys(claim, attributes, family_variant_of)
+        lost = [key for key in keys if key in taken]
+        if lost:  # the messages are written only for the few lines that lose
+            message = "; ".join(_lost_message(key, claim, attributes, family_variant_of, taken[key]) for key in lost)
+            refused.setdefault(chunk, []).append(RecordResult.refused(claim["n"], CONFLICT_CODE, message))
             continue  # a refused line takes nothing
-        for key, _ in keys:
+        for key in keys:
             taken[key] = claim["key"]
     return refused
 
 
-def _keys(claim: dict, attributes: ClaimedAttributes, family_variant_of: Mapping[str, str]):
-    """(key, message template) for each thing the line claims; `{winner}` names the earlier line."""
-    values, parent = claim["values"], claim["parent"]
+def _axes(claim: dict, attributes: ClaimedAttributes, family_variant_of: Mapping[str, str]) -> tuple[int, tuple]:
+    """(level, axis codes) a line under a parent claims, or (0, ()) when it claims no axis values."""
+    variant = claim["family_variant"] or family_variant_of.get(claim["parent"])  # a sub-model may take its root's
+    levels = attributes.levels.get(variant) or {}
+    level = 1 if claim["model"] else max(levels, default=0)
+    axes = levels.get(level) or ()
+    return (level, axes) if axes and all(code in claim["values"] for code in axes) else (0, ())
+
+
+def _keys(claim: dict, attributes: ClaimedAttributes, family_variant_of: Mapping[str, str]) -> list[tuple]:
+    """What the line claims: its variant axis values under its parent, and each unique value."""
+    values, parent, keys = claim["values"], claim["parent"], []
     if parent is not None:
-        variant = claim["family_variant"] or family_variant_of.get(parent)  # a sub-model may take its root's
-        levels = attributes.levels.get(variant) or {}
-        level = 1 if claim["model"] else max(levels, default=0)
-        axes = levels.get(level) or ()
-        if axes and all(code in values for code in axes):
-            given = ", ".join(f"{code} = {values[code]!r}" for code in axes)
-            what = "sub-model" if claim["model"] else "variant product"
-            yield (("axes", parent, level, tuple(values[code] for code in axes)),
-                   f"an earlier line of this run, {{winner!r}}, gives the {what} under product model {parent!r} "
-                   f"the same variant axis values ({given}); Akeneo accepts one {what} per axis values under a "
-                   f"model, and the earlier line wins")
-    for code in sorted(values.keys() & attributes.unique):
-        yield (("unique", code, values[code]),
-               f"an earlier line of this run, {{winner!r}}, has the same {code} ({values[code]!r}); {code!r} is "
-               f"unique in Akeneo, and the earlier line wins")
+        level, axes = _axes(claim, attributes, family_variant_of)
+        if axes:
+            keys.append(("axes", parent, level, tuple(values[code] for code in axes)))
+    unique = attributes.unique
+    keys += [("unique", code, values[code]) for code in sorted(code for code in values if code in unique)]
+    return keys
+
+
+def _lost_message(key: tuple, claim: dict, attributes: ClaimedAttributes, family_variant_of: Mapping[str, str],
+                  winner: str) -> str:
+    """Why the line loses `key` to the earlier line `winner`."""
+    values = claim["values"]
+    if key[0] == "axes":
+        _, axes = _axes(claim, attributes, family_variant_of)
+        given = ", ".join(f"{code} = {values[code]!r}" for code in axes)
+        what = "sub-model" if claim["model"] else "variant product"
+        return (f"an earlier line of this run, {winner!r}, gives the {what} under product model {claim['parent']!r} "
+                f"the same variant axis values ({given}); Akeneo accepts one {what} per axis values under a "
+                f"model, and the earlier line wins")
+    code = key[1]
+    return (f"an earlier line of this run, {winner!r}, has the same {code} ({values[code]!r}); {code!r} is "
+            f"unique in Akeneo, and the earlier line wins")

@@ -86,3 +86,11 @@ def test_a_parent_of_unknown_family_variant_claims_no_axes_and_metric_axes_compa
               (0, variant(1, "B", "rope", length={"amount": "3.5000", "unit": "METER"}))]
     assert set(refused(claims, {"rope": "by_length"})[0]) == {1}
     assert canonical({"amount": 3.5, "unit": "METER"}) == canonical({"amount": "3.50", "unit": "meter"})
+
+
+def test_values_with_braces_are_named_as_given():
+    """Messages are written only for losing lines, with the values as they are (braces included)."""
+    claims = [(0, variant(0, "A-1", None, ean="{4006381333931}")), (0, variant(1, "A-2", None, ean="{4006381333931}")),
+              (0, variant(2, "A-3", None, ean="{0}"))]
+    assert refused(claims, {}) == {0: {1: "an earlier line of this run, 'A-1', has the same ean ('{4006381333931}'); "
+                                          "'ean' is unique in Akeneo, and the earlier line wins"}}
