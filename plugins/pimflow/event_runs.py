@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional
 
-from pimflow.events.contract import SOURCE, asset_uri, merge_extras
+from pimflow.events.contract import SOURCE, asset_uri, merge_extras, products_asset
 
 MARK_FILE = "events_mark.json"
 
@@ -30,11 +30,7 @@ def is_event_driven(profile) -> bool:
 
 def events_asset(profile):
     """The Asset the profile's events come on (its source connection's), or None."""
-    if not is_event_driven(profile):
-        return None
-    from pimflow.events.contract import products_asset
-
-    return products_asset(profile.source.connection)
+    return products_asset(profile.source.connection) if is_event_driven(profile) else None
 
 
 def read_mark(staging) -> Optional[dict]:
@@ -64,10 +60,6 @@ def _is_ours(extra: Any) -> bool:
     return isinstance(extra, dict) and extra.get("source") == SOURCE
 
 
-def _extra_of(event) -> Any:
-    return event.get("extra") if isinstance(event, dict) else getattr(event, "extra", None)
-
-
 def _field(event, name: str):
     return event.get(name) if isinstance(event, dict) else getattr(event, name, None)
 
@@ -82,12 +74,13 @@ def triggering_extras(triggering_asset_events: Any, conn_id: str) -> list[tuple[
         if getattr(asset, "uri", None) != wanted and getattr(asset, "name", None) != wanted:
             continue
         for event in triggering_asset_events[asset] or ():
-            if _is_ours(_extra_of(event)):
-                found.append((_iso(_field(event, "timestamp")), _extra_of(event)))
+            extra = _field(event, "extra")
+            if _is_ours(extra):
+                found.append((_iso(_field(event, "timestamp")), extra))
     return found
 
 
-def run_extra(triggering: list[tuple[str, dict]], since: Optional[Callable[[str], Iterable]],
+def run_extra(triggering: list[tuple[str, dict]], since: Optional[Callable[[str], Optional[Iterable]]],
               mark: Optional[dict]) -> Optional[dict]:
     """What an events run handles, as one merged `extra` (`merge_extras`, oldest first) with
     `through`: (id, timestamp) of the newest asset event read, for the mark. When the triggering
@@ -95,14 +88,16 @@ def run_extra(triggering: list[tuple[str, dict]], since: Optional[Callable[[str]
     started by the receiver's events (it then syncs as a scheduled run without an interval does).
 
     `since(timestamp)` lists the asset's events from `timestamp` on (the inlet's `after`), each
-    with `id`, `timestamp` and `extra`; it is asked from the mark, or on a DAG's first events run
-    from its oldest triggering event. Events at or below the mark's id were handled already."""
+    with `id`, `timestamp` and `extra`, or None when they cannot be read; it is asked from the mark,
+    or on a DAG's first events run from its oldest triggering event. Events at or below the mark's
+    id were handled already."""
     start = mark["timestamp"] if mark else min((ts for ts, _ in triggering), default=None)
     through = None
-    if since is not None and start is not None:
+    listed = since(start) if since is not None and start is not None else None
+    if listed is not None:
         chosen = []
-        for event in since(start):
-            extra, event_id = _extra_of(event), _field(event, "id")
+        for event in listed:
+            extra, event_id = _field(event, "extra"), _field(event, "id")
             if _is_ours(extra) and event_id is not None and (not mark or event_id > (mark.get("id") or 0)):
                 chosen.append((_iso(_field(event, "timestamp")), event_id, extra))
         if chosen:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 
 def add_parser(commands) -> None:
@@ -46,21 +45,17 @@ class CliError(Exception):
 
 def find_profile(name: str):
     """The profile a PROFILE argument names: a YAML file, or an id in the profiles folder."""
-    from pimflow.errors import ProfileError
-    from pimflow.loader import default_profiles_dir, load_profiles, parse_profile, profile_files
+    from pimflow.loader import default_profiles_dir, load_profile_for_dag, profile_argument
 
-    path = Path(name)
-    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise CliError(f"{name}: no such profile file")
-        try:
-            return parse_profile(path)
-        except ProfileError as exc:
-            raise CliError(exc.describe()) from None
-    loaded, _ = load_profiles(files=profile_files(default_profiles_dir()))
-    for item in loaded:
-        if item.profile.id == name:
-            return item.profile
+    try:
+        profile = profile_argument(name)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if profile is not None:
+        return profile
+    found = load_profile_for_dag(name)
+    if found:
+        return found[0].profile
     raise CliError(f"no valid profile with id {name!r} in {default_profiles_dir()}")
 
 

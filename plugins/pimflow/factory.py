@@ -173,22 +173,15 @@ def run_events(profile, context, staging) -> dict | None:
     triggering = event_runs.triggering_extras(context.get("triggering_asset_events"), profile.source.connection)
     asset = events_asset(profile)
 
-    def since(timestamp: str) -> list:
+    def since(timestamp: str) -> list | None:
         try:
             return list(context["inlet_events"][asset].after(timestamp))
         except Exception as exc:  # the inlet could not be read: the triggering events still are
             log.warning("reading the asset events of %s since %s failed (%s): this run handles its "
                         "triggering events only", asset.uri, timestamp, exc)
-            raise _NoInlet from exc
+            return None
 
-    try:
-        return event_runs.run_extra(triggering, since, event_runs.read_mark(staging))
-    except _NoInlet:
-        return event_runs.run_extra(triggering, None, event_runs.read_mark(staging))
-
-
-class _NoInlet(Exception):
-    """The extract task's inlet events could not be read."""
+    return event_runs.run_extra(triggering, since, event_runs.read_mark(staging))
 
 
 def is_backfill(dag_run) -> bool:

@@ -35,7 +35,6 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 from airflow.sdk import ObjectStoragePath
 
-from pimflow import ledger
 from pimflow.errors import NotRetried
 from pimflow.staging import _conf, _mtime, read_json, safe_name, staging_base, utcnow
 from pimflow.window import Window
@@ -191,9 +190,9 @@ def write_history(path: ObjectStoragePath, run: RunInfo, lines: Iterable[RecordL
     return count
 
 
-def keep_run_history(ctx, outcome: str, final: list | None = None, now: datetime | None = None) -> int:
-    """At the end of `feedback`: write this run's history from its final ledger (`final`, the results
-    feedback already read, or read here; `outcome`: success, failed, dry_run), then remove the
+def keep_run_history(ctx, outcome: str, final: list, now: datetime | None = None) -> int:
+    """At the end of `feedback`: write this run's history from its final results (`final`, the
+    ledger's `run.jsonl` as feedback wrote it; `outcome`: success, failed, dry_run), then remove the
     profile's history files older than the retention. Never fails the run (its work is done): a
     problem is logged as a warning. Returns the lines written."""
     now = now or utcnow()
@@ -204,7 +203,7 @@ def keep_run_history(ctx, outcome: str, final: list | None = None, now: datetime
                       run_type=str(window.get("run_type") or ""), window=Window.from_dict(window).describe(),
                       dry_run=ctx.params.dry_run, outcome=outcome)
         written = write_history(history_file(base, ctx.dag_id, ctx.run_id), run,
-                                record_lines(final if final is not None else ledger.read_final(ctx.staging)))
+                                record_lines(final))
     except (OSError, ValueError, KeyError) as exc:
         ctx.log.warning("record history: this run's history was not written: %s", exc)
         return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import msgspec
 
@@ -72,20 +71,14 @@ def run(args) -> int:
 def profile_id(profile: str) -> str | None:
     """The DAG id a `--profile` names: a YAML file's `id` (the file is validated: an invalid one is
     reported, file, field and reason, and gives None), or the text itself as an id."""
-    path = Path(profile)
-    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
-        from pimflow.errors import ProfileError
-        from pimflow.loader import parse_profile
+    from pimflow.loader import profile_argument
 
-        if not path.is_file():
-            print(f"{profile}: no such profile file", file=sys.stderr)
-            return None
-        try:
-            return parse_profile(path).id
-        except ProfileError as exc:
-            print(exc.describe(), file=sys.stderr)
-            return None
-    return profile
+    try:
+        parsed = profile_argument(profile)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    return parsed.id if parsed is not None else profile
 
 
 def _history_folders(base):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 
 import msgspec
@@ -169,12 +169,19 @@ def write_final(staging, outcomes: Iterable[RecordResult]) -> None:
     """The run's account: every record's deciding result, with its key (what reports and a
     record's history read)."""
     with (staging.ledger_dir() / FINAL_FILE).open("wb") as handle:
-        handle.write(_encoder.encode_lines(outcomes if isinstance(outcomes, list) else list(outcomes)))
+        handle.write(_encoder.encode_lines(outcomes))
 
 
 def read_final(staging) -> list[RecordResult]:
-    with (staging.ledger_dir() / FINAL_FILE).open("rb") as handle:
-        return [_decoder.decode(line) for line in handle if line.strip()]
+    return list(iter_results(staging.ledger_dir() / FINAL_FILE))
+
+
+def iter_results(path) -> Iterator[RecordResult]:
+    """The results of a ledger file, decoded one line at a time."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                yield _decoder.decode(line)
 
 
 def ledger_file(staging, step: str, chunk: int):
@@ -183,10 +190,7 @@ def ledger_file(staging, step: str, chunk: int):
 
 def read(staging, step: str, chunk: int) -> list[RecordResult]:
     path = ledger_file(staging, step, chunk)
-    if not path.exists():
-        return []
-    with path.open("rb") as handle:
-        return [_decoder.decode(line) for line in handle if line.strip()]
+    return list(iter_results(path)) if path.exists() else []
 
 
 class RunLedger:

@@ -138,6 +138,21 @@ def parse_profile(path: Path) -> Profile:
     return _parse(path, folder_defaults(path.parent))
 
 
+def profile_argument(text: str) -> Profile | None:
+    """A command's PROFILE argument when it names a YAML file: the file's validated profile; None
+    when the text is not a file name (then it is a profile id). ValueError with the message a
+    person reads (no such file; or the file, field and reason) when the file cannot be used."""
+    path = Path(text)
+    if path.suffix.lower() not in (".yaml", ".yml") and not path.is_file():
+        return None
+    if not path.is_file():
+        raise ValueError(f"{text}: no such profile file")
+    try:
+        return parse_profile(path)
+    except ProfileError as exc:
+        raise ValueError(exc.describe()) from None
+
+
 def _parse(path: Path, defaults: FolderDefaults) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")

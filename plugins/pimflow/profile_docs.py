@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pimflow.event_runs import is_event_driven
+from pimflow.events.contract import RECEIVER_PATH, asset_uri
 from pimflow.loader import LoadedProfile
 from pimflow.operations import STEPS, duration_text
 from pimflow.pools import write_pool
@@ -236,20 +238,21 @@ def _writes(profile) -> str:
 
 def _runs(profile) -> str:
     lines = []
+    event_driven = is_event_driven(profile)
     if profile.schedule:
         cron = f" (`{profile.cron}`)" if profile.cron != profile.schedule else ""
         covers = ("reads the whole source" if reads_everything(profile) else
                   "syncs its own interval, reaching back to the last successful run after a gap")
         lines.append(f"- **Schedule** `{profile.schedule}`{cron}, UTC, from {profile.start_date:%Y-%m-%d}: each "
                      f"scheduled run {covers}.")
-    elif profile.source.kind == "akeneo" and getattr(profile.source, "events", False):
+    elif event_driven:
         lines.append("- **Schedule**: none: runs start on Akeneo's events (below) or by hand.")
     else:
         lines.append("- **Schedule**: none, manual runs only.")
-    if profile.source.kind == "akeneo" and getattr(profile.source, "events", False):
+    if event_driven:
         conn = profile.source.connection
         lines.append(f"- **Akeneo events**: a delivery from Akeneo's Event Platform (asset "
-                     f"`akeneo://{conn}/products`, received at `/pimflow/events/akeneo/{conn}`) starts a run "
+                     f"`{asset_uri(conn)}`, received at `{RECEIVER_PATH.format(conn_id=conn)}`) starts a run "
                      "that syncs exactly the products the events name (a changed product model brings its "
                      "variants); events arriving while a run is busy wait and start one run together. "
                      + ("The schedule stays the safety net for lost events." if profile.schedule else

@@ -168,12 +168,13 @@ def feedback(ctx: RunContext, chunks: list[dict], loads: list[dict]) -> RunSumma
     source, target = source_kind(ctx.profile), target_kind(ctx.profile)
     summary = RunSummary.start(ctx, window, sum(chunk["records"] for chunk in chunks))
     with gc_paused():  # every record's result read back: batch work, no cycles to collect
-        feedback_path = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks, summary)
+        # with every record's final result: carry-over and the record history take it from here
+        feedback_path, final = gather_feedback(ctx, source.feedback_dialect(), target.feedback_columns, chunks,
+                                               summary)
     summary.feedback = str(feedback_path) if feedback_path else None
     if window.mode == "events":
         summary.events = event_report(ctx)
     summary.carried_in = len(carry_over.carried_in(ctx))
-    final = ledger.read_final(ctx.staging)  # every record's result, read once: carry-over and history
     if not ctx.params.dry_run:
         summary.carried_over = len(carry_over.update(ctx, window, final))
     failure = summary.threshold_failure(ctx.profile.feedback)

@@ -252,7 +252,8 @@ def _cut(message: str) -> str:
 def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, str], chunks: list[dict],
                     summary: RunSummary):
     """Write the feedback file (original record + code + message) and fill the summary's counts, the
-    first refused and skipped records, the reasons for skipping and the identifiers not found."""
+    first refused and skipped records, the reasons for skipping and the identifiers not found.
+    Returns where the feedback file went and the run's final results (the ledger's `run.jsonl`)."""
     include_all = ctx.profile.feedback.include == "all"
     beside_source = ctx.profile.feedback.beside_source
     code_column, message_column = feedback_columns
@@ -332,7 +333,7 @@ def gather_feedback(ctx, dialect: Dialect | None, feedback_columns: tuple[str, s
         origin_columns = [*origin_header, *columns[-(2 + include_all):]]
         _write_feedback(beside, origin_columns, origin_entries, include_all, dialect)
         ctx.log.info("feedback for %s also written beside it: %s", source_file.name, beside)
-    return path
+    return path, final
 
 
 @dataclass(frozen=True)

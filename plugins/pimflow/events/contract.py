@@ -37,6 +37,8 @@ from datetime import datetime, timezone
 from typing import Iterable, Optional
 
 SOURCE = "akeneo-event-platform"
+#: Where the API server serves a connection's receiver (`pimflow.events.receiver`).
+RECEIVER_PATH = "/pimflow/events/akeneo/{conn_id}"
 PRODUCT_PREFIX = "com.akeneo.pim.v1.product."
 MODEL_PREFIX = "com.akeneo.pim.v1.product-model."
 #: The event types the receiver turns into asset events (the others are acknowledged and ignored).
@@ -114,22 +116,29 @@ def delivery_extra(conn_id: str, changes: Iterable[Change]) -> Optional[dict]:
 def merge_extras(extras: Iterable[dict]) -> dict:
     """Several asset events' extras as one, in the order given (oldest first): each entity once, where
     its latest mention puts it (an entity deleted and then re-created is live again)."""
-    merged = {"source": SOURCE, "connection": None, "events": [], "types": {}, "products": [], "product_models": [],
-              "deleted": {"products": [], "product_models": []}, "first_time": None, "last_time": None, "ignored": 0}
+    merged = {"source": SOURCE, "connection": None, "events": [], "types": {}, "ignored": 0,
+              "first_time": None, "last_time": None}
+    seen: set = set()  # the event ids in merged["events"]: a burst of thousands stays linear
+    # per kind, each entity's latest word (deleted or not), in order of that word: dicts keep the
+    # order of insertion, so popping and re-inserting moves an entity to the end
+    latest: dict[str, dict[str, bool]] = {"products": {}, "product_models": {}}
     for extra in extras:
         merged["connection"] = merged["connection"] or extra.get("connection")
-        merged["events"] += [e for e in extra.get("events", []) if e not in merged["events"]]
+        new = [e for e in extra.get("events", []) if e not in seen]
+        merged["events"] += new
+        seen.update(new)
         for event_type, count in extra.get("types", {}).items():
             merged["types"][event_type] = merged["types"].get(event_type, 0) + count
         merged["ignored"] += extra.get("ignored", 0)
         for bound, pick in (("first_time", min), ("last_time", max)):
             if extra.get(bound):
                 merged[bound] = pick(filter(None, (merged[bound], extra[bound])))
-        for kind in ("products", "product_models"):
+        for kind, words in latest.items():
             for key, deleted in [*((k, False) for k in extra.get(kind, [])),
                                  *((k, True) for k in extra.get("deleted", {}).get(kind, []))]:
-                for bucket in (merged[kind], merged["deleted"][kind]):
-                    if key in bucket:
-                        bucket.remove(key)
-                (merged["deleted"][kind] if deleted else merged[kind]).append(key)
+                words.pop(key, None)
+                words[key] = deleted
+    for kind, words in latest.items():
+        merged[kind] = [key for key, deleted in words.items() if not deleted]
+    merged["deleted"] = {kind: [key for key, deleted in words.items() if deleted] for kind, words in latest.items()}
     return merged

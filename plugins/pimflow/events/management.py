@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from pimflow.events.contract import MODEL_TYPES, PRODUCT_TYPES
+from pimflow.events.contract import MODEL_TYPES, PRODUCT_TYPES, RECEIVER_PATH
 
 DEFAULT_API_URL = "https://event.prd.sdk.akeneo.cloud/api/v1"
 #: The subscriber pimflow creates (and finds again) on a PIM.
 SUBSCRIBER_NAME = "pimflow"
 EVENT_TYPES = (*PRODUCT_TYPES, *MODEL_TYPES)
-RECEIVER_PATH = "/pimflow/events/akeneo/{conn_id}"
 TIMEOUT_SECONDS = 30
 
 

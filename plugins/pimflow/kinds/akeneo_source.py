@@ -41,23 +41,22 @@ class AkeneoSourceKind(SourceKind):
         from akeneo.search import ProductQuery
 
         config, window = self.config, ctx.window
-        if window is not None and window.mode == "events":
+        mode = window.mode if window is not None else None
+        if mode == "events":
             # Akeneo's events name products by UUID: the `uuid` filter works on /products and
             # /products-uuid alike, whatever the connection's product_id_format
-            return ProductQuery(
-                categories=tuple(config.categories), enabled=True if config.enabled_only else None,
-                families=tuple(config.families), uuids=window.identifiers,
-                scope=config.channel, locales=tuple(config.locales))
-        manual = window.identifiers if window and window.mode == "manual" else ()
-        by_uuid = akeneo_client(config.connection).settings.product_id_format == "uuid"
-        looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
+            identifiers, uuids = (), window.identifiers
+        else:
+            manual = window.identifiers if mode == "manual" else ()
+            by_uuid = akeneo_client(config.connection).settings.product_id_format == "uuid"
+            looks_like_uuids = manual and all(len(i) == 36 and i.count("-") == 4 for i in manual)
+            identifiers, uuids = ((), tuple(manual)) if (by_uuid and looks_like_uuids) else (tuple(manual), ())
         return ProductQuery(
             categories=tuple(config.categories), enabled=True if config.enabled_only else None,
             families=tuple(config.families),
-            updated_since=window.start if window and window.mode == "incremental" else None,
-            updated_until=window.end if window and window.mode == "incremental" else None,
-            identifiers=() if (by_uuid and looks_like_uuids) else tuple(manual),
-            uuids=tuple(manual) if (by_uuid and looks_like_uuids) else (),
+            updated_since=window.start if mode == "incremental" else None,
+            updated_until=window.end if mode == "incremental" else None,
+            identifiers=identifiers, uuids=uuids,
             scope=config.channel, locales=tuple(config.locales),
         )
 

@@ -34,11 +34,11 @@ class AkeneoTargetKind(TargetKind):
         if not (ctx.staging.root / "akeneo-target-metadata.json").exists():  # a source may have read it
             stage_metadata(ctx, akeneo_client(self.config.connection), "target")
 
-    def _codec(self, ctx: RunContext) -> FlatCodec:
+    def _codec(self, ctx: RunContext, product_id: str) -> FlatCodec:
         meta, _, _ = staged_metadata(ctx, "target")
         separator = getattr(ctx.profile.source, "value_separator", "<###>")
         return FlatCodec(meta, value_separator=separator, empty_cell=self.config.empty_cells,
-                         product_id=self.product_id(ctx),
+                         product_id=product_id,
                          unknown_columns="ignore" if self.config.unknown_columns == "ignore" else "report")
 
     def product_id(self, ctx: RunContext) -> str:
@@ -67,14 +67,15 @@ class AkeneoTargetKind(TargetKind):
                                                         **({"labels": labels} if labels else {})}})
             write_jsonl(path, records)
             return StagedRecords(str(path), len(records), results)
-        codec = self._codec(ctx)
+        product_id = self.product_id(ctx)  # the connection's, looked up once per chunk
+        codec = self._codec(ctx, product_id)
         columns = list(rows.columns)
         header_problems = codec.column_problems(columns)
         if header_problems and self.config.unknown_columns == "ignore":
             for problem in header_problems:
                 ctx.log.warning("ignoring column %r: %s", problem.column, problem.reason)
         identifier = codec.identifier_column
-        key_field = "uuid" if self.product_id(ctx) == "uuid" else "identifier"  # the writer's key
+        key_field = "uuid" if product_id == "uuid" else "identifier"  # the writer's key
         raw = staged_metadata(ctx, "target")[2]
         claimed, levels, prices = ClaimedAttributes.from_metadata(raw), Levels(raw), price_codes(codec.meta)
         products, models, links, claims, results = [], [], [], [], []

@@ -13,8 +13,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
-import msgspec
-
 from pimflow import ledger
 from pimflow.ledger import RecordResult, Status
 from pimflow.report.store import RunFolder, not_found, reading
@@ -26,9 +24,6 @@ DEFAULT_PAGE = 50
 Kind = Literal["all", "data", "transient"]
 #: What the table sorts by; `-name` sorts descending. `position` is the run's own order.
 SORTS = ("position", "key", "code", "message", "step", "kind")
-
-_decode = msgspec.json.Decoder(RecordResult).decode
-
 
 @dataclass(frozen=True)
 class Refusal:
@@ -100,14 +95,7 @@ class RefusalCache:
 
 def read_refusals(path) -> list[Refusal]:
     """The refused records of a final ledger file, in the run's order, decoded line by line."""
-    found = []
-    with path.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                result = _decode(line)
-                if result.status is Status.REFUSED:
-                    found.append(Refusal.of(result))
-    return found
+    return [Refusal.of(result) for result in ledger.iter_results(path) if result.status is Status.REFUSED]
 
 
 def page(refusals: list[Refusal], text: str = "", kind: Kind = "all", code: str = "", sort: str = "position",

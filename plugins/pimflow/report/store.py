@@ -10,7 +10,6 @@ location could not be read), never an unexplained 500.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -22,7 +21,7 @@ from typing import TypeVar
 
 from airflow.sdk import ObjectStoragePath
 
-from pimflow.staging import RunStaging, retention_days, safe_name, staging_base
+from pimflow.staging import RunStaging, read_json, retention_days, safe_name, staging_base
 
 log = logging.getLogger("pimflow.report")
 
@@ -226,11 +225,6 @@ def inside(root: ObjectStoragePath, path: ObjectStoragePath) -> None:
         real_root, real = os.path.realpath(root.path), os.path.realpath(path.path)
         if os.path.commonpath([real_root, real]) != real_root:
             raise ReportError(403, f"{path.name} leads outside the run's staging folder")
-
-
-def read_json(path: ObjectStoragePath):
-    with path.open("rb") as handle:
-        return json.loads(handle.read())
 
 
 def _size(path: ObjectStoragePath) -> int | None:
