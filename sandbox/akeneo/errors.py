@@ -30,6 +30,12 @@ class ApiError(Exception):
         return body
 
 
+def settings_error(error) -> ApiError:
+    """A control endpoint's settings that fail their model (a pydantic ValidationError): 422, each
+    field and why."""
+    return ApiError(422, "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()))
+
+
 def unprocessable(message: str) -> ApiError:
     return ApiError(422, message)
 

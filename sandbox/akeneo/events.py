@@ -217,7 +217,7 @@ class EventPlatform:
             stamp = timestamp(self.now())
             subscription = Subscription(id=uuid7(self.now(), self._ids), subscriber_id=subscriber.id,
                                         source=source, subject=subscriber.subject, type="https",
-                                        events=list(dict.fromkeys(events)), url=url, primary_secret=primary,
+                                        events=list(events), url=url, primary_secret=primary,
                                         secondary_secret=secondary or None, created_at=stamp, updated_at=stamp)
             self.subscriptions[subscription.id] = subscription
         self._ensure_deliverer()

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.akeneo.catalog import generate_catalog
-from sandbox.akeneo.errors import ApiError, not_found
+from sandbox.akeneo.errors import ApiError, not_found, settings_error
 from sandbox.akeneo.serialize import product_body, product_model_body
 from sandbox.akeneo.settings import SWITCHES, SandboxSettings
 from sandbox.akeneo.web import json_object, json_response, runtime
@@ -43,7 +43,7 @@ async def patch_settings(request: Request) -> Response:
     try:
         updated = SandboxSettings.model_validate({**current.model_dump(), **changes})
     except ValidationError as error:
-        raise ApiError(422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+        raise settings_error(error)
     for name in changes:
         setattr(current, name, getattr(updated, name))  # same object: the fault injector sees the change
     if "fault_seed" in changes:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.akeneo.errors import ApiError
+from sandbox.akeneo.errors import ApiError, settings_error
 from sandbox.akeneo.events import (KNOWN_TYPES, MAX_SUBSCRIBERS, MAX_SUBSCRIPTIONS, EventPlatform, Subscriber,
                                    Subscription)
 from sandbox.akeneo.web import json_object, json_response, runtime
@@ -142,7 +142,7 @@ def _checked_events(body: dict) -> list[str]:
     unknown = sorted(set(events) - KNOWN_TYPES)
     if unknown:
         raise ApiError(400, f"Bad request: unknown event type(s): {', '.join(unknown)}.")
-    return events
+    return list(dict.fromkeys(events))  # each type once, in the order given
 
 
 def _checked_config(body: dict) -> tuple[str, str, Optional[str]]:
@@ -202,7 +202,7 @@ async def update_subscription(request: Request, subscriber_id: str, subscription
         await _check_destination(config[0])
     with platform(request).cond:
         if events is not None:
-            subscription.events = list(dict.fromkeys(events))
+            subscription.events = events
         if config is not None:
             subscription.url, subscription.primary_secret, subscription.secondary_secret = config
     return json_response(subscription.body())
@@ -243,8 +243,7 @@ async def patch_event_switches(request: Request) -> Response:
     try:
         switches = platform(request).update_switches(await _object(request))
     except ValidationError as error:
-        raise ApiError(422, "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
-                                      for e in error.errors()))
+        raise settings_error(error)
     return json_response(switches.model_dump())
 
 

@@ -72,21 +72,20 @@ def main(argv: list[str]) -> int:
     from pimflow.events.contract import asset_uri
     from pimflow.events.receiver import URL_PREFIX, create_app
     from pimflow.factory import build_dag
-    from pimflow.loader import default_profiles_dir, load_profiles
+    from pimflow.loader import load_profile_for_dag
+    from pimflowdev.event_stack import linnworks_title, rename, retry_at_once
     from sandbox.common.server import start_server
 
-    [loaded] = [item for item in load_profiles(default_profiles_dir())[0] if item.profile.id == DAG_ID]
+    [loaded] = load_profile_for_dag(DAG_ID)
     uri = asset_uri(loaded.profile.source.connection)
     receiver = start_server(Starlette(routes=[Mount(URL_PREFIX, app=create_app())]))
     try:
         if pimflow_cli(["events", "subscribe", DAG_ID, "--url", receiver.url]) != 0:
             return 1
-        requests.patch(f"{akeneo_url}/_sandbox/events/settings", json={"retry_delays": [0, 0, 0]},
-                       timeout=10).raise_for_status()
+        retry_at_once(akeneo_url)
         known = set(asset_event_ids(uri))
         title = f"Renamed in Akeneo at {datetime.now(timezone.utc):%H:%M:%S}"
-        requests.patch(f"{akeneo_url}/_sandbox/products/{SKU}", timeout=10, json={
-            "values": {"name": [{"locale": "en_US", "scope": None, "data": title}]}}).raise_for_status()
+        rename(akeneo_url, SKU, title)
         print(f"   {SKU} renamed in the Akeneo sandbox: {title!r}")
         drained = requests.post(f"{akeneo_url}/_sandbox/events/drain", params={"timeout": 30}, timeout=60).json()
         outcomes = [(d["outcome"], d["status"]) for d in drained["deliveries"][-1:]]
@@ -99,8 +98,7 @@ def main(argv: list[str]) -> int:
         with asset_triggered_runs(new):
             run = build_dag(loaded).test(logical_date=None)
         print(f"   run {run.run_id} ({run.run_type}): {run.state} in {time.monotonic() - started:.1f} s")
-        item = requests.get(f"{linnworks_url}/_sandbox/items/{SKU}", timeout=10)
-        written = item.json()["item"]["ItemTitle"] if item.ok else None
+        written = linnworks_title(linnworks_url, SKU)
         print(f"   Linnworks sandbox item {SKU}: title {written!r}")
         return 0 if str(run.state) in ("success", "DagRunState.SUCCESS") and written == title else 1
     finally:

@@ -6,7 +6,6 @@ Linnworks sandbox, the DAG's runs and the asset's events through Airflow's REST 
 call counts, and the runs' staging folders."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -50,7 +49,7 @@ class EventStack:
             "username": "admin", "password": stack.admin_password(self.home)}).json()["access_token"]
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
-        self.akeneo("patch", "/_sandbox/events/settings", json={"retry_delays": [0.0, 0.0, 0.0]})
+        retry_at_once(self.sandboxes.akeneo_url)
         return self
 
     def stop(self) -> None:
@@ -128,15 +127,13 @@ class EventStack:
             time.sleep(1)
         raise AssertionError(f"runs of {DAG_ID} still busy after {timeout:.0f} s")
 
-    def run_folder(self, run_id: str) -> Path:
-        from pimflow.staging import safe_name
-
-        return self.staging / DAG_ID / "runs" / safe_name(run_id)
-
     def run_report(self, run_id: str) -> dict:
         """What an events run handled (`events.json` in its staging folder), or {}."""
-        path = self.run_folder(run_id) / "events.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        from pimflow.staging import RunStaging, read_json
+        from pimflow.steps import EVENTS_REPORT
+
+        path = RunStaging(self.staging, DAG_ID, run_id).root / EVENTS_REPORT
+        return read_json(path) if path.exists() else {}
 
     # -- the events
     def subscribe(self) -> str:
@@ -156,13 +153,11 @@ class EventStack:
 
     def rename(self, sku: str, name: str) -> float:
         """A person renames the product in Akeneo; returns when (time.monotonic())."""
-        self.akeneo("patch", f"/_sandbox/products/{sku}",
-                    json={"values": {"name": [{"locale": "en_US", "scope": None, "data": name}]}})
+        rename(self.sandboxes.akeneo_url, sku, name)
         return time.monotonic()
 
     def title(self, sku: str) -> str | None:
-        answer = requests.get(f"{self.sandboxes.linnworks_data_url}/_sandbox/items/{sku}", timeout=30)
-        return answer.json()["item"]["ItemTitle"] if answer.status_code == 200 else None
+        return linnworks_title(self.sandboxes.linnworks_data_url, sku)
 
     def wait_for_titles(self, wanted: dict[str, str], timeout: float = 300, every: float = 0.25) -> dict[str, float]:
         """Until each SKU's item in Linnworks has its title; when each was first seen (time.monotonic())."""
@@ -188,6 +183,25 @@ class EventStack:
     def skus(self, count: int) -> list[str]:
         """`count` SKUs the profile reads (see `channel_skus`)."""
         return channel_skus(self.sandboxes.akeneo_url, count)
+
+
+def rename(akeneo_url: str, sku: str, name: str) -> None:
+    """A person renames a product in the Akeneo sandbox (its control endpoint: an edit the sandbox
+    publishes as an event, as the PIM's own UI would)."""
+    requests.patch(f"{akeneo_url}/_sandbox/products/{sku}", timeout=30, json={
+        "values": {"name": [{"locale": "en_US", "scope": None, "data": name}]}}).raise_for_status()
+
+
+def linnworks_title(linnworks_url: str, sku: str) -> str | None:
+    """The title of the Linnworks sandbox's item `sku`, None when there is no such item."""
+    answer = requests.get(f"{linnworks_url}/_sandbox/items/{sku}", timeout=30)
+    return answer.json()["item"]["ItemTitle"] if answer.status_code == 200 else None
+
+
+def retry_at_once(akeneo_url: str) -> None:
+    """The sandbox's Event Platform retries a failed delivery at once (the real one waits minutes)."""
+    requests.patch(f"{akeneo_url}/_sandbox/events/settings", json={"retry_delays": [0.0, 0.0, 0.0]},
+                   timeout=30).raise_for_status()
 
 
 def channel_skus(akeneo_url: str, count: int | None = None, channel: str = "ecommerce") -> list[str]:

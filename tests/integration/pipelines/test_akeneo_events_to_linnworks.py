@@ -19,6 +19,7 @@ from pimflow.kinds import RunContext
 from pimflow.loader import parse_profile
 from pimflow.staging import RunStaging, as_storage_path
 from pimflow.window import RunParams
+from pimflowdev.event_stack import linnworks_title
 
 pytestmark = pytest.mark.integration
 
@@ -36,11 +37,6 @@ def rename(connected, sku: str, name: str) -> None:
     answer = requests.patch(f"{connected.akeneo_url}/_sandbox/products/{sku}", timeout=10,
                             json={"values": {"name": [{"locale": "en_US", "scope": None, "data": name}]}})
     assert answer.status_code in (200, 201), answer.text
-
-
-def linnworks_title(connected, sku: str) -> str | None:
-    answer = requests.get(f"{connected.linnworks_data_url}/_sandbox/items/{sku}", timeout=10)
-    return answer.json()["item"]["ItemTitle"] if answer.status_code == 200 else None
 
 
 def akeneo_calls(connected) -> dict:
@@ -86,9 +82,9 @@ def test_an_events_run_syncs_exactly_the_named_products(connected, tmp_path):
     assert summary.events["deleted"] == [gone] and summary.events["not_read"] == [never]
     assert summary.events["events"] == 5 and summary.written == len(simple + variants)
     for sku in simple + variants:
-        assert linnworks_title(connected, sku) == f"Renamed {sku}"
+        assert linnworks_title(connected.linnworks_data_url, sku) == f"Renamed {sku}"
     others = [sku for sku in catalog if sku not in simple + variants][:5]
-    assert all(linnworks_title(connected, sku) is None for sku in others)  # nothing else was written
+    assert all(linnworks_title(connected.linnworks_data_url, sku) is None for sku in others)  # nothing else was written
     # the named products by UUID (one call), the model's variants (one `parent IN` call): no search
     # over `updated`, no count, no product model listing
     calls = akeneo_calls(connected)
