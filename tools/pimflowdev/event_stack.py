@@ -37,11 +37,7 @@ class EventStack:
         shutil.copy(PROFILE, self.profiles / PROFILE.name)
         self._set_env({"AIRFLOW_HOME": str(self.home), "PIMFLOW_PROFILES_DIR": str(self.profiles),
                        "AIRFLOW__PIMFLOW__STAGING_BASE": str(self.staging)})
-        default_products, stack.PRODUCTS = stack.PRODUCTS, self.products
-        try:
-            self.sandboxes, self.process, self.env = stack.start(log_dir=self.work)
-        finally:
-            stack.PRODUCTS = default_products
+        self.sandboxes, self.process, self.env = stack.start(log_dir=self.work, products=self.products)
         # the in-process CLI (`pimflow events subscribe`) finds the connections as the stack has them
         self._set_env(self.sandboxes.connection_env())
         self.api = stack.api_url(self.env)

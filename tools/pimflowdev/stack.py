@@ -123,7 +123,7 @@ def api_url(env: dict) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{env['AIRFLOW__API__PORT']}"
 
 
-def start(port: int | None = None, log_dir: Path | None = None):
+def start(port: int | None = None, log_dir: Path | None = None, products: int = PRODUCTS):
     """Start sandboxes and Airflow; return (sandboxes, airflow process, env); the API server's
     address is `api_url(env)`.
 
@@ -142,7 +142,7 @@ def start(port: int | None = None, log_dir: Path | None = None):
     log_dir = log_dir or home
     log_path = log_dir / "standalone.log"
     install_local_settings(home)
-    sandboxes = start_sandboxes(products=PRODUCTS, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
+    sandboxes = start_sandboxes(products=products, log_dir=log_dir, quota_window_seconds=QUOTA_WINDOW,
                                 variant_share=DEMO_VARIANT_SHARE)
     binary = Path(sys.executable).with_name("airflow")
     try:

@@ -157,18 +157,11 @@ class EventPlatform:
 def target_of(conn_id: str) -> tuple[Target, Any]:
     """The management target of an Akeneo connection, and a function giving a current access token.
     ValueError naming the connection and the field when it is not set up for events."""
-    from airflow.exceptions import AirflowNotFoundException
-    from airflow.models.connection import Connection
-
-    from pimflow.events.settings import settings_from_extra
+    from pimflow.events.settings import connection_extra, settings_from_extra
     from pimflow.kinds.akeneo import akeneo_client
 
-    try:
-        connection = Connection.get_connection_from_secrets(conn_id)
-    except AirflowNotFoundException:
-        raise ValueError(f"connection {conn_id!r} does not exist") from None
-    extra = connection.extra_dejson if isinstance(connection.extra_dejson, dict) else {}
-    receiver = settings_from_extra(conn_id, connection.conn_type, extra)  # EventsConfigError is a ValueError
+    conn_type, extra = connection_extra(conn_id)  # EventsConfigError is a ValueError
+    receiver = settings_from_extra(conn_id, conn_type, extra)
     client = akeneo_client(conn_id)
     api_url = extra.get("events_api_url", extra.get("extra__akeneo__events_api_url")) or DEFAULT_API_URL
     parts = urlsplit(str(api_url))

@@ -64,6 +64,11 @@ def load_settings(conn_id: str) -> ReceiverSettings:
     """The settings of the Airflow connection `conn_id` (environment, secrets backends, metadata
     database: wherever Airflow finds connections). EventsConfigError when there is none or it is
     not set up for events."""
+    return settings_from_extra(conn_id, *connection_extra(conn_id))
+
+
+def connection_extra(conn_id: str) -> tuple[str | None, dict]:
+    """(type, extra as a dict) of the Airflow connection `conn_id`; EventsConfigError when there is none."""
     from airflow.exceptions import AirflowNotFoundException
     from airflow.models.connection import Connection
 
@@ -75,4 +80,4 @@ def load_settings(conn_id: str) -> ReceiverSettings:
         extra = connection.extra_dejson
     except Exception:
         extra = {}
-    return settings_from_extra(conn_id, connection.conn_type, extra if isinstance(extra, dict) else {})
+    return connection.conn_type, extra if isinstance(extra, dict) else {}

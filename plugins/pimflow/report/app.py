@@ -159,7 +159,7 @@ def _runs(dag: DagFolder, offset: int, limit: int) -> tuple[list[dict], int]:
     shown = folders[offset:offset + limit]
 
     def row(folder: RunFolder) -> dict:
-        marks = folder.cached_marks or {}
+        marks = folder.marks() or {}
         try:
             summary = folder.summary()
         except ReportError:

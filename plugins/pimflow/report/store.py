@@ -118,10 +118,11 @@ class DagFolder:
             if not runs_dir.exists():
                 return []
             folders = [RunFolder.at(self, path) for path in runs_dir.iterdir() if not path.name.startswith(".")]
-        marks = in_threads([folder.marks for folder in folders])
-        for folder, mark in zip(folders, marks):
-            folder.cached_marks = mark
-        return sorted(folders, key=lambda folder: (folder.cached_marks or {}).get("started_at") or "", reverse=True)
+        in_threads([folder.marks for folder in folders])  # each folder keeps what it read
+        return sorted(folders, key=lambda folder: (folder.marks() or {}).get("started_at") or "", reverse=True)
+
+
+_UNREAD = object()  # a RunFolder's marks before they are read
 
 
 class RunFolder:
@@ -132,7 +133,7 @@ class RunFolder:
         self.dag = dag
         self.run_id = run_id
         self.root = RunStaging(dag.base, dag.dag_id, run_id).root
-        self.cached_marks: dict | None = None
+        self._marks: dict | None | object = _UNREAD
         self.listed = False  # found by listing the DAG's runs: `run_id` is the folder's name
 
     @classmethod
@@ -156,12 +157,14 @@ class RunFolder:
                     f"and a run that never reached its extract has none")
 
     def marks(self) -> dict | None:
-        """`run.json` (started_at, finished_at, outcome), or None when it cannot be read."""
-        try:
-            data = read_json(self.root / "run.json")
-        except Exception:  # a folder without marks is listed all the same
-            return None
-        return data if isinstance(data, dict) else None
+        """`run.json` (started_at, finished_at, outcome), or None when it cannot be read; read once."""
+        if self._marks is _UNREAD:
+            try:
+                data = read_json(self.root / "run.json")
+            except Exception:  # a folder without marks is listed all the same
+                data = None
+            self._marks = data if isinstance(data, dict) else None
+        return self._marks
 
     def summary(self) -> dict:
         """`summary.json`, checked to be this DAG's and this run's; a 404 saying why when there is none."""
