@@ -28,6 +28,15 @@ CALLS = [
     dict(method="get", url=URL),
     dict(method="GET", url=URL, params={"a": 1, "b": None, "c": ["x", "y"], "d": True, "e": 1.5}),
     dict(method="GET", url=URL + "?q=1#frag", params=[("a", "1"), ("a", "2")]),
+    # the dict of str / int params most calls pass: encoded without requests' re-quoting pass
+    dict(method="GET", url="http://api.example.test/api/rest/v1/products",
+         params={"search": '{"identifier":[{"operator":"IN","value":["SKU 1","ä/ö+&=","%41~x","a#b?c"]}]}',
+                 "limit": 100, "with_count": False, "attributes": "price,name", "skip": None}),
+    dict(method="GET", url="http://api.example.test", params={"q": "x y", "n": 0}),
+    dict(method="GET", url="http://api.example.test/ä/a%20b c", params={"key ä": "v%2Fw", "e": ""}),
+    dict(method="GET", url=URL, params={"a": None}),
+    dict(method="GET", url=URL + "?q=1", params={"a": "1"}),
+    dict(method="GET", url=URL + "#frag", params={"a": "1"}),
     dict(method="GET", url=URL, params="raw=1&x"),
     dict(method="POST", url=URL, data='{"a": 1}', headers={"Content-Type": "application/json", "Authorization": "tok"}),
     dict(method="POST", url=URL, json={"b": [1, 2]}, headers={"accept": None, "X-Extra": "1"}),
@@ -72,9 +81,12 @@ def test_the_lean_path_prepares_what_requests_prepares(call, fixed_boundary):
 def test_prepared_urls_are_kept_per_url_and_params_with_their_types():
     session = pooled_session(1, 1)
     urls = [session._prepare("GET", URL, params, None, None, None, None, None).url
-            for params in ({"a": 1}, {"a": True}, {"a": 1.0}, {"a": "1"}, {"a": 1})]
-    assert urls == [URL + "?a=1", URL + "?a=True", URL + "?a=1.0", URL + "?a=1", URL + "?a=1"]
-    assert len(session._urls) == 4
+            for params in ({"a": 1}, {"a": True}, {"a": 1.0}, {"a": "1"}, {"a": 1}, {"a": 1.0}, {"a": ["1"]})]
+    assert urls == [URL + "?a=1", URL + "?a=True", URL + "?a=1.0", URL + "?a=1", URL + "?a=1", URL + "?a=1.0",
+                    URL + "?a=1"]
+    # str / int / bool params: the URL is kept once and the params appended; a float or a list is
+    # prepared by requests and kept with its params (a list, unhashable, is not kept)
+    assert set(session._urls) == {(URL, None), (URL, (("a", 1.0, str, float),))}
 
 
 def test_invalid_headers_and_urls_fail_as_in_requests():
