@@ -18,6 +18,9 @@ rebuild paid when building the DAG and this one pays in the first step that read
 The committed baselines are the tree before the rebuild around the run ledger (b2d29fd), measured
 with this script on this 2-core machine: `bench/step_cpu_baseline.json` (both scenarios, images in
 upload mode) and `bench/step_cpu_baseline_no_images.json` (Akeneo → Linnworks with --no-images).
+The feed → Akeneo scenario was measured again (`--repeat 10`, its own `created`) once this script
+stopped timing the pandas import: about 0.03 CPU s per 1k of that scenario's earlier baseline was
+that import, paid once per process (Akeneo → Linnworks, at 5.8 per 1k, hardly moves).
 
 Prints scenario | step | CPU s | CPU s per 1,000 records (| baseline per 1k | change %) and a row
 transform+load+feedback per scenario. With --baseline (the JSON --save wrote on an earlier run),
