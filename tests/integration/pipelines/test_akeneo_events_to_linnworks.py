@@ -19,7 +19,7 @@ from pimflow.kinds import RunContext
 from pimflow.loader import parse_profile
 from pimflow.staging import RunStaging, as_storage_path
 from pimflow.window import RunParams
-from pimflowdev.event_stack import linnworks_title
+from pimflowdev.event_stack import linnworks_title, rename
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +31,6 @@ def akeneo_product(connected, sku: str) -> dict:
     answer = requests.get(f"{connected.akeneo_url}/_sandbox/products/{sku}", timeout=10)
     answer.raise_for_status()
     return answer.json()
-
-
-def rename(connected, sku: str, name: str) -> None:
-    answer = requests.patch(f"{connected.akeneo_url}/_sandbox/products/{sku}", timeout=10,
-                            json={"values": {"name": [{"locale": "en_US", "scope": None, "data": name}]}})
-    assert answer.status_code in (200, 201), answer.text
 
 
 def akeneo_calls(connected) -> dict:
@@ -69,7 +63,7 @@ def test_an_events_run_syncs_exactly_the_named_products(connected, tmp_path):
     variants = sorted(sku for sku, p in catalog.items() if p.get("parent") == model and sku in readable)
     untouched = next(sku for sku, p in catalog.items() if sku not in simple and p.get("parent") != model)
     for sku in simple + variants:
-        rename(connected, sku, f"Renamed {sku}")
+        rename(connected.akeneo_url, sku, f"Renamed {sku}")
     gone = catalog[untouched]["uuid"]
     requests.delete(f"{connected.akeneo_url}/_sandbox/products/{untouched}", timeout=10).raise_for_status()
     never = str(uuid.uuid4())  # a UUID Akeneo never had
